@@ -1,0 +1,119 @@
+/**
+ * Rich representations of the runtime's objects: what a notebook shows when a cell's value is a
+ * Tensor, a model or a History. Each returns a MIME bundle with text/plain (terminals, saved
+ * notebooks) and, where it helps, text/html. The classes call these from their `[DISPLAY]()`.
+ *
+ * Tensors are taken structurally (anything with shape, dtype, toString and toArray) so this file
+ * does not import the tensor module that imports it.
+ */
+import type { MimeBundle } from "./sink.js";
+import { escapeHtml } from "./progbar.js";
+import { formatValue } from "./progbar-format.js";
+
+/** What reprs need from a tensor. */
+export interface TensorLike {
+  readonly shape: readonly number[];
+  readonly dtype: string;
+  toString(): string;
+  toArray(): unknown;
+}
+
+/** Largest 2-D tensor shown as an HTML table (rows, columns); bigger ones show their text. */
+export const HTML_TABLE_LIMIT = { rows: 20, cols: 20 };
+
+/**
+ * A tensor's bundle: NumPy-like text/plain, and an HTML table with a shape/dtype caption for
+ * small 2-D tensors.
+ * @example tensorBundle(tensor([[1, 2], [3, 4]]))["text/html"] // "<table …><caption>Tensor shape=[2, 2] dtype=float32</caption>…"
+ */
+export function tensorBundle(t: TensorLike): MimeBundle {
+  const bundle: MimeBundle = { "text/plain": t.toString() };
+  if (t.shape.length === 2 && t.shape[0] <= HTML_TABLE_LIMIT.rows && t.shape[1] <= HTML_TABLE_LIMIT.cols) {
+    const rows = t.toArray() as unknown[][];
+    const body = rows
+      .map((row, i) => `<tr><th>${i}</th>${row.map((v) => `<td>${escapeHtml(formatCell(v, t.dtype))}</td>`).join("")}</tr>`)
+      .join("");
+    const head = `<tr><th></th>${Array.from({ length: t.shape[1] }, (_, j) => `<th>${j}</th>`).join("")}</tr>`;
+    bundle["text/html"] =
+      `<table class="tsdl-tensor" style="font-family:var(--jp-code-font-family,monospace);text-align:right">` +
+      `<caption style="text-align:left">Tensor shape=[${t.shape.join(", ")}] dtype=${escapeHtml(t.dtype)}</caption>` +
+      `<thead>${head}</thead><tbody>${body}</tbody></table>`;
+  }
+  return bundle;
+}
+
+/** One table cell: integers as integers, floats with up to 6 significant digits, booleans as words. */
+function formatCell(v: unknown, dtype: string): string {
+  if (typeof v === "boolean") return String(v);
+  if (typeof v !== "number") return String(v);
+  if (dtype === "bool") return v !== 0 ? "true" : "false";
+  if (dtype !== "float32" || Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(6)));
+}
+
+/**
+ * A model's bundle from its summary text (Keras's box table): the text itself, and an HTML table
+ * built from its rows with the totals below.
+ * @example modelBundle(model.summaryText())
+ */
+export function modelBundle(summaryText: string): MimeBundle {
+  return { "text/plain": summaryText, "text/html": summaryHtml(summaryText) };
+}
+
+/** Turns the box-drawn summary into an HTML table; falls back to preformatted text if it has no table. */
+function summaryHtml(text: string): string {
+  const lines = text.split("\n");
+  const cells = (line: string) => line.slice(1, -1).split(/[│┃]/).map((c) => c.trim());
+  const header = lines.find((l) => l.startsWith("┃"));
+  const rows = lines.filter((l) => l.startsWith("│"));
+  const pre = (s: string) => `<pre style="margin:0">${escapeHtml(s)}</pre>`;
+  if (header === undefined) return pre(text);
+  const first = lines.findIndex((l) => /^[┏┌]/.test(l));
+  const last = lines.findLastIndex((l) => /^[└┗]/.test(l));
+  const before = lines.slice(0, Math.max(first, 0)).filter((l) => l.trim() !== "");
+  const after = lines.slice(last + 1).filter((l) => l.trim() !== "");
+  const numeric = (i: number) => i === cells(header).length - 1;
+  const td = (c: string, i: number, tag: string) =>
+    `<${tag} style="text-align:${numeric(i) ? "right" : "left"};padding:2px 12px">${escapeHtml(c)}</${tag}>`;
+  return (
+    `<div class="tsdl-summary">` +
+    before.map((l) => `<div><b>${escapeHtml(l.trim())}</b></div>`).join("") +
+    `<table style="border-collapse:collapse"><thead><tr>${cells(header).map((c, i) => td(c, i, "th")).join("")}</tr></thead>` +
+    `<tbody>${rows.map((r) => `<tr>${cells(r).map((c, i) => td(c, i, "td")).join("")}</tr>`).join("")}</tbody></table>` +
+    after.map((l) => `<div>${escapeHtml(l.trim())}</div>`).join("") +
+    `</div>`
+  );
+}
+
+/** What historyBundle needs: Keras's `history.history` (per-epoch lists) and `history.epoch`. */
+export interface HistoryLike {
+  history: Record<string, number[]>;
+  epoch: number[];
+}
+
+/**
+ * A History's bundle: a small table of its per-epoch logs (epochs counted from 1, as printed).
+ * @example historyBundle({ history: { loss: [0.3, 0.1] }, epoch: [0, 1] })["text/plain"]
+ * // "History (2 epochs)\nepoch  loss\n    1  0.3000\n    2  0.1000"
+ */
+export function historyBundle(history: HistoryLike): MimeBundle {
+  const keys = Object.keys(history.history);
+  const n = history.epoch.length;
+  const header = ["epoch", ...keys];
+  const rows = history.epoch.map((e, i) => [String(e + 1), ...keys.map((k) => cellOf(history.history[k][i]))]);
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+  const line = (r: string[]) => r.map((c, j) => c.padStart(widths[j])).join("  ");
+  const title = `History (${n} epoch${n === 1 ? "" : "s"})`;
+  const text = [title, line(header), ...rows.map(line)].join("\n");
+  const th = (c: string) => `<th style="text-align:right">${escapeHtml(c)}</th>`;
+  const td = (c: string) => `<td style="text-align:right;font-family:var(--jp-code-font-family,monospace)">${escapeHtml(c)}</td>`;
+  const html =
+    `<table class="tsdl-history"><caption style="text-align:left">${escapeHtml(title)}</caption>` +
+    `<thead><tr>${header.map(th).join("")}</tr></thead>` +
+    `<tbody>${rows.map((r) => `<tr>${r.map(td).join("")}</tr>`).join("")}</tbody></table>`;
+  return { "text/plain": text, "text/html": html };
+}
+
+function cellOf(v: number | undefined): string {
+  return v === undefined ? "" : formatValue(v);
+}
