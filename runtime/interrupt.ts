@@ -1,0 +1,37 @@
+/**
+ * A process-wide "stop requested" flag that long synchronous loops poll.
+ *
+ * The kernel sets it when the user presses Stop (SIGINT or interrupt_request); `fit`, `evaluate`
+ * and `predict` call `checkInterrupt()` between batches, so a stop lands on a batch boundary and
+ * the weights of the last finished batch are kept. A flag (not an exception thrown from a signal
+ * handler) is used because JavaScript cannot be pre-empted inside a synchronous loop.
+ */
+
+let requested = false;
+
+/** Asks the running loop to stop at its next check. Example: `requestInterrupt()` */
+export function requestInterrupt(): void {
+  requested = true;
+}
+
+/** Forgets a pending request (the kernel calls this before each cell). Example: `clearInterrupt()` */
+export function clearInterrupt(): void {
+  requested = false;
+}
+
+/** True while a stop is pending. Example: `if (interruptRequested()) return;` */
+export function interruptRequested(): boolean {
+  return requested;
+}
+
+/**
+ * Throws an Error named "KeyboardInterrupt" (as Python's) when a stop is pending, and clears the
+ * flag so that the next cell runs normally. Example: `checkInterrupt()`
+ */
+export function checkInterrupt(): void {
+  if (!requested) return;
+  requested = false;
+  const err = new Error("KeyboardInterrupt: execution interrupted by the user");
+  err.name = "KeyboardInterrupt";
+  throw err;
+}
