@@ -1,0 +1,45 @@
+/**
+ * Turns a TypeScript cell into JavaScript that the executor runs as a script, with a way back
+ * from a JavaScript line/column to the cell's own. Testable without sockets.
+ *
+ * @example const cell = await convertCell("const x = 1\nx + 1"); cell.js; cell.originalPosition(3, 8);
+ */
+import { loadTypeScript } from "./typescript.js";
+import { rewriteCell } from "./rewrite.js";
+import { transpile } from "./transpile.js";
+
+export { CellSyntaxError, parseCell } from "./rewrite.js";
+export { loadTypeScript, preloadTypeScript } from "./typescript.js";
+export { loadEsbuild } from "./transpile.js";
+
+export interface ConvertedCell {
+  js: string;
+  hasValue: boolean;
+  names: string[];
+  /** The cell's 1-based line/column for a 1-based line/column in `js` (null if unmapped). */
+  originalPosition(line: number, column: number): { line: number; column: number } | null;
+}
+
+/** Rewrites and transpiles a cell; throws CellSyntaxError when it does not parse. */
+export async function convertCell(code: string): Promise<ConvertedCell> {
+  const ts = await loadTypeScript();
+  const rw = rewriteCell(ts, code);
+  const t = await transpile(rw.source.text);
+  // Declared on the first line so that every other line keeps esbuild's numbering.
+  const prefix = rw.names.length > 0 ? `var ${rw.names.join(", ")}; ` : "";
+  return {
+    js: prefix + t.code,
+    hasValue: rw.hasValue,
+    names: rw.names,
+    originalPosition(line, column) {
+      if (line === 1) column -= prefix.length;
+      const e = t.map.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number };
+      if (e.originalLine === undefined || e.originalColumn === undefined) return null;
+      // esbuild maps to the start of a token; the offset inside the token carries over.
+      const genLine = (e as { generatedLine?: number }).generatedLine;
+      const genCol = (e as { generatedColumn?: number }).generatedColumn;
+      const delta = genLine === line - 1 && genCol !== undefined ? column - 1 - genCol : 0;
+      return rw.source.originalPosition(e.originalLine, e.originalColumn + Math.max(0, delta));
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Turns an error thrown by a cell into Jupyter's ename / evalue / traceback, with every frame
+ * that ran a cell shown at the line and column the user sees in that cell (through the
+ * rewrite's and esbuild's source maps), the kernel's own frames left out, and the failing line
+ * quoted with a caret.
+ *
+ * @example const { ename, evalue, traceback } = cells.describe(err);
+ */
+import { inspect } from "node:util";
+import { fileURLToPath } from "node:url";
+import type { ConvertedCell } from "../convert/index.js";
+import { CellSyntaxError } from "../convert/index.js";
+
+export interface ErrorContent {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+interface CellRecord {
+  code: string;
+  converted: ConvertedCell | null;
+}
+
+const KERNEL_DIR = fileURLToPath(new URL("..", import.meta.url));
+const RED = "\x1b[0;31m";
+const RESET = "\x1b[0m";
+const CELL_LOCATION = /((?:In\[\d+\])|(?:<cell \d+>)):(\d+):(\d+)/g;
+
+export class CellRegistry {
+  private readonly cells = new Map<string, CellRecord>();
+
+  /** Remembers a cell under the name its script runs as (e.g. "In[3]"). */
+  add(label: string, code: string, converted: ConvertedCell | null): void {
+    this.cells.set(label, { code, converted });
+    if (this.cells.size > 2000) this.cells.delete(this.cells.keys().next().value as string);
+  }
+
+  /** Maps "In[3]:7:12"-style JavaScript locations in `text` to the cell's own lines and columns. */
+  mapLocations(text: string): string {
+    return text.replace(CELL_LOCATION, (all, label: string, l: string, c: string) => {
+      const pos = this.cells.get(label)?.converted?.originalPosition(Number(l), Number(c));
+      return pos ? `${label}:${pos.line}:${pos.column}` : all;
+    });
+  }
+
+  describe(error: unknown): ErrorContent {
+    if (error instanceof CellSyntaxError) return this.describeSyntax(error);
+    if (!(error instanceof Error)) {
+      const evalue = inspect(error);
+      return { ename: "Uncaught", evalue, traceback: [`${RED}Uncaught${RESET} ${evalue}`] };
+    }
+    const ename = error.name || error.constructor?.name || "Error";
+    const evalue = error.message ?? "";
+    const frames = (error.stack ?? "")
+      .split("\n")
+      .filter((l) => /^\s+at /.test(l))
+      .filter((l) => !l.includes(KERNEL_DIR) && !l.includes("node:internal") && !/\(node:vm[:)]/.test(l) && !/ at node:vm/.test(l))
+      .map((l) => this.mapLocations(l));
+    const traceback = [`${RED}${ename}${RESET}: ${evalue}`, ...frames];
+    const first = frames.map((f) => /((?:In\[\d+\])|(?:<cell \d+>)):(\d+):(\d+)/.exec(f)).find((m) => m);
+    if (first) traceback.push("", ...this.excerpt(first[1], Number(first[2]), Number(first[3])));
+    return { ename, evalue, traceback };
+  }
+
+  private describeSyntax(e: CellSyntaxError): ErrorContent {
+    const lineNo = String(e.line);
+    return {
+      ename: "SyntaxError",
+      evalue: e.message,
+      traceback: [
+        `${RED}SyntaxError${RESET}: ${e.description}`,
+        `  line ${e.line}, column ${e.column}:`,
+        `${lineNo} | ${e.sourceLine}`,
+        `${" ".repeat(lineNo.length)} | ${" ".repeat(Math.max(0, e.column - 1))}^`,
+      ],
+    };
+  }
+
+  /** The lines around `line` of a cell, the failing one marked. */
+  private excerpt(label: string, line: number, column: number): string[] {
+    const code = this.cells.get(label)?.code;
+    if (code === undefined) return [];
+    const lines = code.split("\n");
+    const out = [`${label}, line ${line}:`];
+    const width = String(Math.min(lines.length, line + 1)).length;
+    for (let n = Math.max(1, line - 2); n <= Math.min(lines.length, line + 1); n++) {
+      const mark = n === line ? `${RED}---->${RESET}` : "     ";
+      out.push(`${mark} ${String(n).padStart(width)} | ${lines[n - 1]}`);
+      if (n === line) out.push(`      ${" ".repeat(width)} | ${" ".repeat(Math.max(0, column - 1))}^`);
+    }
+    return out;
+  }
+}

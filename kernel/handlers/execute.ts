@@ -1,0 +1,122 @@
+/**
+ * execute_request: run a cell and report its streams, displays, value and errors, honouring
+ * silent, store_history, user_expressions, allow_stdin and stop_on_error.
+ */
+import type { Handler } from "./types.js";
+import type { Kernel } from "../kernel.js";
+import type { Message } from "../wire/message.js";
+import { bundleOf } from "../display/bundle.js";
+import { languageService } from "../language-seam.js";
+
+interface ExecuteContent {
+  code: string;
+  silent?: boolean;
+  store_history?: boolean;
+  user_expressions?: Record<string, string>;
+  allow_stdin?: boolean;
+  stop_on_error?: boolean;
+}
+
+let silentCells = 0;
+
+export const execute_request: Handler = async (kernel, msg, channel) => {
+  const c = msg.content as ExecuteContent;
+  const silent = c.silent ?? false;
+  const storeHistory = silent ? false : (c.store_history ?? true);
+  if (storeHistory) kernel.executionCount++;
+  const count = kernel.executionCount;
+  const label = storeHistory ? `In[${count}]` : `<cell ${++silentCells}>`;
+  if (!silent) kernel.publish("execute_input", { code: c.code, execution_count: count });
+  kernel.lastExecute = msg;
+  kernel.allowStdin = c.allow_stdin ?? false;
+
+  const runtime = await kernel.runtime;
+  if (kernel.runtimeWarning && !runtime) {
+    kernel.streams.push("stderr", kernel.runtimeWarning);
+    kernel.runtimeWarning = null;
+  }
+
+  let code = c.code;
+  const lang = await languageService();
+  if (lang.beforeExecute) {
+    const before = await lang.beforeExecute(code);
+    if (before.diagnosticsText) kernel.streams.push("stderr", before.diagnosticsText);
+    code = before.code;
+    if (before.block) {
+      const error = { ename: "TypeError", evalue: "the cell has type errors (see above)", traceback: [before.diagnosticsText ?? ""] };
+      await fail(kernel, msg, channel, count, error, c.stop_on_error ?? true);
+      return;
+    }
+  }
+
+  if (storeHistory) kernel.history.add(count, c.code);
+  try {
+    const r = await kernel.executor.run(code, label);
+    kernel.streams.flush();
+    if (r.hasValue && r.value !== undefined && !silent) {
+      const data = bundleOf(r.value);
+      kernel.publish("execute_result", { execution_count: count, data, metadata: {} });
+      if (storeHistory && typeof data["text/plain"] === "string") kernel.history.setOutput(count, data["text/plain"]);
+    }
+    if (lang.addCell) {
+      try {
+        await lang.addCell(code);
+      } catch {
+        // The language service's bookkeeping must never fail a cell that ran.
+      }
+    }
+  } catch (e) {
+    await fail(kernel, msg, channel, count, kernel.executor.cells.describe(e), c.stop_on_error ?? true);
+    return;
+  } finally {
+    kernel.allowStdin = false;
+  }
+  const user_expressions = await evaluateUserExpressions(kernel, c.user_expressions ?? {});
+  await kernel.reply(channel, msg, "execute_reply", {
+    status: "ok",
+    execution_count: count,
+    user_expressions,
+    payload: [],
+  }, { status: "ok" });
+};
+
+async function fail(
+  kernel: Kernel,
+  msg: Message,
+  channel: "shell" | "control" | "stdin",
+  count: number,
+  error: { ename: string; evalue: string; traceback: string[] },
+  stopOnError: boolean,
+): Promise<void> {
+  kernel.streams.flush();
+  kernel.publish("error", { ...error });
+  await kernel.reply(channel, msg, "execute_reply", { status: "error", execution_count: count, ...error, user_expressions: {}, payload: [] }, { status: "error" });
+  if (stopOnError) await abortQueued(kernel);
+}
+
+/**
+ * After an error, the cells already sent behind this one are answered "aborted" without
+ * running, as ipykernel does: running cell 5 after cell 4 failed only makes more errors.
+ */
+async function abortQueued(kernel: Kernel): Promise<void> {
+  // Let requests that were sent together with the failing one arrive from the socket first.
+  await new Promise((r) => setTimeout(r, 20));
+  for (const queued of kernel.takeQueuedExecutes()) {
+    kernel.publish("status", { execution_state: "busy" }, queued);
+    await kernel.reply("shell", queued, "execute_reply", { status: "aborted", execution_count: kernel.executionCount }, { status: "aborted" });
+    kernel.publish("status", { execution_state: "idle" }, queued);
+  }
+}
+
+async function evaluateUserExpressions(kernel: Kernel, exprs: Record<string, string>): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [name, expr] of Object.entries(exprs)) {
+    try {
+      const r = await kernel.executor.run(expr, `<cell ${++silentCells}>`);
+      out[name] = { status: "ok", data: bundleOf(r.value), metadata: {} };
+    } catch (e) {
+      out[name] = { status: "error", ...kernel.executor.cells.describe(e) };
+    }
+  }
+  return out;
+}

@@ -1,0 +1,248 @@
+/**
+ * One kernel process: the sockets, the session state (execution count, history, comms, the
+ * running cell) and the dispatch of every request to the handler named after its msg_type,
+ * with status busy/idle around each. Shell requests run one at a time, in order; control
+ * requests are answered at once.
+ *
+ * @example const k = new Kernel(readConnectionFile(path)); await k.start();
+ */
+import { randomUUID } from "node:crypto";
+import { inspect } from "node:util";
+import { readFileSync } from "node:fs";
+import type { ConnectionInfo } from "./wire/connection.js";
+import { Signer } from "./wire/signer.js";
+import { KernelSockets, type Channel } from "./wire/sockets.js";
+import { makeHeader, type Message } from "./wire/message.js";
+import { StreamCapture } from "./exec/streams.js";
+import { Interrupts, KeyboardInterrupt } from "./exec/interrupt.js";
+import { Executor } from "./exec/executor.js";
+import { Importer } from "./exec/imports.js";
+import { History } from "./history.js";
+import { CommManager } from "./comm.js";
+import { KernelDisplaySink } from "./display/sink.js";
+import { makeDisplay } from "./display/api.js";
+import { handlers } from "./handlers/index.js";
+import { preloadTypeScript, loadEsbuild } from "./convert/index.js";
+import { log } from "./log.js";
+
+/** tsdl's version, from package.json. */
+export const VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
+
+export class Kernel {
+  readonly session = randomUUID();
+  readonly sockets: KernelSockets;
+  readonly streams: StreamCapture;
+  readonly interrupts = new Interrupts();
+  readonly executor = new Executor(this.interrupts);
+  readonly history = new History();
+  readonly comms: CommManager;
+  readonly sink: KernelDisplaySink;
+  readonly importer = new Importer(process.cwd());
+  executionCount = 0;
+  /** The request whose outputs are being produced now (an execute_request, a comm message). */
+  current: Message | null = null;
+  /** The last execute_request: outputs from timers after a cell ended go there, as in ipykernel. */
+  lastExecute: Message | null = null;
+  /** The running execute_request allows input_request. */
+  allowStdin = false;
+  /** Set once when the runtime failed to import; shown in the first cell's stderr. */
+  runtimeWarning: string | null = null;
+  runtime: Promise<Record<string, unknown> | null> = Promise.resolve(null);
+  private readonly queue: { channel: Channel; msg: Message }[] = [];
+  private draining = false;
+  private pendingInput: { resolve: (v: string) => void; reject: (e: Error) => void } | null = null;
+
+  constructor(readonly conn: ConnectionInfo) {
+    this.sockets = new KernelSockets(conn, new Signer(conn.key), this.session);
+    this.streams = new StreamCapture((name, text) => this.publish("stream", { name, text }));
+    this.sink = new KernelDisplaySink(
+      (type, content) => this.publish(type, content),
+      () => this.streams.flush(),
+      (text) => this.streams.push("stdout", text),
+    );
+    this.comms = new CommManager((type, content, metadata) => this.publish(type, content, undefined, metadata));
+  }
+
+  async start(): Promise<void> {
+    this.streams.install();
+    this.interrupts.install();
+    this.installGlobals();
+    await this.sockets.bind({
+      onMessage: (channel, msg) => this.onMessage(channel, msg),
+      onInterruptRequest: () => {},
+    });
+    this.publish("status", { execution_state: "starting" }, null);
+    // Everything heavy loads after the sockets answer, so kernel_info_reply is not delayed.
+    setImmediate(() => {
+      preloadTypeScript();
+      void loadEsbuild().catch(() => {});
+      this.runtime = this.loadRuntime();
+    });
+  }
+
+  private installGlobals(): void {
+    const { display, clearOutput } = makeDisplay(this.sink);
+    const g = globalThis as Record<string, unknown>;
+    const define = (name: string, value: unknown) =>
+      Object.defineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
+    define("display", display);
+    define("clearOutput", clearOutput);
+    define("input", (prompt = "", options: { password?: boolean } = {}) => this.input(String(prompt), options.password ?? false));
+    define("comms", this.comms.api());
+    define("__tsdl", {
+      import: (spec: string) => this.importer.import(spec),
+      require: (spec: string) => this.importer.require(spec),
+    });
+    this.importer.preset.set("tsdl", async () => (await this.runtime) ?? {});
+  }
+
+  /** Imports the runtime, makes its exports globals and plugs the kernel's display sink into it. */
+  private async loadRuntime(): Promise<Record<string, unknown> | null> {
+    try {
+      const rt = (await import(new URL("../runtime/index.js", import.meta.url).href)) as Record<string, unknown>;
+      const g = globalThis as Record<string, unknown>;
+      for (const [name, value] of Object.entries(rt)) {
+        if (!(name in g) || name === "default") Object.defineProperty(g, name, { value, writable: true, configurable: true });
+      }
+      (rt.setDisplaySink as ((s: unknown) => void) | undefined)?.(this.sink);
+      const requestInterrupt = rt.requestInterrupt as (() => void) | undefined;
+      if (typeof requestInterrupt === "function") this.interrupts.onInterrupt = requestInterrupt;
+      return rt;
+    } catch (e) {
+      this.runtimeWarning =
+        `tsdl: the runtime (tensors, models, layers, plot) failed to load, so its names are not defined ` +
+        `in cells; plain TypeScript still runs. Cause: ${(e as Error).message}\n`;
+      log(this.runtimeWarning.trim());
+      return null;
+    }
+  }
+
+  private onMessage(channel: Channel, msg: Message): void {
+    if (channel === "stdin") {
+      if (msg.header.msg_type === "input_reply" && this.pendingInput) {
+        const p = this.pendingInput;
+        this.pendingInput = null;
+        p.resolve(String(msg.content.value ?? ""));
+      }
+      return;
+    }
+    if (channel === "control") {
+      void this.handle(channel, msg);
+      return;
+    }
+    this.queue.push({ channel, msg });
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const { channel, msg } = this.queue.shift()!;
+        await this.handle(channel, msg);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Execute requests waiting in the shell queue (aborted after an error with stop_on_error). */
+  takeQueuedExecutes(): Message[] {
+    const taken = this.queue.filter((q) => q.msg.header.msg_type === "execute_request").map((q) => q.msg);
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].msg.header.msg_type === "execute_request") this.queue.splice(i, 1);
+    return taken;
+  }
+
+  private async handle(channel: Channel, msg: Message): Promise<void> {
+    const type = msg.header.msg_type;
+    const handler = handlers[type];
+    if (!handler) {
+      log(`ignored a ${channel} message of unknown type ${JSON.stringify(type)}`);
+      return;
+    }
+    this.publish("status", { execution_state: "busy" }, msg);
+    const previous = this.current;
+    if (channel === "shell") this.current = msg;
+    try {
+      await handler(this, msg, channel);
+    } catch (e) {
+      log(`${type} handler failed: ${(e as Error).stack ?? e}`);
+    } finally {
+      this.streams.flush();
+      if (channel === "shell") this.current = previous;
+      this.publish("status", { execution_state: "idle" }, msg);
+    }
+  }
+
+  /** Publishes on IOPub with the running request (or `parent`) as parent header. */
+  publish(msgType: string, content: Record<string, unknown>, parent?: Message | null, metadata: Record<string, unknown> = {}): void {
+    const p = parent === undefined ? (this.current ?? this.lastExecute) : parent;
+    void this.sockets.publish({
+      identities: [],
+      header: makeHeader(msgType, this.session),
+      parent_header: p?.header ?? {},
+      metadata,
+      content,
+      buffers: [],
+    });
+  }
+
+  /** Sends the reply to `request` on its channel. */
+  reply(channel: Channel, request: Message, msgType: string, content: Record<string, unknown>, metadata: Record<string, unknown> = {}): Promise<void> {
+    return this.sockets.send(channel, {
+      identities: request.identities,
+      header: makeHeader(msgType, this.session),
+      parent_header: request.header,
+      metadata,
+      content,
+      buffers: [],
+    });
+  }
+
+  /** `await input("Name? ")` in a cell: asks the front end through input_request on stdin. */
+  async input(prompt: string, password: boolean): Promise<string> {
+    const request = this.current;
+    if (!this.allowStdin || !request || request.header.msg_type !== "execute_request") {
+      throw new Error(
+        "input(): this front end does not accept input (the execute_request has allow_stdin: false, " +
+          "as with nbconvert); run the cell in JupyterLab, Notebook or jupyter console, or pass the value in code",
+      );
+    }
+    this.streams.flush();
+    const answer = new Promise<string>((resolve, reject) => (this.pendingInput = { resolve, reject }));
+    await this.sockets.send("stdin", {
+      identities: request.identities,
+      header: makeHeader("input_request", this.session),
+      parent_header: request.header,
+      metadata: {},
+      content: { prompt, password },
+      buffers: [],
+    });
+    const guard = new Promise<never>((_, reject) => {
+      const t = setInterval(() => {
+        if (!this.pendingInput) clearInterval(t);
+      }, 1000);
+      t.unref();
+      process.once("SIGINT", () => {
+        if (this.pendingInput) {
+          this.pendingInput = null;
+          reject(new KeyboardInterrupt());
+        }
+      });
+    });
+    return Promise.race([answer, guard]);
+  }
+
+  /** Closes the sockets and ends the process (a restart is the client starting a new one). */
+  async shutdown(): Promise<void> {
+    this.streams.flush();
+    await this.sockets.close();
+    process.exit(0);
+  }
+
+  /** util.inspect for text/plain outputs. */
+  static inspect(value: unknown): string {
+    return inspect(value);
+  }
+}
