@@ -1,0 +1,60 @@
+// Module entry: exports the NativeBuffer class, `cpu` (the CPU backend as a JS object with one
+// method per kernel), `loadCuda()` (the CUDA backend object, or { error } saying why not) and a
+// few introspection helpers used by tests and backendInfo().
+#include <dlfcn.h>
+#include <napi.h>
+
+#include <string>
+
+#include "../core/registry.h"
+#include "../cpu/threadpool.h"
+#include "buffer.h"
+#include "kernels.h"
+
+namespace tsdl {
+namespace {
+
+std::string addonDir() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&addonDir), &info) && info.dli_fname) {
+    std::string p = info.dli_fname;
+    size_t slash = p.rfind('/');
+    return slash == std::string::npos ? "." : p.substr(0, slash);
+  }
+  return ".";
+}
+
+Napi::Value LoadCuda(const Napi::CallbackInfo& info) {
+  std::string why;
+  Backend* b = loadCudaBackend(addonDir(), &why);
+  Napi::Object r = Napi::Object::New(info.Env());
+  if (b) r.Set("backend", binding::makeBackendObject(info.Env(), b));
+  else r.Set("error", Napi::String::New(info.Env(), why));
+  return r;
+}
+
+Napi::Value LiveBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(NativeBuffer::LiveBytes()));
+}
+Napi::Value LiveCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(NativeBuffer::LiveCount()));
+}
+Napi::Value Threads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), cpu::threads());
+}
+
+}  // namespace
+}  // namespace tsdl
+
+static Napi::Object InitTsdl(Napi::Env env, Napi::Object exports) {
+  using namespace tsdl;
+  exports.Set("NativeBuffer", NativeBuffer::Define(env));
+  exports.Set("cpu", binding::makeBackendObject(env, cpuBackend()));
+  exports.Set("loadCuda", Napi::Function::New(env, LoadCuda, "loadCuda"));
+  exports.Set("liveBytes", Napi::Function::New(env, LiveBytes, "liveBytes"));
+  exports.Set("liveCount", Napi::Function::New(env, LiveCount, "liveCount"));
+  exports.Set("threads", Napi::Function::New(env, Threads, "threads"));
+  return exports;
+}
+
+NODE_API_MODULE(tsdl, InitTsdl)

@@ -1,0 +1,109 @@
+// The CPU backend: the Backend table routed to the kernels in this folder.
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "../core/registry.h"
+#include "kernels.h"
+#include "threadpool.h"
+
+namespace tsdl {
+namespace {
+
+class CpuBackend final : public Backend {
+ public:
+  const char* name() const override { return "cpu"; }
+  std::string device() const override { return "cpu"; }
+  std::string description() const override {
+    int t = cpu::threads();
+    return std::string("cpu: ") + cpu::gemmKernelName() + " GEMM, " + std::to_string(t) +
+           (t == 1 ? " thread" : " threads");
+  }
+
+  void* alloc(size_t bytes) override {
+    // 64-byte alignment: whole cache lines, and aligned AVX loads on packed data.
+    size_t rounded = ((bytes + 63) / 64) * 64;
+    return std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
+  }
+  void free(void* p) override { std::free(p); }
+  void upload(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
+  void download(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
+  void copy(void* dst, const void* src, size_t bytes) override { std::memmove(dst, src, bytes); }
+  void fill(void* dst, DType dt, double v, int64_t n) override { cpu::fill(dst, dt, v, n); }
+  void cast(const void* s, DType st, void* d, DType dt, int64_t n) override { cpu::cast(s, st, d, dt, n); }
+  void synchronize() override {}
+
+  void random(RandomKind k, float* out, int64_t n, uint64_t seed, uint64_t off, float a, float b) override {
+    cpu::random(k, out, n, seed, off, a, b);
+  }
+
+  void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha) override {
+    cpu::unary(op, x, out, n, alpha);
+  }
+  void unaryGrad(UnaryOp op, const float* s, const float* dy, float* dx, int64_t n, float alpha) override {
+    cpu::unaryGrad(op, s, dy, dx, n, alpha);
+  }
+  void binary(BinaryOp op, DType it, const void* a, const Shape& as, const void* b, const Shape& bs,
+              DType ot, void* out, const Shape& os) override {
+    cpu::binary(op, it, a, as, b, bs, ot, out, os);
+  }
+  void binaryScalar(BinaryOp op, DType it, const void* a, double s, DType ot, void* out, int64_t n,
+                    bool first) override {
+    cpu::binaryScalar(op, it, a, s, ot, out, n, first);
+  }
+  void where(const uint8_t* c, DType dt, const void* a, const void* b, void* out, int64_t n) override {
+    cpu::where(c, dt, a, b, out, n);
+  }
+
+  void matmul(const float* a, const float* b, float* c, const MatmulArgs& args) override {
+    cpu::matmul(a, b, c, args);
+  }
+  void transpose(const void* x, size_t es, const Shape& s, const int* perm, void* out) override {
+    cpu::transpose(x, es, s, perm, out);
+  }
+
+  void reduce(ReduceOp op, const float* x, const Shape& s, const bool* red, float* out) override {
+    cpu::reduce(op, x, s, red, out);
+  }
+  void argReduce(ArgReduceOp op, const float* x, const Shape& s, int axis, int32_t* out) override {
+    cpu::argReduce(op, x, s, axis, out);
+  }
+
+  void softmax(const float* x, float* out, int64_t rows, int64_t cols, bool log) override {
+    cpu::softmax(x, out, rows, cols, log);
+  }
+  void softmaxCrossEntropy(const float* l, const void* y, bool sparse, int64_t rows, int64_t cols,
+                           float* loss, float* grad, float scale) override {
+    cpu::softmaxCrossEntropy(l, y, sparse, rows, cols, loss, grad, scale);
+  }
+
+  void gather(const void* x, size_t es, int64_t rs, const int32_t* idx, int64_t n, void* out) override {
+    cpu::gather(x, es, rs, idx, n, out);
+  }
+  void oneHot(const int32_t* idx, int64_t n, int64_t depth, float* out) override {
+    cpu::oneHot(idx, n, depth, out);
+  }
+
+  void sgdUpdate(const OptimizerSlot* s, int n, float lr, float mom, bool nest) override {
+    cpu::sgdUpdate(s, n, lr, mom, nest);
+  }
+  void rmspropUpdate(const OptimizerSlot* s, int n, float lr, float rho, float eps) override {
+    cpu::rmspropUpdate(s, n, lr, rho, eps);
+  }
+  void adamUpdate(const OptimizerSlot* s, int n, float lr, float b1, float b2, float eps, int64_t step,
+                  float wd) override {
+    cpu::adamUpdate(s, n, lr, b1, b2, eps, step, wd);
+  }
+  void adagradUpdate(const OptimizerSlot* s, int n, float lr, float eps) override {
+    cpu::adagradUpdate(s, n, lr, eps);
+  }
+};
+
+}  // namespace
+
+Backend* cpuBackend() {
+  static CpuBackend b;
+  return &b;
+}
+
+}  // namespace tsdl

@@ -1,0 +1,286 @@
+// The CPU GEMM: C = alpha·op(A)·op(B) + beta·C (+ bias, activation), row-major, batched.
+//
+// Structure (Goto/BLIS): for each NC-wide block of columns, for each KC-deep slice of k, pack
+// op(B)'s kc×nc block into NR-wide k-major panels (stays in L3/L2); for each MC-tall block of
+// rows pack op(A)'s mc×kc block into MR-tall panels (stays in L2); then the 6×16 micro-kernel
+// sweeps the block with one B panel in L1. Transposes are absorbed by the packing routines,
+// so all four transpose combinations run the same inner loop.
+//
+// Threads: C is cut into one tile per pool thread (by columns when N is wide, by rows when it
+// is narrow, e.g. the 10-class layer), each thread packs what its tile needs into its own
+// reusable buffers and runs the full k loop, so no synchronization is needed inside a GEMM
+// and results do not depend on the thread count (each C element is summed in the same order).
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "gemm.h"
+#include "kernels.h"
+#include "threadpool.h"
+
+namespace tsdl::cpu {
+namespace gemm {
+
+// KC·NR·4 bytes = 16 KiB of B panel in the 32-48 KiB L1; MC·KC·4 = 144 KiB of A in L2;
+// KC·NC·4 = 3 MiB of B in the shared L3.
+constexpr int64_t KC = 256;
+constexpr int64_t MC = 144;
+constexpr int64_t NC = 3072;
+
+void microKernelPortable(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m,
+                         int n, float alpha, float beta) {
+  float acc[MR][NR] = {};
+  for (int64_t k = 0; k < kc; ++k) {
+    for (int i = 0; i < MR; ++i) {
+      float av = a[k * MR + i];
+      for (int j = 0; j < NR; ++j) acc[i][j] += av * b[k * NR + j];
+    }
+  }
+  for (int i = 0; i < m; ++i) {
+    float* r = c + i * ldc;
+    if (beta == 0.f)
+      for (int j = 0; j < n; ++j) r[j] = alpha * acc[i][j];
+    else
+      for (int j = 0; j < n; ++j) r[j] = alpha * acc[i][j] + beta * r[j];
+  }
+}
+
+namespace {
+
+bool detectAvx2() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
+bool hasAvx2() {
+  static const bool v = detectAvx2();
+  return v;
+}
+
+bool portableForced = [] {
+  const char* s = std::getenv("TSDL_GEMM_KERNEL");
+  return s && std::strcmp(s, "portable") == 0;
+}();
+
+MicroKernel selectKernel() {
+#if defined(__x86_64__)
+  if (!portableForced && hasAvx2()) return microKernelAvx2;
+#endif
+  return microKernelPortable;
+}
+
+// Per-thread packing buffers, grown once and reused by every later GEMM on that thread.
+struct Scratch {
+  float* p = nullptr;
+  size_t cap = 0;
+  ~Scratch() { std::free(p); }
+  float* get(size_t n) {
+    if (n > cap) {
+      std::free(p);
+      size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
+      p = static_cast<float*>(std::aligned_alloc(64, bytes));
+      if (!p) std::abort();
+      cap = n;
+    }
+    return p;
+  }
+};
+thread_local Scratch packA, packB;
+
+// op(A) rows [i0, i0+mc) × cols [p0, p0+kc) → MR-tall k-major panels, zero-padded.
+void packAPanels(const float* A, int64_t lda, bool trans, int64_t i0, int64_t mc, int64_t p0,
+                 int64_t kc, float* out) {
+  for (int64_t ir = 0; ir < mc; ir += MR) {
+    int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+    float* dst = out + ir * kc;
+    if (trans) {  // A stored k×m: a row of the panel is contiguous in memory
+      for (int64_t p = 0; p < kc; ++p) {
+        const float* src = A + (p0 + p) * lda + i0 + ir;
+        int i = 0;
+        for (; i < mr; ++i) dst[p * MR + i] = src[i];
+        for (; i < MR; ++i) dst[p * MR + i] = 0.f;
+      }
+    } else {
+      const float* rows[MR];
+      for (int i = 0; i < MR; ++i) rows[i] = A + (i0 + ir + std::min(i, mr - 1)) * lda + p0;
+      if (mr == MR) {
+        for (int64_t p = 0; p < kc; ++p)
+          for (int i = 0; i < MR; ++i) dst[p * MR + i] = rows[i][p];
+      } else {
+        for (int64_t p = 0; p < kc; ++p)
+          for (int i = 0; i < MR; ++i) dst[p * MR + i] = i < mr ? rows[i][p] : 0.f;
+      }
+    }
+  }
+}
+
+// op(B) rows [p0, p0+kc) × cols [j0, j0+nc) → NR-wide k-major panels, zero-padded.
+void packBPanels(const float* B, int64_t ldb, bool trans, int64_t p0, int64_t kc, int64_t j0,
+                 int64_t nc, float* out) {
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+    float* dst = out + jr * kc;
+    if (!trans) {  // B stored k×n: 16 contiguous floats per k
+      for (int64_t p = 0; p < kc; ++p) {
+        const float* src = B + (p0 + p) * ldb + j0 + jr;
+        if (nr == NR) {
+          for (int j = 0; j < NR; ++j) dst[p * NR + j] = src[j];
+        } else {
+          int j = 0;
+          for (; j < nr; ++j) dst[p * NR + j] = src[j];
+          for (; j < NR; ++j) dst[p * NR + j] = 0.f;
+        }
+      }
+    } else {  // B stored n×k: each output column is a contiguous row of B
+      for (int j = 0; j < NR; ++j) {
+        if (j < nr) {
+          const float* src = B + (j0 + jr + j) * ldb + p0;
+          for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = src[p];
+        } else {
+          for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = 0.f;
+        }
+      }
+    }
+  }
+}
+
+inline float activate(float v, Activation act) {
+  switch (act) {
+    case Activation::Relu: return v > 0.f ? v : 0.f;
+    case Activation::Sigmoid: return 1.f / (1.f + std::exp(-v));
+    case Activation::Tanh: return std::tanh(v);
+    default: return v;
+  }
+}
+
+// Bias and activation on a finished tile while it is still in L1.
+void epilogue(float* c, int64_t ldc, int64_t m, int64_t n, const float* bias, Activation act) {
+  for (int64_t i = 0; i < m; ++i) {
+    float* r = c + i * ldc;
+    if (bias)
+      for (int64_t j = 0; j < n; ++j) r[j] += bias[j];
+    if (act == Activation::Relu) {
+      for (int64_t j = 0; j < n; ++j) r[j] = r[j] > 0.f ? r[j] : 0.f;
+    } else if (act != Activation::Linear) {
+      for (int64_t j = 0; j < n; ++j) r[j] = activate(r[j], act);
+    }
+  }
+}
+
+struct Job {
+  const float* a;
+  const float* b;
+  float* c;
+  MatmulArgs args;
+  int64_t tilesM, tilesN;  // tiles per matrix
+  MicroKernel kernel;
+};
+
+// Computes C rows [m0, m1) × cols [n0, n1) of matrix `bi`.
+void tile(const Job& job, int64_t bi, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+  const MatmulArgs& g = job.args;
+  const float* A = job.a + bi * g.strideA;
+  const float* B = job.b + bi * g.strideB;
+  float* C = job.c + bi * g.strideC;
+  int64_t M = g.m, N = g.n, K = g.k;
+  int64_t lda = g.transA ? M : K, ldb = g.transB ? K : N, ldc = N;
+  if (m1 <= m0 || n1 <= n0) return;
+  if (K == 0) {  // C = beta·C, then the epilogue
+    for (int64_t i = m0; i < m1; ++i)
+      for (int64_t j = n0; j < n1; ++j) C[i * ldc + j] = g.beta == 0.f ? 0.f : g.beta * C[i * ldc + j];
+    if (g.bias || g.act != Activation::Linear)
+      epilogue(C + m0 * ldc + n0, ldc, m1 - m0, n1 - n0, g.bias ? g.bias + n0 : nullptr, g.act);
+    return;
+  }
+  // Even k slices (784 → 4 × 196 rather than 3 × 256 + 16) keep every pass of the
+  // micro-kernel long.
+  int64_t kBlocks = (K + KC - 1) / KC;
+  int64_t kcMax = (K + kBlocks - 1) / kBlocks;
+  int64_t ncMax = std::min<int64_t>(NC, ((n1 - n0 + NR - 1) / NR) * NR);
+  int64_t mcMax = std::min<int64_t>(MC, ((m1 - m0 + MR - 1) / MR) * MR);
+  float* bp = packB.get(static_cast<size_t>(kcMax * ncMax));
+  float* ap = packA.get(static_cast<size_t>(kcMax * mcMax));
+  bool epi = g.bias || g.act != Activation::Linear;
+  for (int64_t jc = n0; jc < n1; jc += ncMax) {
+    int64_t nc = std::min(ncMax, n1 - jc);
+    for (int64_t pc = 0; pc < K; pc += kcMax) {
+      int64_t kc = std::min(kcMax, K - pc);
+      bool first = pc == 0, last = pc + kc >= K;
+      float beta = first ? g.beta : 1.f;
+      float alpha = g.alpha;
+      packBPanels(B, ldb, g.transB, pc, kc, jc, nc, bp);
+      for (int64_t ic = m0; ic < m1; ic += mcMax) {
+        int64_t mc = std::min(mcMax, m1 - ic);
+        packAPanels(A, lda, g.transA, ic, mc, pc, kc, ap);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+            float* ct = C + (ic + ir) * ldc + jc + jr;
+            job.kernel(kc, ap + ir * kc, bp + jr * kc, ct, ldc, mr, nr, alpha, beta);
+            if (last && epi)
+              epilogue(ct, ldc, mr, nr, g.bias ? g.bias + jc + jr : nullptr, g.act);
+          }
+        }
+      }
+    }
+  }
+}
+
+void runTask(void* ctx, int64_t task, int) {
+  const Job& job = *static_cast<const Job*>(ctx);
+  int64_t perMatrix = job.tilesM * job.tilesN;
+  int64_t bi = task / perMatrix, t = task % perMatrix;
+  int64_t tm = t / job.tilesN, tn = t % job.tilesN;
+  const MatmulArgs& g = job.args;
+  // Tile edges on micro-tile multiples so only the matrix's own edge has partial tiles.
+  auto cut = [](int64_t len, int64_t parts, int64_t unit, int64_t i) {
+    int64_t units = (len + unit - 1) / unit;
+    return std::min(len, (units * i / parts) * unit);
+  };
+  tile(job, bi, cut(g.m, job.tilesM, MR, tm), cut(g.m, job.tilesM, MR, tm + 1),
+       cut(g.n, job.tilesN, NR, tn), cut(g.n, job.tilesN, NR, tn + 1));
+}
+
+}  // namespace
+
+void forcePortable(bool portable) { portableForced = portable; }
+
+}  // namespace gemm
+
+const char* gemmKernelName() {
+  return gemm::selectKernel() == gemm::microKernelPortable ? "portable 6x16" : "AVX2+FMA 6x16";
+}
+
+void matmul(const float* a, const float* b, float* c, const MatmulArgs& args) {
+  using namespace gemm;
+  Job job{a, b, c, args, 1, 1, selectKernel()};
+  int64_t T = threads();
+  double flops = 2.0 * double(args.m) * double(args.n) * double(std::max<int64_t>(args.k, 1)) * double(args.batch);
+  if (flops < 2.0e5 || T == 1) {
+    T = 1;  // smaller than waking the pool is worth
+  }
+  if (args.batch < T) {
+    // Split each matrix into about T / batch tiles: by columns while each tile keeps at least
+    // 64 columns (B packing and the micro-kernel stay efficient), the rest by rows.
+    int64_t want = (T + args.batch - 1) / args.batch;
+    int64_t byN = std::max<int64_t>(1, std::min<int64_t>(want, args.n / 64));
+    int64_t byM = std::max<int64_t>(1, std::min<int64_t>((want + byN - 1) / byN, (args.m + MR - 1) / MR));
+    job.tilesN = byN;
+    job.tilesM = byM;
+  }
+  int64_t tasks = args.batch * job.tilesM * job.tilesN;
+  if (T == 1) {
+    for (int64_t t = 0; t < tasks; ++t) runTask(&job, t, 0);
+  } else {
+    parallelFor(tasks, runTask, &job);
+  }
+}
+
+}  // namespace tsdl::cpu

@@ -1,0 +1,30 @@
+// Internals of the CPU GEMM shared by gemm.cc (driver, packing, portable micro-kernel) and
+// gemm_avx2.cc (the AVX2+FMA micro-kernel, the only file compiled with -mavx2 -mfma).
+#pragma once
+#include <cstdint>
+
+namespace tsdl::cpu::gemm {
+
+// Micro-tile 6×16: with AVX2 a 16-float row of C is two ymm registers, so 6 rows keep 12
+// accumulators live, plus 2 registers for the B row and 1 for the broadcast A element = 15 of
+// the 16 ymm registers. Per k step it issues 12 FMAs for 2 loads + 6 broadcasts, enough to
+// keep both FMA ports busy (an 8×8 tile would need 8 broadcasts for 8 FMAs).
+constexpr int MR = 6;
+constexpr int NR = 16;
+
+// C[0:m, 0:n] = alpha · Apanel·Bpanel + beta · C (beta == 0: C is not read), where Apanel is
+// kc×MR (k-major, packed) and Bpanel kc×NR (k-major, packed); m <= MR, n <= NR.
+using MicroKernel = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                             int m, int n, float alpha, float beta);
+
+void microKernelPortable(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m,
+                         int n, float alpha, float beta);
+#if defined(__x86_64__)
+void microKernelAvx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m,
+                     int n, float alpha, float beta);
+#endif
+
+// For tests: force the portable kernel (true) or go back to run-time detection (false).
+void forcePortable(bool portable);
+
+}  // namespace tsdl::cpu::gemm

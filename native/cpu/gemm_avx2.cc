@@ -1,0 +1,82 @@
+// The AVX2+FMA 6×16 micro-kernel. This file alone is compiled with -mavx2 -mfma; gemm.cc
+// calls it only after __builtin_cpu_supports says the CPU has both.
+#include <immintrin.h>
+
+#include "gemm.h"
+
+namespace tsdl::cpu::gemm {
+
+void microKernelAvx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m,
+                     int n, float alpha, float beta) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int i = 0; i < m; ++i) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+
+#define TSDL_STEP(K)                                                         \
+  {                                                                          \
+    __m256 b0 = _mm256_load_ps(b + (K) * 16), b1 = _mm256_load_ps(b + (K) * 16 + 8); \
+    __m256 av = _mm256_broadcast_ss(a + (K) * 6 + 0);                        \
+    c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);  \
+    av = _mm256_broadcast_ss(a + (K) * 6 + 1);                               \
+    c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);  \
+    av = _mm256_broadcast_ss(a + (K) * 6 + 2);                               \
+    c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);  \
+    av = _mm256_broadcast_ss(a + (K) * 6 + 3);                               \
+    c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);  \
+    av = _mm256_broadcast_ss(a + (K) * 6 + 4);                               \
+    c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);  \
+    av = _mm256_broadcast_ss(a + (K) * 6 + 5);                               \
+    c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);  \
+  }
+  int64_t k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    _mm_prefetch(reinterpret_cast<const char*>(b + 256), _MM_HINT_T0);
+    TSDL_STEP(0) TSDL_STEP(1) TSDL_STEP(2) TSDL_STEP(3)
+    a += 24;
+    b += 64;
+  }
+  for (; k < kc; ++k) {
+    TSDL_STEP(0)
+    a += 6;
+    b += 16;
+  }
+#undef TSDL_STEP
+
+  __m256 va = _mm256_set1_ps(alpha);
+  __m256 acc[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+  if (m == MR && n == NR) {
+    if (beta == 0.f) {
+      for (int i = 0; i < MR; ++i) {
+        _mm256_storeu_ps(c + i * ldc, _mm256_mul_ps(va, acc[2 * i]));
+        _mm256_storeu_ps(c + i * ldc + 8, _mm256_mul_ps(va, acc[2 * i + 1]));
+      }
+    } else {
+      __m256 vb = _mm256_set1_ps(beta);
+      for (int i = 0; i < MR; ++i) {
+        float* r = c + i * ldc;
+        _mm256_storeu_ps(r, _mm256_fmadd_ps(va, acc[2 * i], _mm256_mul_ps(vb, _mm256_loadu_ps(r))));
+        _mm256_storeu_ps(r + 8, _mm256_fmadd_ps(va, acc[2 * i + 1], _mm256_mul_ps(vb, _mm256_loadu_ps(r + 8))));
+      }
+    }
+    return;
+  }
+  // Edge tile: through a scratch tile so nothing outside C[0:m, 0:n] is touched.
+  alignas(32) float t[MR * NR];
+  for (int i = 0; i < MR; ++i) {
+    _mm256_store_ps(t + i * NR, _mm256_mul_ps(va, acc[2 * i]));
+    _mm256_store_ps(t + i * NR + 8, _mm256_mul_ps(va, acc[2 * i + 1]));
+  }
+  for (int i = 0; i < m; ++i) {
+    float* r = c + i * ldc;
+    if (beta == 0.f)
+      for (int j = 0; j < n; ++j) r[j] = t[i * NR + j];
+    else
+      for (int j = 0; j < n; ++j) r[j] = t[i * NR + j] + beta * r[j];
+  }
+}
+
+}  // namespace tsdl::cpu::gemm

@@ -1,0 +1,2 @@
+#include "harness.h"
+TSDL_TEST_MAIN
