@@ -1,0 +1,200 @@
+/**
+ * `plot`: learning curves, line, scatter and histogram charts, and images, shown inline.
+ *
+ * Charts are Vega-Lite specs sent with an SVG rendered in Node and a text fallback (see
+ * render.ts); in a terminal only the text is printed and vega is never loaded. Chart functions
+ * are async (vega renders asynchronously): `await plot(history)`. Images are synchronous.
+ */
+import { getDisplaySink, type MimeBundle } from "../display/sink.js";
+import { imageBundle, imagesBundle, type ImageInput, type ImageOptions, type ImagesOptions } from "../display/images.js";
+import { chartBundle } from "./render.js";
+import { describe, isNumbers, toNumbers, type Numbers } from "./data.js";
+import {
+  histogram,
+  histSpec,
+  historySpec,
+  lineSpec,
+  metricCurves,
+  scatterSpec,
+  type ChartOptions,
+  type Series,
+} from "./specs.js";
+import { histText, historyText, scatterText, seriesText } from "./text.js";
+
+/** A Keras History (`fit`'s result) or its `history` object of per-epoch lists. */
+export type HistoryInput = { history: Record<string, number[]> } | Record<string, number[]>;
+
+/** Options of `plot(history)`. */
+export interface HistoryPlotOptions extends ChartOptions {
+  /** Metrics to draw (default: loss and every metric in the history). */
+  metrics?: string[];
+}
+
+/** Options of `plot.hist`. */
+export interface HistOptions extends ChartOptions {
+  /** Number of equal-width bins (default 30). */
+  bins?: number;
+}
+
+/** Options of `plot.scatter`. */
+export interface ScatterOptions extends ChartOptions {
+  /** A category per point (e.g. class labels), shown as colors. */
+  color?: Numbers | readonly string[];
+}
+
+/** Shows a bundle under the running cell, or prints its text in a terminal. */
+function show(bundle: MimeBundle): void {
+  getDisplaySink().show(bundle);
+}
+
+/** Only a notebook can show SVG; elsewhere skip rendering it (and loading vega). */
+function wantsSvg(): boolean {
+  return getDisplaySink().kind === "notebook";
+}
+
+/**
+ * The bundle `plot(history)` shows: one chart per metric, training and validation per epoch.
+ * @example const bundle = await historyChart(history)
+ */
+export async function historyChart(history: HistoryInput, options: HistoryPlotOptions = {}, svg = true): Promise<MimeBundle> {
+  const logs = historyLogs(history);
+  const curves = metricCurves(logs, options.metrics);
+  return chartBundle(historySpec(curves, options), historyText(curves), { svg });
+}
+
+function historyLogs(history: HistoryInput): Record<string, number[]> {
+  if (history === null || typeof history !== "object") {
+    throw new Error(`plot: expected a History (from fit) or its .history object, received ${describe(history)}`);
+  }
+  const logs = "history" in history && typeof history.history === "object" ? (history.history as Record<string, number[]>) : (history as Record<string, number[]>);
+  const keys = Object.keys(logs);
+  if (keys.length === 0 || !keys.every((k) => Array.isArray(logs[k]))) {
+    throw new Error(
+      `plot: expected per-epoch lists like { loss: [...], accuracy: [...] }, received keys ${keys.length ? keys.map((k) => `'${k}'`).join(", ") : "none"}`,
+    );
+  }
+  return logs;
+}
+
+/**
+ * The bundle `plot.line` shows.
+ * @example await lineChart([1, 4, 9])
+ */
+export async function lineChart(
+  xOrY: Numbers | Record<string, Numbers>,
+  yOrOptions?: Numbers | ChartOptions,
+  maybeOptions: ChartOptions = {},
+  svg = true,
+): Promise<MimeBundle> {
+  let series: Series;
+  let options: ChartOptions;
+  if (isNumbers(yOrOptions)) {
+    const x = toNumbers(xOrY as Numbers, "x");
+    const y = toNumbers(yOrOptions, "y");
+    if (x.length !== y.length) throw new Error(`plot.line: x has ${x.length} values and y has ${y.length}; they must match`);
+    series = { y: { x, y } };
+    options = maybeOptions;
+  } else {
+    options = yOrOptions ?? {};
+    if (isNumbers(xOrY)) {
+      const y = toNumbers(xOrY, "y");
+      series = { y: { x: y.map((_, i) => i), y } };
+    } else {
+      series = {};
+      for (const [name, values] of Object.entries(xOrY as Record<string, Numbers>)) {
+        const y = toNumbers(values, name);
+        series[name] = { x: y.map((_, i) => i), y };
+      }
+    }
+  }
+  return chartBundle(lineSpec(series, options), seriesText(series, options.title), { svg });
+}
+
+/**
+ * The bundle `plot.scatter` shows.
+ * @example await scatterChart([1, 2, 3], [2, 4, 1])
+ */
+export async function scatterChart(x: Numbers, y: Numbers, options: ScatterOptions = {}, svg = true): Promise<MimeBundle> {
+  const xs = toNumbers(x, "x");
+  const ys = toNumbers(y, "y");
+  if (xs.length !== ys.length) throw new Error(`plot.scatter: x has ${xs.length} values and y has ${ys.length}; they must match`);
+  const color = options.color === undefined ? undefined : isStrings(options.color) ? [...options.color] : toNumbers(options.color, "color");
+  if (color && color.length !== xs.length) {
+    throw new Error(`plot.scatter: color has ${color.length} values for ${xs.length} points; give one per point`);
+  }
+  return chartBundle(scatterSpec(xs, ys, color, options), scatterText(xs, ys, options.title), { svg });
+}
+
+function isStrings(v: unknown): v is readonly string[] {
+  return Array.isArray(v) && v.length > 0 && typeof v[0] === "string";
+}
+
+/**
+ * The bundle `plot.hist` shows.
+ * @example await histChart(weights, { bins: 50 })
+ */
+export async function histChart(values: Numbers, options: HistOptions = {}, svg = true): Promise<MimeBundle> {
+  const xs = toNumbers(values, "values");
+  const bins = histogram(xs, options.bins ?? 30);
+  return chartBundle(histSpec(bins, options), histText(bins, xs.length, options.title), { svg });
+}
+
+/**
+ * Draws the learning curves of a History: loss and every metric per epoch, training and
+ * validation, inline in a notebook (as text in a terminal).
+ * @example await plot(history)
+ */
+async function plotHistory(history: HistoryInput, options: HistoryPlotOptions = {}): Promise<void> {
+  show(await historyChart(history, options, wantsSvg()));
+}
+
+/**
+ * Draws a line: `plot.line(y)`, `plot.line(x, y)`, or several named series `plot.line({ a, b })`.
+ * @example await plot.line([1, 4, 9, 16], { title: "squares" })
+ */
+async function line(xOrY: Numbers | Record<string, Numbers>, yOrOptions?: Numbers | ChartOptions, options?: ChartOptions): Promise<void> {
+  show(await lineChart(xOrY, yOrOptions, options, wantsSvg()));
+}
+
+/**
+ * Draws points at (x, y), optionally colored by category.
+ * @example await plot.scatter(xs, ys, { color: labels })
+ */
+async function scatter(x: Numbers, y: Numbers, options?: ScatterOptions): Promise<void> {
+  show(await scatterChart(x, y, options, wantsSvg()));
+}
+
+/**
+ * Draws a histogram of the values of an array or tensor.
+ * @example await plot.hist(model.layers[0].kernel, { bins: 50 })
+ */
+async function hist(values: Numbers, options?: HistOptions): Promise<void> {
+  show(await histChart(values, options, wantsSvg()));
+}
+
+/**
+ * Shows one image (e.g. a 28×28 digit) as a PNG.
+ * @example plot.image(trainImages.get(4), { cmap: "binary" })
+ */
+function image(t: ImageInput, options?: ImageOptions): void {
+  show(imageBundle(t, options));
+}
+
+/**
+ * Shows a batch of images as a grid, with labels (and predictions) under them.
+ * @example plot.images(testImages.slice(0, 10), { labels: testLabels.slice(0, 10) })
+ */
+function images(batch: ImageInput, options?: ImagesOptions): void {
+  show(imagesBundle(batch, options));
+}
+
+/**
+ * Plots in the notebook: `await plot(history)` draws the learning curves; `plot.line`,
+ * `plot.scatter` and `plot.hist` chart arrays and tensors; `plot.image` and `plot.images` show
+ * images.
+ * @example await plot(history)
+ */
+export const plot = Object.assign(plotHistory, { line, scatter, hist, image, images });
+
+export type { ChartOptions } from "./specs.js";
+export type { ImageOptions, ImagesOptions } from "../display/images.js";
