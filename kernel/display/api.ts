@@ -11,6 +11,12 @@
 import { bundleOf, type MimeBundle } from "./bundle.js";
 import type { KernelDisplaySink } from "./sink.js";
 
+/**
+ * Marks display handles: a cell ending in `display(x)` shows x once, not also the handle as its
+ * value (as `display()` returns None in IPython).
+ */
+export const HANDLE = Symbol.for("tsdl.displayHandle");
+
 /** A shown output that can be replaced in place. */
 export interface Handle {
   /** The transient display_id. */
@@ -33,7 +39,7 @@ export interface Display {
 export function makeDisplay(sink: KernelDisplaySink): { display: Display; clearOutput: (o?: { wait?: boolean }) => void } {
   const kind = (toBundle: (v: never) => MimeBundle) => (value: unknown): Handle => {
     const h = sink.show(toBundle(value as never));
-    return { id: h.id, update: (v: unknown) => h.update(toBundle(v as never)) };
+    return { id: h.id, update: (v: unknown) => h.update(toBundle(v as never)), [HANDLE]: true } as Handle;
   };
   const display = kind((v: unknown) => bundleOf(v)) as Display;
   display.html = kind((s: string) => ({ "text/html": String(s), "text/plain": "<HTML>" }));

@@ -6,6 +6,7 @@ import type { Handler } from "./types.js";
 import type { Kernel } from "../kernel.js";
 import type { Message } from "../wire/message.js";
 import { bundleOf } from "../display/bundle.js";
+import { HANDLE } from "../display/api.js";
 import { languageService } from "../language-seam.js";
 
 interface ExecuteContent {
@@ -53,7 +54,8 @@ export const execute_request: Handler = async (kernel, msg, channel) => {
   try {
     const r = await kernel.executor.run(code, label);
     kernel.streams.flush();
-    if (r.hasValue && r.value !== undefined && !silent) {
+    const isHandle = (r.value as Record<symbol, unknown> | null)?.[HANDLE] === true;
+    if (r.hasValue && r.value !== undefined && !isHandle && !silent) {
       const data = bundleOf(r.value);
       kernel.publish("execute_result", { execution_count: count, data, metadata: {} });
       if (storeHistory && typeof data["text/plain"] === "string") kernel.history.setOutput(count, data["text/plain"]);
