@@ -1,0 +1,113 @@
+/**
+ * complete_request: TypeScript's completions at the cursor, filtered by what is typed before
+ * it, with JupyterLab's kinds in `metadata._jupyter_types_experimental`.
+ *
+ * @example complete(view, 10) // "network.fi|" → { matches: ["fit"], cursor_start: 8, cursor_end: 10, … }
+ */
+import { ts } from "ts-morph";
+import { codePointOffset, utf16Offset } from "./positions.js";
+import type { CellView } from "./view.js";
+import type { CompleteReply, CompletionType } from "./types.js";
+
+const IDENTIFIER_CHAR = /[\p{ID_Continue}$\u200c\u200d]/u;
+
+/** JupyterLab's completion types for TypeScript's element kinds. */
+const KIND: Record<string, string> = {
+  function: "function", "local function": "function", method: "function", construct: "function", call: "function",
+  class: "class", "local class": "class",
+  interface: "interface", type: "type", "type parameter": "type", "primitive type": "keyword",
+  enum: "enum", "enum member": "property",
+  module: "module", "external module name": "module",
+  keyword: "keyword",
+  property: "property", getter: "property", setter: "property", accessor: "property",
+  var: "variable", let: "variable", const: "variable", "local var": "variable", using: "variable", "await using": "variable",
+  parameter: "param",
+  string: "string", directory: "path", script: "path",
+};
+
+/** Kinds of aliased symbols (preloaded globals, imports), which TypeScript reports only as "alias". */
+function aliasKinds(view: CellView): Map<string, string> {
+  const program = view.ls.getProgram();
+  const sf = program?.getSourceFile(view.path);
+  const kinds = new Map<string, string>();
+  if (!program || !sf) return kinds;
+  const checker = program.getTypeChecker();
+  for (const s of checker.getSymbolsInScope(sf, ts.SymbolFlags.Alias)) {
+    let flags = 0;
+    try {
+      flags = checker.getAliasedSymbol(s).flags;
+    } catch {
+      continue;
+    }
+    const F = ts.SymbolFlags;
+    const kind = flags & (F.Function | F.Method) ? "function" : flags & F.Class ? "class" : flags & F.Enum ? "enum"
+      : flags & F.Variable ? "variable" : flags & F.Module ? "module" : flags & F.Interface ? "interface"
+      : flags & F.TypeAlias ? "type" : "variable";
+    kinds.set(s.name, kind);
+  }
+  return kinds;
+}
+
+export function complete(view: CellView, cursorPos: number): CompleteReply {
+  const at = utf16Offset(view.code, cursorPos);
+  const info = view.ls.getCompletionsAtPosition(view.path, view.offset + at, {
+    triggerKind: ts.CompletionTriggerKind.Invoked,
+    includeCompletionsForModuleExports: false,
+    includeCompletionsWithInsertText: false,
+  });
+  // String literals and import paths say what they replace; identifiers are scanned back.
+  const span = info?.entries.find((e) => e.replacementSpan)?.replacementSpan;
+  let start = at;
+  if (span && span.start - view.offset <= at && span.start >= view.offset) start = span.start - view.offset;
+  else while (start > 0 && IDENTIFIER_CHAR.test(view.code[start - 1])) start--;
+  const typed = view.code.slice(start, at);
+  const lower = typed.toLowerCase();
+
+  const entries = (info?.entries ?? [])
+    .filter((e) => e.name.toLowerCase().startsWith(lower))
+    .sort((a, b) =>
+      Number(b.name.startsWith(typed)) - Number(a.name.startsWith(typed)) ||
+      (a.sortText < b.sortText ? -1 : a.sortText > b.sortText ? 1 : 0) ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
+  const seen = new Set<string>();
+  const unique = entries.filter((e) => !seen.has(e.name) && seen.add(e.name));
+
+  const cursorStart = codePointOffset(view.code, start);
+  const cursorEnd = codePointOffset(view.code, at);
+  let aliases: Map<string, string> | null = null;
+  const types: CompletionType[] = unique.map((e) => {
+    let type = KIND[e.kind] ?? e.kind;
+    if (e.kind === "alias") type = (aliases ??= aliasKinds(view)).get(e.name) ?? "module";
+    return { start: cursorStart, end: cursorEnd, text: e.name, type };
+  });
+  addSignatures(view, at, unique, types);
+  return {
+    status: "ok",
+    matches: unique.map((e) => e.name),
+    cursor_start: cursorStart,
+    cursor_end: cursorEnd,
+    metadata: { _jupyter_types_experimental: types },
+  };
+}
+
+/** How many matches get a signature: each costs a details lookup, and the first few are what a person reads. */
+const SIGNATURES = 8;
+
+function addSignatures(view: CellView, at: number, entries: readonly ts.CompletionEntry[], types: CompletionType[]): void {
+  for (let i = 0; i < Math.min(SIGNATURES, entries.length); i++) {
+    const e = entries[i];
+    if (e.kind === "keyword" || e.kind === "string") continue;
+    const d = view.ls.getCompletionEntryDetails(view.path, view.offset + at, e.name, undefined, e.source, undefined, e.data);
+    if (d) types[i].signature = cleanSignature(ts.displayPartsToString(d.displayParts));
+  }
+}
+
+/** Drops TypeScript's "(alias)" markers and the `import x = …` line aliases carry. */
+export function cleanSignature(text: string): string {
+  return text
+    .split("\n")
+    .filter((l) => !/^import [\w$]+ = /.test(l))
+    .map((l) => l.replace(/^\(alias\) /, ""))
+    .join("\n");
+}

@@ -1,0 +1,169 @@
+/**
+ * The TypeScript language service over a notebook session. One virtual file holds the cell
+ * being completed, inspected or checked, under a header of what earlier cells declared; a
+ * second holds the preloaded globals. Everything else (lib files, @types/node, the runtime's
+ * declarations, npm packages' typings next to the notebook) is read from disk once and kept.
+ *
+ * It runs in a worker thread (worker.ts) so that loading TypeScript never delays the kernel.
+ *
+ * @example
+ * const s = new CellLanguageService({ cwd: process.cwd() });
+ * s.addCell("const network = models.sequential()");
+ * s.complete("network.fi", 10).matches // ["fit"]
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { ts } from "ts-morph";
+import { SessionDeclarations, topLevelNames } from "./session.js";
+import { locateModules, renderGlobals } from "./globals.js";
+import { complete } from "./completion.js";
+import { inspect } from "./inspection.js";
+import { check } from "./diagnostics.js";
+import type { CellView } from "./view.js";
+import type { CellCheck, CompleteReply, InspectReply } from "./types.js";
+
+export interface CellLanguageServiceOptions {
+  /** The notebook's folder: imports and npm packages' typings resolve from here. */
+  cwd: string;
+}
+
+/** Line magics (`%strict on`) are not TypeScript: blanked to spaces so positions stay put. */
+export function blankMagics(code: string): string {
+  return code.replace(/^[ \t]*%.*$/gm, (line) => " ".repeat(line.length));
+}
+
+/**
+ * TypeScript's lib files as ts-morph bundles them: its copy of the compiler ships no lib folder,
+ * and the `typescript` package is only a dev dependency. Served from a virtual folder.
+ */
+const LIB_FOLDER = "/__tsdl_lib__";
+function libFiles(): Map<string, string> {
+  const common = createRequire(createRequire(import.meta.url).resolve("ts-morph"))("@ts-morph/common") as {
+    getLibFiles(): { fileName: string; text: string }[];
+  };
+  return new Map(common.getLibFiles().map((f) => [`${LIB_FOLDER}/${f.fileName}`, f.text]));
+}
+
+export class CellLanguageService {
+  private readonly files = new Map<string, { text: string; version: number }>();
+  private readonly session = new SessionDeclarations();
+  private readonly ls: ts.LanguageService;
+  private readonly cellPath: string;
+  private readonly globalsPath: string;
+  /** Names the globals file declares, for tests and the README. */
+  readonly globalNames: string[];
+
+  constructor(options: CellLanguageServiceOptions) {
+    // Inside the notebook's folder so that `./util.js` and npm packages resolve as at run time.
+    this.cellPath = join(options.cwd, "__tsdl_cell__.ts");
+    this.globalsPath = join(options.cwd, "__tsdl_globals__.d.ts");
+    const modules = locateModules();
+    const typeRoots = [join(options.cwd, "node_modules", "@types"), join(modules.packageRoot, "node_modules", "@types")]
+      .filter((p) => existsSync(p));
+    const hasNode = typeRoots.some((r) => existsSync(join(r, "node")));
+    const compilerOptions: ts.CompilerOptions = {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      lib: ["lib.es2023.d.ts"],
+      types: hasNode ? ["node"] : [],
+      typeRoots,
+      // Strict as `tsc --init`, except implicit any: `function f(x) {}` is fine in a notebook.
+      strict: true,
+      noImplicitAny: false,
+      skipLibCheck: true,
+      esModuleInterop: true,
+      resolveJsonModule: true,
+      // Declaration emit is how a cell's names (with inferred types) join the session.
+      declaration: true,
+    };
+    const libs = libFiles();
+    const host: ts.LanguageServiceHost = {
+      getCompilationSettings: () => compilerOptions,
+      getScriptFileNames: () => [this.globalsPath, this.cellPath],
+      getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
+      getScriptSnapshot: (f) => {
+        const own = this.files.get(f);
+        if (own) return ts.ScriptSnapshot.fromString(own.text);
+        const text = libs.get(f) ?? ts.sys.readFile(f);
+        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+      },
+      getCurrentDirectory: () => options.cwd,
+      getDefaultLibFileName: (o) => `${LIB_FOLDER}/${ts.getDefaultLibFileName(o)}`,
+      fileExists: (f) => this.files.has(f) || libs.has(f) || ts.sys.fileExists(f),
+      readFile: (f) => this.files.get(f)?.text ?? libs.get(f) ?? ts.sys.readFile(f),
+      readDirectory: ts.sys.readDirectory,
+      directoryExists: ts.sys.directoryExists,
+      getDirectories: ts.sys.getDirectories,
+      realpath: ts.sys.realpath,
+    };
+    this.ls = ts.createLanguageService(host, ts.createDocumentRegistry());
+    this.globalNames = this.writeGlobals(modules.runtime, modules.displayApi);
+  }
+
+  /** Reads the runtime's exports through the checker and writes the globals file from them. */
+  private writeGlobals(runtime: string, displayApi: string): string[] {
+    this.setFile(this.globalsPath, `import * as __runtime from ${JSON.stringify(runtime)};\nexport {};\n`);
+    this.setFile(this.cellPath, "export {};\n");
+    const program = this.ls.getProgram();
+    const sf = program?.getSourceFile(this.globalsPath);
+    const decl = sf?.statements.find(ts.isImportDeclaration);
+    const checker = program?.getTypeChecker();
+    const moduleSymbol = decl && checker?.getSymbolAtLocation(decl.moduleSpecifier);
+    const names = moduleSymbol && checker ? checker.getExportsOfModule(moduleSymbol).map((s) => s.name) : [];
+    this.setFile(this.globalsPath, renderGlobals(runtime, names, displayApi));
+    return names;
+  }
+
+  /** The generated globals declaration file. */
+  get globalsText(): string {
+    return this.files.get(this.globalsPath)?.text ?? "";
+  }
+
+  private setFile(path: string, text: string): void {
+    const old = this.files.get(path);
+    if (old?.text === text) return;
+    this.files.set(path, { text, version: (old?.version ?? 0) + 1 });
+  }
+
+  /** Puts a cell under the session header (without the names it declares itself). */
+  private view(code: string, trailer = ""): CellView {
+    code = blankMagics(code);
+    const sf = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    const header = this.session.header(new Set(topLevelNames(sf)));
+    this.setFile(this.cellPath, header + code + trailer);
+    return { ls: this.ls, path: this.cellPath, offset: header.length, code };
+  }
+
+  complete(code: string, cursorPos: number): CompleteReply {
+    return complete(this.view(code), cursorPos);
+  }
+
+  inspect(code: string, cursorPos: number): InspectReply {
+    return inspect(this.view(code), cursorPos);
+  }
+
+  check(code: string): CellCheck {
+    return check(this.view(code));
+  }
+
+  /** After a cell ran: the names it declared, with their inferred types, join the session. */
+  addCell(code: string): void {
+    code = blankMagics(code);
+    const sf = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    const names = topLevelNames(sf);
+    if (names.length === 0) return;
+    this.view(code, `\n;export { ${names.join(", ")} };\n`);
+    const out = this.ls.getEmitOutput(this.cellPath, true, true);
+    const dts = out.outputFiles.find((f) => f.name.endsWith(".d.ts"))?.text ?? "";
+    this.session.add(dts, names);
+  }
+
+  /** Loads every file a first completion needs and lets the JIT see the hot paths. */
+  warmUp(): void {
+    this.complete("tensor", 6);
+    this.check("const __warm: number = 1");
+    this.inspect("tensor", 6);
+  }
+}
