@@ -8,6 +8,7 @@
 export { DISPLAY, getDisplaySink, setDisplaySink, TerminalSink } from "./display/sink.js";
 export type { DisplaySink, DisplayHandle, MimeBundle, Displayable } from "./display/sink.js";
 export { Progbar } from "./display/progbar.js";
+import "./display/tensor-display.js"; // tensors show as HTML tables in notebooks
 export { imageBundle, imagesBundle } from "./display/images.js";
 export { plot } from "./plot/index.js";
 export type { DType } from "./backend/backend.js";
