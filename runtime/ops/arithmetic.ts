@@ -1,0 +1,188 @@
+/**
+ * Element-wise arithmetic with NumPy broadcasting: add, sub, mul, div, pow, maximum, minimum.
+ * Each op's forward and backward sit together; the backward of a broadcast input is summed
+ * back to that input's shape (`unbroadcast`).
+ *
+ * Dtypes: float32 if either side is float32 (or a non-integer number), int32 when both sides
+ * are integers (uint8/bool promote to int32); div and pow always give float32.
+ */
+import type { BinaryOp, DType } from "../backend/backend.js";
+import { needsGrad, record } from "../autograd/tape.js";
+import { backend } from "../tensor/engine.js";
+import { Tensor, type TensorLike } from "../tensor/tensor.js";
+import { allocFor, asTensor, broadcastShapes, castTo, sizeOf, wrap } from "./util.js";
+import { sumTo } from "./unbroadcast.js";
+import { log } from "./math.js";
+
+/** The gradients of a binary op at the output's (broadcast) shape. */
+type BinaryGrad = (dy: Tensor, a: Tensor, b: Tensor | number, out: Tensor) => [Tensor | null, Tensor | null];
+
+/**
+ * The shared forward of every broadcasting binary op, and its tape record. `grad` is called
+ * only when some input is watched.
+ */
+function binaryOp(name: string, op: BinaryOp, x: TensorLike, y: TensorLike, grad: BinaryGrad, floatOnly = false): Tensor {
+  const xIsNum = typeof x === "number";
+  const yIsNum = typeof y === "number";
+  if (xIsNum && !yIsNum) {
+    // s op t: use the scalar kernel with the scalar first.
+    const b = asTensor(y, name, "second argument");
+    const dtype = resultDType(b, x, floatOnly);
+    const B = castTo(b, dtype);
+    const buf = backend().alloc(dtype, B.size);
+    if (B.size !== 0) backend().binaryScalar(op, B.buffer, x, buf, true);
+    const out = wrap(buf, B.shape, dtype);
+    if (needsGrad(B)) {
+      record(name, out, [B], (dy) => {
+        const [, db] = grad(dy, tensorOf(x), B, out);
+        return [db];
+      });
+    }
+    return out;
+  }
+  const a = asTensor(x, name, "first argument");
+  if (yIsNum) {
+    const dtype = resultDType(a, y, floatOnly);
+    const A = castTo(a, dtype);
+    const buf = backend().alloc(dtype, A.size);
+    if (A.size !== 0) backend().binaryScalar(op, A.buffer, y, buf, false);
+    const out = wrap(buf, A.shape, dtype);
+    if (needsGrad(A)) record(name, out, [A], (dy) => [grad(dy, A, y, out)[0]]);
+    return out;
+  }
+  const b = asTensor(y, name, "second argument");
+  const dtype = resultDType(a, b, floatOnly);
+  const A = castTo(a, dtype);
+  const B = castTo(b, dtype);
+  const shape = broadcastShapes(A.shape, B.shape, name);
+  const buf = allocFor(dtype, shape);
+  if (buf.size !== 0) backend().binary(op, A.buffer, A.shape as number[], B.buffer, B.shape as number[], buf, shape);
+  const out = wrap(buf, shape, dtype);
+  const ga = needsGrad(A);
+  const gb = needsGrad(B);
+  if (ga || gb) {
+    record(name, out, [A, B], (dy) => {
+      const [da, db] = grad(dy, A, B, out);
+      return [ga && da ? sumTo(da, A.shape) : null, gb && db ? sumTo(db, B.shape) : null];
+    });
+  }
+  return out;
+}
+
+function resultDType(a: Tensor, b: Tensor | number, floatOnly: boolean): DType {
+  if (floatOnly || a.dtype === "float32") return "float32";
+  if (typeof b === "number") return Number.isInteger(b) ? "int32" : "float32";
+  return b.dtype === "float32" ? "float32" : "int32";
+}
+
+function tensorOf(s: number): Tensor {
+  return asTensor(s, "grad");
+}
+
+/**
+ * a + b, broadcasting.
+ * @example add(tensor([[1, -1], [0, 2]]), tensor([1, 0])) // [[2, -1], [1, 2]]
+ */
+export function add(a: TensorLike, b: TensorLike): Tensor {
+  return binaryOp("add", "add", a, b, (dy) => [dy, dy]);
+}
+
+/**
+ * a − b, broadcasting.
+ * @example sub(tensor([5, 7]), 2) // [3, 5]
+ */
+export function sub(a: TensorLike, b: TensorLike): Tensor {
+  return binaryOp("sub", "sub", a, b, (dy) => [dy, neg(dy)]);
+}
+
+/**
+ * a · b element-wise, broadcasting.
+ * @example mul(tensor([1, 2]), tensor([[1], [10]])) // [[1, 2], [10, 20]]
+ */
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  return binaryOp("mul", "mul", a, b, (dy, A, B) => [mul(dy, B), mul(dy, A)]);
+}
+
+/**
+ * a / b element-wise, broadcasting; always float32.
+ * @example div(images.astype("float32"), 255)
+ */
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  // d(a/b)/da = 1/b; d(a/b)/db = −a/b² = −out/b (reuses the forward output).
+  return binaryOp("div", "div", a, b, (dy, _A, B, out) => [div(dy, B), neg(mul(dy, div(out, B)))], true);
+}
+
+/**
+ * aᵇ element-wise, broadcasting; always float32.
+ * @example pow(tensor([2, 3]), 2) // [4, 9]
+ */
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  // d(aᵇ)/da = b·aᵇ⁻¹; d(aᵇ)/db = aᵇ·ln a (defined for a > 0).
+  return binaryOp(
+    "pow", "pow", a, b,
+    (dy, A, B, out) => [
+      mul(dy, mul(B, pow(A, typeof B === "number" ? B - 1 : sub(B, 1)))),
+      typeof B === "number" ? null : mul(dy, mul(out, log(A))),
+    ],
+    true,
+  );
+}
+
+/**
+ * The element-wise larger of a and b, broadcasting; `maximum(t, 0)` is relu.
+ * @example maximum(tensor([-1, 2]), 0) // [0, 2]
+ */
+export function maximum(a: TensorLike, b: TensorLike): Tensor {
+  // The gradient flows to a where a ≥ b (ties go to a, as TensorFlow does), else to b.
+  return binaryOp("maximum", "maximum", a, b, (dy, A, B) => {
+    const mask = compareToFloat("greater_equal", A, B);
+    return [mul(dy, mask), mul(dy, sub(1, mask))];
+  });
+}
+
+/**
+ * The element-wise smaller of a and b, broadcasting.
+ * @example minimum(tensor([-1, 2]), 1) // [-1, 1]
+ */
+export function minimum(a: TensorLike, b: TensorLike): Tensor {
+  return binaryOp("minimum", "minimum", a, b, (dy, A, B) => {
+    const mask = compareToFloat("less_equal", A, B);
+    return [mul(dy, mask), mul(dy, sub(1, mask))];
+  });
+}
+
+/**
+ * −x.
+ * @example neg(tensor([1, -2])) // [-1, 2]
+ */
+export function neg(x: TensorLike): Tensor {
+  const t = asTensor(x, "neg");
+  if (t.dtype !== "float32") return binaryOp("neg", "sub", 0, t, () => [null, null]);
+  const buf = backend().alloc("float32", t.size);
+  if (t.size !== 0) backend().unary("neg", t.buffer, buf);
+  const out = wrap(buf, t.shape, "float32");
+  if (needsGrad(t)) record("neg", out, [t], (dy) => [neg(dy)]);
+  return out;
+}
+
+/** A 0/1 float32 mask of `a op b` at the broadcast shape (for gradients). */
+function compareToFloat(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
+  if (typeof b === "number") {
+    const buf = backend().alloc("float32", a.size);
+    if (a.size !== 0) backend().binaryScalar(op, a.buffer, b, buf, false);
+    return wrap(buf, a.shape, "float32");
+  }
+  const shape = broadcastShapes(a.shape, b.shape, op);
+  const buf = backend().alloc("float32", sizeOf(shape));
+  if (buf.size !== 0) backend().binary(op, a.buffer, a.shape as number[], b.buffer, b.shape as number[], buf, shape);
+  return wrap(buf, shape, "float32");
+}
+
+/**
+ * x limited to [lo, hi] element-wise; the gradient flows where x is inside.
+ * @example clip(tensor([-2, 0.5, 3]), 0, 1) // [0, 0.5, 1]
+ */
+export function clip(x: TensorLike, lo: number, hi: number): Tensor {
+  if (!(lo <= hi)) throw new Error(`clip: lo (${lo}) must not exceed hi (${hi})`);
+  return minimum(maximum(x, lo), hi);
+}

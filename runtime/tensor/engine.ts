@@ -1,0 +1,121 @@
+/**
+ * The tensor engine: which backend runs the kernels, and the scopes that release intermediates.
+ *
+ * Memory model (no dispose() in user code):
+ * - every Tensor owns (or, for a reshape view, shares) a NativeBuffer whose finalizer frees it
+ *   when the garbage collector drops the Tensor, and which reports its size to V8 as external
+ *   memory, so plain user code never leaks;
+ * - `withScope(fn)` releases at once every tensor created while `fn` runs, except what `fn`
+ *   returns and Variables. fit/evaluate/predict wrap each batch in it so memory stays flat
+ *   without waiting for the collector. It is runtime-internal: users never call it.
+ */
+import type { Backend } from "../backend/backend.js";
+import { getBackend } from "../backend/index.js";
+import type { Tensor } from "./tensor.js";
+
+/** The backend every op runs on (chosen on first use; `setBackend` may change it). */
+export function backend(): Backend {
+  return getBackend();
+}
+
+// One list per open scope; a tensor is pushed onto the innermost list when it is created.
+const scopes: Tensor[][] = [];
+
+/** Registers a freshly created tensor with the innermost scope (no-op outside any scope). */
+export function track(t: Tensor): void {
+  const n = scopes.length;
+  if (n !== 0) scopes[n - 1].push(t);
+}
+
+/**
+ * Runs `fn` and releases every tensor it created, except the tensors it returns (a Tensor, or
+ * tensors found in a returned array or plain object, one level of nesting deep or more) and
+ * Variables. Kept tensors move to the enclosing scope, so nested scopes compose.
+ * `fn` must be synchronous: a scope cannot know when an awaited function is done.
+ *
+ * @example const loss = withScope(() => model.trainStep(x, y)); // intermediates freed here
+ * @internal
+ */
+export function withScope<T>(fn: () => T): T {
+  const created: Tensor[] = [];
+  scopes.push(created);
+  let result: T;
+  try {
+    result = fn();
+  } catch (err) {
+    popScope(created);
+    releaseAll(created, null);
+    throw err;
+  }
+  popScope(created);
+  if (result instanceof Promise) {
+    releaseAll(created, null);
+    throw new Error("withScope: the function returned a Promise; scopes only wrap synchronous work (await outside, scope inside)");
+  }
+  const keep = new Set<Tensor>();
+  collectTensors(result, keep, 0);
+  releaseAll(created, keep);
+  return result;
+}
+
+/**
+ * Takes a tensor created inside a scope out of it, so the scope's end leaves it alone (for
+ * state kept across steps, such as an optimizer's slots). Returns the tensor.
+ *
+ * @example this.velocity = keep(zerosLike(w));
+ * @internal
+ */
+export function keep<T extends Tensor>(t: T): T {
+  t._persistent = true;
+  if (t._base) t._base._persistent = true;
+  return t;
+}
+
+/** How many scopes are open (tests use it to check that scopes close). @internal */
+export function scopeDepth(): number {
+  return scopes.length;
+}
+
+function popScope(created: Tensor[]): void {
+  // Scopes are strictly nested because fn is synchronous; pop ours.
+  const top = scopes.pop();
+  if (top !== created) throw new Error("withScope: scopes were closed out of order");
+}
+
+function releaseAll(created: Tensor[], keep: Set<Tensor> | null): void {
+  const parent = scopes.length !== 0 ? scopes[scopes.length - 1] : null;
+  // A kept reshape view needs its base's buffer: keep the base too.
+  if (keep) for (const t of keep) if (t._base) keep.add(t._base);
+  for (const t of created) {
+    if (t._persistent) continue;
+    if (keep !== null && keep.has(t)) {
+      if (parent) parent.push(t);
+      continue;
+    }
+    t._release();
+  }
+}
+
+function collectTensors(value: unknown, out: Set<Tensor>, depth: number): void {
+  if (value === null || typeof value !== "object" || depth > 8) return;
+  if (isTensor(value)) {
+    out.add(value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) collectTensors(v, out, depth + 1);
+    return;
+  }
+  if (value instanceof Map) {
+    for (const v of value.values()) collectTensors(v, out, depth + 1);
+    return;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) {
+    for (const k in value as Record<string, unknown>) collectTensors((value as Record<string, unknown>)[k], out, depth + 1);
+  }
+}
+
+function isTensor(v: object): v is Tensor {
+  return (v as { _isTensor?: boolean })._isTensor === true;
+}
