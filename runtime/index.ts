@@ -12,3 +12,13 @@ import "./display/tensor-display.js"; // tensors show as HTML tables in notebook
 export { imageBundle, imagesBundle } from "./display/images.js";
 export { plot } from "./plot/index.js";
 export type { DType } from "./backend/backend.js";
+export { Tensor } from "./tensor/tensor.js";
+export type { NestedArray, TensorLike } from "./tensor/tensor.js";
+export { tensor, zeros, ones, full, zerosLike, onesLike, arange, randomNormal, randomUniform, randomTruncatedNormal } from "./tensor/create.js";
+export type { TensorOptions, TensorData, RandomNormalOptions, RandomUniformOptions } from "./tensor/create.js";
+export { Variable, variable } from "./tensor/variable.js";
+export type { VariableOptions } from "./tensor/variable.js";
+export * from "./ops/index.js";
+export { valueAndGrad, grad } from "./autograd/grad.js";
+export type { Params, GradsOf } from "./autograd/grad.js";
+export { setRandomSeed, getRandomSeed, randomPermutation } from "./random.js";
