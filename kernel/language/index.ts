@@ -8,7 +8,7 @@
  * const language = startLanguageService({ cwd: process.cwd() });
  * await language.complete("network.fi", 10);      // complete_reply content
  * await language.inspect("tensor", 6, 0);         // inspect_reply content
- * const plan = await language.beforeExecute(code); // %strict, type errors; see ExecutePlan
+ * const b = await language.beforeExecute(code);   // %strict, type errors; see BeforeExecute
  */
 import { Worker } from "node:worker_threads";
 import { parseStrictMagic, strictFromEnvironment, describeStrict } from "./strict.js";
@@ -25,24 +25,31 @@ export interface LanguageServiceOptions {
   strict?: boolean;
 }
 
-/** What the kernel does with a cell about to run; see {@link LanguageService.beforeExecute}. */
-export interface ExecutePlan {
-  /** The code to run: `%strict` lines blanked out. */
+/**
+ * What the kernel does with a cell about to run (kernel/language-seam.ts):
+ * `diagnosticsText` goes to the cell's stderr; `block` stops the cell (reported with `error`).
+ */
+export interface BeforeExecute {
+  /** The code to run: `%strict` lines blanked out (line numbers stay as typed). */
   code: string;
-  /** Text for a stdout stream before anything else (the answer to `%strict on|off`). */
+  /** True when the cell must not run: `%strict on` and type errors, or a malformed `%strict`. */
+  block: boolean;
+  /** Type errors (`cell:3:7 - error TS2345: …`) for a stderr stream; absent when none. */
+  diagnosticsText?: string;
+  /** The error to report when blocked: ename "TSError" (or "UsageError" for a bad `%strict`). */
+  error?: { ename: string; evalue: string; traceback: string[] };
+  /** Text for a stdout stream: the answer to `%strict on|off`. */
   notice?: string;
   /**
-   * Set when the cell must not run (`%strict on` and type errors, or a malformed `%strict`):
-   * send `text` as a stderr stream and an execute_reply/error with these fields.
+   * With `{ deferDiagnostics: true }` and `%strict off`: the type check runs alongside the cell;
+   * await this after running it (before execute_reply) and send the text, if any, to stderr.
    */
-  blocked?: { ename: string; evalue: string; traceback: string[]; text: string };
-  /**
-   * After running the cell (before execute_reply): the type errors to send as a stderr stream,
-   * or undefined when there are none or the language service was still loading.
-   */
-  typeErrors(): Promise<string | undefined>;
-  /** Call once the cell ran (even if it threw): its declarations join the session. */
-  ran(): void;
+  diagnostics?: Promise<string | undefined>;
+}
+
+export interface BeforeExecuteOptions {
+  /** Do not wait for the type check before running (see {@link BeforeExecute.diagnostics}). */
+  deferDiagnostics?: boolean;
 }
 
 type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, "id"> : never) : never;
@@ -150,53 +157,42 @@ export class LanguageService {
   }
 
   /**
-   * Everything the kernel does about types around one execute_request:
+   * Handles `%strict` and type-checks the cell against the session. Without `%strict on` it
+   * never waits for the service to load: a cell run while it loads is simply not checked.
    *
    * ```ts
-   * const plan = await language.beforeExecute(code);
-   * if (plan.notice) stream("stdout", plan.notice);
-   * if (plan.blocked) { stream("stderr", plan.blocked.text); replyError(plan.blocked); return; }
-   * ...run plan.code...
-   * const errors = await plan.typeErrors(); if (errors) stream("stderr", errors);
-   * plan.ran();
+   * const b = await language.beforeExecute(code, { deferDiagnostics: true });
+   * if (b.notice) stream("stdout", b.notice);
+   * if (b.block) { stream("stderr", b.diagnosticsText); replyError(b.error); return; }
+   * if (b.diagnosticsText) stream("stderr", b.diagnosticsText);
+   * ...run b.code...
+   * const later = await b.diagnostics; if (later) stream("stderr", later);
    * ```
-   *
-   * The check starts in the worker at once and runs alongside the cell; without `%strict on`
-   * it never waits for the service to load (a cell run while it loads is simply not checked).
    */
-  async beforeExecute(code: string): Promise<ExecutePlan> {
+  async beforeExecute(code: string, options: BeforeExecuteOptions = {}): Promise<BeforeExecute> {
     const magic = parseStrictMagic(code);
-    let notice: string | undefined;
+    const result: BeforeExecute = { code: magic.code, block: false };
     if (magic.strict !== undefined) this.strict = magic.strict;
-    if (magic.strict !== undefined || magic.query) notice = describeStrict(this.strict) + "\n";
-    const plan: ExecutePlan = {
-      code: magic.code,
-      notice,
-      typeErrors: async () => undefined,
-      ran: () => this.addCell(magic.code),
-    };
+    if (magic.strict !== undefined || magic.query) result.notice = describeStrict(this.strict) + "\n";
     if (magic.problem) {
-      plan.blocked = { ename: "UsageError", evalue: magic.problem, traceback: [magic.problem], text: magic.problem + "\n" };
-      plan.ran = () => {};
-      return plan;
+      const traceback = [magic.problem];
+      return { ...result, block: true, diagnosticsText: magic.problem + "\n", error: { ename: "UsageError", evalue: magic.problem, traceback } };
     }
-    if (magic.code.trim() === "") return plan;
-    if (this.strict) {
-      const result = await this.check(magic.code).catch(() => null);
-      if (result && result.diagnostics.some((d) => d.category === "error")) {
-        const n = result.diagnostics.filter((d) => d.category === "error").length;
-        const evalue = `${n} type error${n === 1 ? "" : "s"} in the cell; it did not run (%strict on; \`%strict off\` runs cells with type errors)`;
-        plan.blocked = { ename: "TSError", evalue, traceback: [result.text, `TSError: ${evalue}`], text: result.text };
-        plan.ran = () => {};
-      } else if (result?.text) {
-        plan.typeErrors = async () => result.text;
-      }
-      return plan;
+    if (magic.code.trim() === "" || (!this.strict && !this.isReady)) return result;
+    if (!this.strict && options.deferDiagnostics) {
+      result.diagnostics = this.check(magic.code).then((r) => r.text || undefined, () => undefined);
+      return result;
     }
-    if (!this.isReady) return plan;
-    const checking = this.check(magic.code).then((r) => r.text || undefined, () => undefined);
-    plan.typeErrors = () => checking;
-    return plan;
+    const checked = await this.check(magic.code).catch(() => null);
+    if (!checked?.text) return result;
+    result.diagnosticsText = checked.text;
+    const errors = checked.diagnostics.filter((d) => d.category === "error").length;
+    if (this.strict && errors > 0) {
+      const evalue = `${errors} type error${errors === 1 ? "" : "s"} in the cell, so it did not run (%strict on; \`%strict off\` runs cells with type errors)`;
+      result.block = true;
+      result.error = { ename: "TSError", evalue, traceback: [checked.text, `TSError: ${evalue}`] };
+    }
+    return result;
   }
 
   /** Stops the worker. */
@@ -208,4 +204,32 @@ export class LanguageService {
 /** Starts the language service's worker; call once the kernel's sockets are up. */
 export function startLanguageService(options: LanguageServiceOptions = {}): LanguageService {
   return new LanguageService(options);
+}
+
+// The module-level functions below are what kernel/language-seam.ts calls: one service per kernel.
+let instance: LanguageService | null = null;
+
+/** The kernel's language service, started on first use (call early: loading takes ~1 s in a worker). */
+export function start(options: LanguageServiceOptions = {}): LanguageService {
+  return (instance ??= startLanguageService(options));
+}
+
+/** complete_request → complete_reply content. @example await complete("network.fi", 10) */
+export function complete(code: string, cursorPos: number): Promise<CompleteReply> {
+  return start().complete(code, cursorPos);
+}
+
+/** inspect_request → inspect_reply content. @example await inspect("tensor", 6, 0) */
+export function inspect(code: string, cursorPos: number, detailLevel = 0): Promise<InspectReply> {
+  return start().inspect(code, cursorPos, detailLevel);
+}
+
+/** Before a cell runs: `%strict` and type errors. @example await beforeExecute("%strict on") */
+export function beforeExecute(code: string, options?: BeforeExecuteOptions): Promise<BeforeExecute> {
+  return start().beforeExecute(code, options);
+}
+
+/** After a cell ran: its declarations join the session. @example addCell("const x = 1") */
+export function addCell(code: string): void {
+  start().addCell(code);
 }

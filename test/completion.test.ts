@@ -1,0 +1,140 @@
+/**
+ * Completion in cells (complete_request → complete_reply) through the real kernel over ZeroMQ:
+ * the names a notebook user reaches for, with the replaced range in code points and the kinds
+ * JupyterLab shows (`metadata._jupyter_types_experimental`).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startKernel, type KernelClient } from "./helpers/kernel-client.js";
+
+let k: KernelClient;
+
+beforeAll(async () => {
+  k = await startKernel();
+});
+afterAll(async () => {
+  await k?.stop();
+});
+
+interface Completion {
+  status: string;
+  matches: string[];
+  cursor_start: number;
+  cursor_end: number;
+  metadata: { _jupyter_types_experimental: { start: number; end: number; text: string; type: string; signature?: string }[] };
+}
+
+/** Completes at the `‸` in `cell` (the marker is removed; the cursor counts code points). */
+async function complete(cell: string): Promise<Completion & { typed: (m: Completion) => string; type: (name: string) => string | undefined; signature: (name: string) => string | undefined }> {
+  const at = cell.indexOf("‸");
+  expect(at, "the cell marks the cursor with ‸").toBeGreaterThanOrEqual(0);
+  const code = cell.slice(0, at) + cell.slice(at + 1);
+  const reply = await k.request("shell", "complete_request", { code, cursor_pos: [...cell.slice(0, at)].length });
+  expect(reply.header.msg_type).toBe("complete_reply");
+  const c = reply.content as unknown as Completion;
+  const chars = [...code];
+  const find = (name: string) => c.metadata._jupyter_types_experimental.find((t) => t.text === name);
+  return {
+    ...c,
+    typed: (m) => chars.slice(m.cursor_start, m.cursor_end).join(""),
+    type: (name) => find(name)?.type,
+    signature: (name) => find(name)?.signature,
+  };
+}
+
+async function run(code: string): Promise<void> {
+  const r = await k.execute(code);
+  expect(r.reply.content.status, `cell failed: ${JSON.stringify(r.errors)}`).toBe("ok");
+}
+
+describe("completion in the first cell", () => {
+  test("the preloaded display API completes before any cell ran", async () => {
+    const c = await complete("display.ht‸");
+    expect(c.status).toBe("ok");
+    expect(c.matches).toContain("html");
+    expect(c.typed(c)).toBe("ht");
+    expect(c.type("html")).toBe("function");
+    expect(c.signature("html")).toMatch(/html\(html: string\)/);
+  });
+
+  test("preloaded global functions complete by their first letters", async () => {
+    const c = await complete("clearOu‸");
+    expect(c.matches[0]).toBe("clearOutput");
+    expect(c.cursor_start).toBe(0);
+    expect(c.cursor_end).toBe(7);
+    expect(c.type("clearOutput")).toBe("function");
+  });
+});
+
+describe("completion of what earlier cells declared", () => {
+  test("a member of an object from an earlier cell completes, replacing only what was typed", async () => {
+    await run("const network = { fit(epochs: number) { return epochs; }, fill: 'x', summary() {} };");
+    const c = await complete("network.fi‸");
+    expect(c.matches).toEqual(expect.arrayContaining(["fit", "fill"]));
+    expect(c.matches).not.toContain("summary");
+    expect([c.cursor_start, c.cursor_end]).toEqual([8, 10]);
+    expect(c.type("fit")).toBe("function");
+    expect(c.type("fill")).toBe("property");
+  });
+
+  test("names declared in earlier cells complete with their inferred types", async () => {
+    await run("let learningRate = 0.01;\nfunction schedule(epoch: number) { return learningRate / (1 + epoch); }\nclass Trainer { epochs = 5 }");
+    const c = await complete("const lr = learn‸");
+    expect(c.matches[0]).toBe("learningRate");
+    expect(c.type("learningRate")).toBe("variable");
+    expect(c.signature("learningRate")).toBe("let learningRate: number");
+    const s = await complete("sched‸");
+    expect(s.type("schedule")).toBe("function");
+    expect(s.signature("schedule")).toBe("function schedule(epoch: number): number");
+    const t = await complete("new Trai‸");
+    expect(t.type("Trainer")).toBe("class");
+    const m = await complete("new Trainer().ep‸");
+    expect(m.matches).toEqual(["epochs"]);
+  });
+
+  test("a re-run cell that declares a name again completes with the new type", async () => {
+    await run("const batch = 128;");
+    await run("const batch = 'mini';");
+    const c = await complete("batch.toUpp‸");
+    expect(c.matches).toContain("toUpperCase");
+  });
+
+  test("a string-literal union offers its values inside the quotes", async () => {
+    await run("function compileWith(options: { optimizer: 'rmsprop' | 'adam' | 'sgd' | (string & {}) }) { return options; }");
+    const c = await complete('compileWith({ optimizer: "rm‸" })');
+    expect(c.matches).toEqual(["rmsprop"]);
+    expect(c.typed(c)).toBe("rm");
+    expect(c.type("rmsprop")).toBe("string");
+  });
+
+  test("members of Node's modules and npm packages complete from their typings", async () => {
+    await run('import * as path from "node:path";\nimport { Dealer } from "zeromq";');
+    const p = await complete("path.jo‸");
+    expect(p.matches).toContain("join");
+    expect(p.type("join")).toBe("function");
+    const z = await complete("new Dealer().conn‸");
+    expect(z.matches).toContain("connect");
+    const zi = await complete("Deal‸");
+    expect(zi.type("Dealer")).toBe("class");
+  });
+});
+
+describe("positions", () => {
+  test("cursor positions count code points, so an emoji before the cursor does not shift them", async () => {
+    const c = await complete('const face = "😀😀"; face.toLow‸');
+    expect(c.matches).toContain("toLowerCase");
+    expect(c.typed(c)).toBe("toLow");
+    expect(c.cursor_end).toBe([...'const face = "😀😀"; face.toLow'].length);
+  });
+
+  test("completion works on a later line of a multi-line cell", async () => {
+    const c = await complete("const a = 1;\nconst b = [1, 2];\nb.forE‸");
+    expect(c.matches).toEqual(["forEach"]);
+    expect(c.cursor_start).toBe("const a = 1;\nconst b = [1, 2];\nb.".length);
+  });
+
+  test("where nothing matches the reply is ok with no matches", async () => {
+    const c = await complete("network.zzzq‸");
+    expect(c.status).toBe("ok");
+    expect(c.matches).toEqual([]);
+  });
+});
