@@ -99,7 +99,9 @@ export class Kernel {
   /** Imports the runtime, makes its exports globals and plugs the kernel's display sink into it. */
   private async loadRuntime(): Promise<Record<string, unknown> | null> {
     try {
-      const rt = (await import(new URL("../runtime/index.js", import.meta.url).href)) as Record<string, unknown>;
+      // TSDL_RUNTIME_MODULE lets tests (and people debugging the runtime) load another module.
+      const url = process.env.TSDL_RUNTIME_MODULE ?? new URL("../runtime/index.js", import.meta.url).href;
+      const rt = (await import(url)) as Record<string, unknown>;
       const g = globalThis as Record<string, unknown>;
       for (const [name, value] of Object.entries(rt)) {
         if (!(name in g) || name === "default") Object.defineProperty(g, name, { value, writable: true, configurable: true });
@@ -107,6 +109,8 @@ export class Kernel {
       (rt.setDisplaySink as ((s: unknown) => void) | undefined)?.(this.sink);
       const requestInterrupt = rt.requestInterrupt as (() => void) | undefined;
       if (typeof requestInterrupt === "function") this.interrupts.onInterrupt = requestInterrupt;
+      const clearInterrupt = rt.clearInterrupt as (() => void) | undefined;
+      if (typeof clearInterrupt === "function") this.interrupts.onCellStart = clearInterrupt;
       return rt;
     } catch (e) {
       this.runtimeWarning =

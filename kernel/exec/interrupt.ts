@@ -30,6 +30,8 @@ export class Interrupts {
   private current: { reject: (e: Error) => void; controller: AbortController } | null = null;
   /** Called on every interrupt (the runtime's requestInterrupt, when it exists). */
   onInterrupt: (() => void) | null = null;
+  /** Called as each cell starts (the runtime's clearInterrupt: an old stop must not hit a new cell). */
+  onCellStart: (() => void) | null = null;
 
   /** Listens for SIGINT for the life of the kernel (without a listener, SIGINT would kill it). */
   install(): void {
@@ -49,6 +51,11 @@ export class Interrupts {
   }
 
   begin(): CellGuard {
+    try {
+      this.onCellStart?.();
+    } catch {
+      // as for onInterrupt
+    }
     const controller = new AbortController();
     let reject!: (e: Error) => void;
     const interrupted = new Promise<never>((_, rej) => (reject = rej));

@@ -55,7 +55,9 @@ export class CellRegistry {
     const frames = (error.stack ?? "")
       .split("\n")
       .filter((l) => /^\s+at /.test(l))
-      .filter((l) => !l.includes(KERNEL_DIR) && !l.includes("node:internal") && !/\(node:vm[:)]/.test(l) && !/ at node:vm/.test(l))
+      // Node's own frames (node:events, node:internal/…, node:vm) and the kernel's say nothing
+      // about the user's code; frames in the user's packages stay.
+      .filter((l) => !l.includes(KERNEL_DIR) && !/[( ]node:[a-z_/]+[:)]/.test(l))
       .map((l) => this.mapLocations(l));
     const traceback = [`${RED}${ename}${RESET}: ${evalue}`, ...frames];
     const first = frames.map((f) => /((?:In\[\d+\])|(?:<cell \d+>)):(\d+):(\d+)/.exec(f)).find((m) => m);
