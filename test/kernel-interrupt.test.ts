@@ -1,0 +1,79 @@
+/**
+ * Stopping a cell: a synchronous loop and an awaited operation are both interrupted, by signal
+ * (interrupt_mode "signal", what Jupyter does) and by interrupt_request on the control channel,
+ * ending with KeyboardInterrupt and leaving the kernel and its variables as they were.
+ */
+import { describe, test, expect, beforeAll, afterAll } from "vitest";
+import { startKernel, type KernelClient } from "./helpers/kernel-client.js";
+
+let k: KernelClient;
+beforeAll(async () => {
+  k = await startKernel();
+  await k.execute("const kept = 'still here'; let loops = 0");
+});
+afterAll(async () => {
+  await k?.stop();
+});
+
+/** Waits until the cell has started running (its execute_input was published), plus a little. */
+async function running(id: string): Promise<void> {
+  await k.waitFor(() => k.iopubFor(id).find((m) => m.header.msg_type === "execute_input"), "execute_input");
+  await new Promise((r) => setTimeout(r, 300));
+}
+
+const interruptKinds = {
+  "a signal": async () => k.signalInterrupt(),
+  "an interrupt_request": async () => {
+    const r = await k.request("control", "interrupt_request", {});
+    expect(r.content.status).toBe("ok");
+  },
+};
+
+describe.each(Object.entries(interruptKinds))("an interrupt by %s", (_, interrupt) => {
+  test("stops a synchronous `while (true) {}` with KeyboardInterrupt and keeps every variable", async () => {
+    const id = await k.sendExecute("loops++; while (true) {}");
+    await running(id);
+    await interrupt();
+    const r = await k.collect(id, 10_000);
+    expect(r.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    expect(r.errors[0].ename).toBe("KeyboardInterrupt");
+    const after = await k.execute("[kept, loops > 0]");
+    expect(after.results[0]["text/plain"]).toBe("[ 'still here', true ]");
+  });
+
+  test("cancels an awaited long operation with KeyboardInterrupt and aborts the cell's AbortSignal", async () => {
+    const id = await k.sendExecute(`const signal = (globalThis as any)[Symbol.for("tsdl.interrupt")] as AbortSignal
+signal.addEventListener("abort", () => { (globalThis as any).sawAbort = (signal.reason as Error).name })
+await new Promise((r) => setTimeout(r, 60_000))`);
+    await running(id);
+    await interrupt();
+    const r = await k.collect(id, 10_000);
+    expect(r.errors[0].ename).toBe("KeyboardInterrupt");
+    expect((await k.execute("[kept, (globalThis as any).sawAbort]")).results[0]["text/plain"]).toBe("[ 'still here', 'KeyboardInterrupt' ]");
+  });
+
+  test("does not leak into the next cell", async () => {
+    const r = await k.execute("await new Promise((r) => setTimeout(r, 400)); 'finished'");
+    expect(r.errors).toEqual([]);
+    expect(r.results[0]["text/plain"]).toBe("'finished'");
+  });
+});
+
+describe("while a cell runs a long synchronous loop", () => {
+  test("the heartbeat keeps answering", async () => {
+    const id = await k.sendExecute("const until = Date.now() + 2500; while (Date.now() < until) {}");
+    await running(id);
+    expect(await k.heartbeat(1000)).toBe(true);
+    expect(k.replyIfAny(id)).toBeUndefined();
+    await k.collect(id);
+  });
+});
+
+describe("an interrupt with nothing running", () => {
+  test("is answered and changes nothing", async () => {
+    const r = await k.request("control", "interrupt_request", {});
+    expect(r.content.status).toBe("ok");
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await k.execute("kept")).results[0]["text/plain"]).toBe("'still here'");
+  });
+});
