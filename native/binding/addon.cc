@@ -39,6 +39,10 @@ Napi::Value LiveBytes(const Napi::CallbackInfo& info) {
 Napi::Value LiveCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(NativeBuffer::LiveCount()));
 }
+// V8's count of external memory (what napi_adjust_external_memory reported, plus Node's own).
+Napi::Value ExternalMemory(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0)));
+}
 Napi::Value Threads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), cpu::threads());
 }
@@ -53,6 +57,7 @@ static Napi::Object InitTsdl(Napi::Env env, Napi::Object exports) {
   exports.Set("loadCuda", Napi::Function::New(env, LoadCuda, "loadCuda"));
   exports.Set("liveBytes", Napi::Function::New(env, LiveBytes, "liveBytes"));
   exports.Set("liveCount", Napi::Function::New(env, LiveCount, "liveCount"));
+  exports.Set("externalMemory", Napi::Function::New(env, ExternalMemory, "externalMemory"));
   exports.Set("threads", Napi::Function::New(env, Threads, "threads"));
   return exports;
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "kernels.h"
 #include "threadpool.h"
@@ -147,9 +148,11 @@ inline T divT(T a, T b) {
 
 template <BinaryOp Op, class T>
 inline auto binaryF(T a, T b) {
-  if constexpr (Op == BinaryOp::Add) return static_cast<T>(a + b);
-  else if constexpr (Op == BinaryOp::Sub) return static_cast<T>(a - b);
-  else if constexpr (Op == BinaryOp::Mul) return static_cast<T>(a * b);
+  // Integers wrap as in NumPy (through unsigned arithmetic: signed overflow is undefined in C++).
+  using W = std::conditional_t<std::is_floating_point_v<T>, T, uint32_t>;
+  if constexpr (Op == BinaryOp::Add) return static_cast<T>(W(a) + W(b));
+  else if constexpr (Op == BinaryOp::Sub) return static_cast<T>(W(a) - W(b));
+  else if constexpr (Op == BinaryOp::Mul) return static_cast<T>(W(a) * W(b));
   else if constexpr (Op == BinaryOp::Div) return divT<T>(a, b);
   else if constexpr (Op == BinaryOp::Pow) {
     if constexpr (std::is_floating_point_v<T>) return std::pow(a, b);

@@ -21,6 +21,8 @@ export interface NativeAddon {
   liveBytes(): number;
   /** Number of live native buffers in this process. */
   liveCount(): number;
+  /** V8's count of external memory in bytes (native buffers report theirs here). */
+  externalMemory(): number;
   /** Threads in the CPU pool (TSDL_NUM_THREADS or the machine's hardware threads). */
   threads(): number;
   /** The class of every NativeBuffer (for `instanceof`). */
