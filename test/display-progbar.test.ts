@@ -163,6 +163,25 @@ describe("in a notebook the bar is one display per epoch, updated in place", () 
   });
 });
 
+describe("an epoch cut short", () => {
+  it("keeps the step it reached, in plain text, in a notebook and a terminal", () => {
+    for (const kind of ["notebook", "tty", "pipe"] as const) {
+      const sink = new RecordingSink(kind);
+      const clock = new ManualClock();
+      const bar = new Progbar({ target: 469, verbose: 1, epoch: 0, epochs: 5, sink, now: clock.now });
+      for (let step = 1; step <= 100; step++) {
+        clock.advance(step === 1 ? 0.05 : 0.004);
+        bar.update(step, TRAIN);
+      }
+      bar.stop();
+      bar.finish(WITH_VAL);
+      const expected = `Epoch 1/5\n100/469 ${BAR} 0s 4ms/step - accuracy: 0.9252 - loss: 0.2580`;
+      if (kind === "notebook") expect(sink.savedText).toBe(`${expected}\n`);
+      else expect(stripAnsi(sink.written).split("\r").pop()).toBe(kind === "pipe" ? `${expected}\n` : `${expected.split("\n")[1]}\n`);
+    }
+  });
+});
+
 describe("in a terminal the bar redraws one line; in a pipe it prints one line per epoch", () => {
   it("redraws with carriage returns in Keras's colors and ends the epoch with a newline", () => {
     const sink = new RecordingSink("tty");

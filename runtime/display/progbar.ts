@@ -115,6 +115,21 @@ export class Progbar {
     else if (this.verbose === 2) this.sink.write(verbose2Line(this.state(now, true)) + "\n");
   }
 
+  /**
+   * Ends the bar where it is, for an epoch cut short (interrupt, early stop inside an epoch): the
+   * line stays at the last step reached, without colors, and a terminal moves to a new line.
+   */
+  stop(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.verbose === 0) return;
+    const now = this.now();
+    const s = { ...this.state(now, false), finished: true, current: this.current };
+    if (this.verbose === 2) this.sink.write(verbose2Line(s) + "\n");
+    else if (this.sink.kind === "notebook") this.handle?.update(notebookBundle(this.header, s));
+    else this.sink.write(`${this.sink.kind === "tty" ? "\r" : ""}${progressLine(s)}${" ".repeat(Math.max(this.ttyWidth - [...progressLine(s)].length, 0))}\n`);
+  }
+
   /** The bar's current text/plain, as a notebook would save it (no colors). */
   text(): string {
     return this.plain(this.state(this.now(), this.finished));
