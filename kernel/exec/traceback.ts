@@ -44,6 +44,14 @@ export class CellRegistry {
     });
   }
 
+  /** The frame of the script calling the cell's async wrapper (`})()` on the last line) is noise. */
+  private isWrapperCall(frame: string): boolean {
+    const m = /((?:In\[\d+\])|(?:<cell \d+>)):(\d+):(\d+)\)?$/.exec(frame);
+    const js = m && this.cells.get(m[1])?.converted?.js;
+    if (!js) return false;
+    return Number(m[2]) === js.trimEnd().split("\n").length && /^\s+at (?:In\[|<cell )/.test(frame);
+  }
+
   describe(error: unknown): ErrorContent {
     if (error instanceof CellSyntaxError) return this.describeSyntax(error);
     if (!(error instanceof Error)) {
@@ -58,6 +66,7 @@ export class CellRegistry {
       // Node's own frames (node:events, node:internal/…, node:vm) and the kernel's say nothing
       // about the user's code; frames in the user's packages stay.
       .filter((l) => !l.includes(KERNEL_DIR) && !/[( ]node:[a-z_/]+[:)]/.test(l))
+      .filter((l) => !this.isWrapperCall(l))
       .map((l) => this.mapLocations(l));
     const traceback = [`${RED}${ename}${RESET}: ${evalue}`, ...frames];
     const first = frames.map((f) => /((?:In\[\d+\])|(?:<cell \d+>)):(\d+):(\d+)/.exec(f)).find((m) => m);
