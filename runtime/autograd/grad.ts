@@ -1,10 +1,12 @@
 /**
  * Reverse-mode automatic differentiation for user code, in JAX's idiom:
  *
- *   const [loss, grads] = valueAndGrad((w, b) => mse(x.matmul(w).add(b), y))(w, b);
+ *   const [loss, grads] = valueAndGrad((params, x, y) => lossOf(params, x, y))(params, x, y);
  *
- * Arguments may be tensors or arrays/objects of tensors (a "params" structure); the gradients
- * come back in the same structure. Only float32 tensors carry gradients.
+ * The gradient is taken with respect to the first argument — a tensor, or arrays/objects of
+ * tensors (a "params" structure) — and comes back in the same structure; the other arguments
+ * (data, labels) pass through as constants. `{ argnums: [0, 2] }` picks other arguments.
+ * Only float32 tensors carry gradients.
  */
 import { full, zeros } from "../tensor/create.js";
 import { withScope } from "../tensor/engine.js";
@@ -18,32 +20,51 @@ export type Params = Tensor | readonly Params[] | { readonly [key: string]: Para
 /** The gradient structure for a parameter structure: the same nesting, a Tensor per tensor. */
 export type GradsOf<P> = P extends Tensor ? Tensor : { -readonly [K in keyof P]: GradsOf<P[K]> };
 
-/**
- * Wraps `f` (returning a scalar tensor) so that calling the result returns `[value, grads]`,
- * with grads[i] = d value / d args[i] in the same structure as args[i].
- *
- * @example const [loss, [dw, db]] = valueAndGrad((w, b) => x.matmul(w).add(b).sub(y).square().mean())(w, b);
- */
-export function valueAndGrad<A extends Params[]>(f: (...args: A) => Tensor): (...args: A) => [Tensor, GradsOf<A>] {
-  return (...args: A) => valueAndGradOf(f as (...a: Params[]) => Tensor, args, "valueAndGrad") as never;
+/** Options of `valueAndGrad` and `grad`. */
+export interface GradOptions {
+  /** The arguments to differentiate with respect to; grads then has one entry per listed argument. Default: the first only. */
+  argnums: readonly number[];
 }
 
-function valueAndGradOf(f: (...a: Params[]) => Tensor, args: Params[], op: string): [Tensor, unknown[]] {
+/**
+ * Wraps `f` (returning a scalar tensor) so that calling the result returns `[value, grads]`:
+ * grads = d value / d (first argument), in that argument's structure; the other arguments are
+ * constants. With `{ argnums }`, grads has one entry per listed argument.
+ *
+ * @example const [loss, grads] = valueAndGrad((p, x, y) => x.matmul(p.w).add(p.b).sub(y).square().mean())(params, x, y);
+ */
+export function valueAndGrad<P extends Params, R extends unknown[]>(f: (params: P, ...rest: R) => Tensor): (params: P, ...rest: R) => [Tensor, GradsOf<P>];
+export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, options: GradOptions): (...args: A) => [Tensor, GradsOf<A[number]>[]];
+export function valueAndGrad(f: (...args: unknown[]) => Tensor, options?: GradOptions): (...args: unknown[]) => [Tensor, unknown] {
+  return (...args: unknown[]) => valueAndGradOf(f, args, options, "valueAndGrad");
+}
+
+/**
+ * Wraps `f` (returning a scalar tensor) so that calling the result returns the gradient of `f`
+ * with respect to its first argument (or, with `{ argnums }`, one per listed argument).
+ *
+ * @example const dx = grad((x) => x.square().sum())(tensor([1, 2, 3])); // [2, 4, 6]
+ */
+export function grad<P extends Params, R extends unknown[]>(f: (params: P, ...rest: R) => Tensor): (params: P, ...rest: R) => GradsOf<P>;
+export function grad<A extends unknown[]>(f: (...args: A) => Tensor, options: GradOptions): (...args: A) => GradsOf<A[number]>[];
+export function grad(f: (...args: unknown[]) => Tensor, options?: GradOptions): (...args: unknown[]) => unknown {
+  return (...args: unknown[]) => valueAndGradOf(f, args, options, "grad")[1];
+}
+
+function valueAndGradOf(f: (...a: unknown[]) => Tensor, args: unknown[], options: GradOptions | undefined, op: string): [Tensor, unknown] {
+  const argnums = options?.argnums ?? [0];
+  for (const n of argnums) {
+    if (!Number.isInteger(n) || n < 0 || n >= args.length) {
+      throw new Error(`${op}: argnums lists argument ${n}, but the function was called with ${args.length} argument(s) (allowed: 0..${args.length - 1})`);
+    }
+  }
   const leaves: Tensor[] = [];
-  for (let i = 0; i < args.length; i++) flatten(args[i], leaves, `${op}: argument ${i}`);
+  for (const n of argnums) flatten(args[n] as Params, leaves, `${op}: argument ${n}`);
   const { value, grads } = computeGradients(() => f(...args), leaves, op);
   let k = 0;
-  return [value, args.map((a) => rebuild(a, grads, () => k++))];
-}
-
-/**
- * Wraps `f` (returning a scalar tensor) so that calling the result returns the gradients of
- * `f` with respect to each argument.
- *
- * @example const [dx] = grad((x) => x.square().sum())(tensor([1, 2, 3])); // [2, 4, 6]
- */
-export function grad<A extends Params[]>(f: (...args: A) => Tensor): (...args: A) => GradsOf<A> {
-  return (...args: A) => valueAndGradOf(f as (...a: Params[]) => Tensor, args, "grad")[1] as never;
+  const next = () => k++;
+  const structured = argnums.map((n) => rebuild(args[n] as Params, grads, next));
+  return [value, options === undefined ? structured[0] : structured];
 }
 
 /**
