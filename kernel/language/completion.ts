@@ -91,8 +91,11 @@ export function complete(view: CellView, cursorPos: number): CompleteReply {
   };
 }
 
-/** How many matches get a signature: each costs a details lookup, and the first few are what a person reads. */
-const SIGNATURES = 8;
+/**
+ * How many matches get a signature: each costs a details lookup (≈1 ms: TypeScript recomputes
+ * the completion list to find the symbol), and the first few are what a person reads.
+ */
+const SIGNATURES = 3;
 
 function addSignatures(view: CellView, at: number, entries: readonly ts.CompletionEntry[], types: CompletionType[]): void {
   for (let i = 0; i < Math.min(SIGNATURES, entries.length); i++) {
