@@ -1,0 +1,89 @@
+import { describe, expect, test } from "vitest";
+import { inspect } from "node:util";
+import { tensor, arange, zeros } from "../runtime/index.js";
+import { DISPLAY } from "../runtime/display/sink.js";
+
+describe("a tensor prints as NumPy prints an array", () => {
+  test("a 2-D tensor prints as a bracketed grid with shape and dtype", () => {
+    expect(String(tensor([[2, -1], [1, 2]]))).toBe(
+      "tensor([[ 2., -1.],\n" +
+      "        [ 1.,  2.]], shape=[2, 2], dtype=float32)",
+    );
+  });
+
+  test("floats align on the decimal point with the shortest digits of each float32", () => {
+    expect(String(tensor([0.1, 1.5, 2.25]))).toBe("tensor([0.1 , 1.5 , 2.25], shape=[3], dtype=float32)");
+    expect(String(tensor([1 / 3, 2 / 3]))).toBe("tensor([0.33333334, 0.6666667 ], shape=[2], dtype=float32)");
+  });
+
+  test("tiny, huge or widely spread magnitudes switch to scientific notation", () => {
+    expect(String(tensor([1e-5, 1]))).toBe("tensor([1.e-05, 1.e+00], shape=[2], dtype=float32)");
+    expect(String(tensor([1.5e-5, 1, -3e8]))).toBe("tensor([ 1.5e-05,  1.0e+00, -3.0e+08], shape=[3], dtype=float32)");
+  });
+
+  test("integers print without a decimal point, bools as true/false", () => {
+    expect(String(tensor([1, 20, -3], "int32"))).toBe("tensor([ 1, 20, -3], shape=[3], dtype=int32)");
+    expect(String(tensor([true, false]))).toBe("tensor([ true, false], shape=[2], dtype=bool)");
+  });
+
+  test("nan and infinities are spelled out", () => {
+    expect(String(tensor([NaN, 1.5, -Infinity]))).toBe("tensor([ nan,  1.5, -inf], shape=[3], dtype=float32)");
+  });
+
+  test("a scalar prints its value", () => {
+    expect(String(tensor(12))).toBe("tensor(12., shape=[], dtype=float32)");
+  });
+
+  test("long rows wrap at 75 columns under the first bracket", () => {
+    expect(String(arange(30))).toBe(
+      "tensor([ 0.,  1.,  2.,  3.,  4.,  5.,  6.,  7.,  8.,  9., 10., 11., 12.,\n" +
+      "        13., 14., 15., 16., 17., 18., 19., 20., 21., 22., 23., 24., 25.,\n" +
+      "        26., 27., 28., 29.], shape=[30], dtype=float32)",
+    );
+  });
+
+  test("more than 1000 elements are elided with ... keeping three at each edge", () => {
+    // As NumPy does with its dtype, shape and dtype move to their own line when the last one is full.
+    expect(String(arange(1200, undefined, 1, "int32"))).toBe(
+      "tensor([   0,    1,    2, ..., 1197, 1198, 1199],\n" +
+      "       shape=[1200], dtype=int32)",
+    );
+    const big = String(arange(2000).reshape(40, 50).div(7));
+    const lines = big.split("\n");
+    expect(lines[0]).toBe("tensor([[0.0000000e+00, 1.4285715e-01, 2.8571430e-01, ..., 6.7142859e+00,");
+    expect(lines[1]).toBe("         6.8571429e+00, 7.0000000e+00],");
+    expect(lines).toContain("        ...,");
+    expect(lines[lines.length - 1]).toBe("         2.8542856e+02, 2.8557144e+02]], shape=[40, 50], dtype=float32)");
+  });
+
+  test("a 3-D tensor separates its matrices with a blank line", () => {
+    expect(String(arange(8, undefined, 1, "int32").reshape(2, 2, 2))).toBe(
+      "tensor([[[0, 1],\n" +
+      "         [2, 3]],\n" +
+      "\n" +
+      "        [[4, 5],\n" +
+      "         [6, 7]]], shape=[2, 2, 2], dtype=int32)",
+    );
+  });
+
+  test("an empty tensor says so", () => {
+    expect(String(zeros([0, 3]))).toBe("tensor([], shape=[0, 3], dtype=float32)");
+  });
+
+  test("a large image batch prints its edges without reading the whole tensor", () => {
+    const images = zeros([60000, 28, 28], "uint8");
+    const text = String(images);
+    expect(text.startsWith("tensor([[[0, 0, 0, ..., 0, 0, 0],")).toBe(true);
+    expect(text.endsWith("shape=[60000, 28, 28], dtype=uint8)")).toBe(true);
+  });
+
+  test("console.log and util.inspect show the same text", () => {
+    const t = tensor([[1, 2], [3, 4]]);
+    expect(inspect(t)).toBe(String(t));
+  });
+
+  test("a notebook gets a MIME bundle whose text/plain is the printed form", () => {
+    const t = tensor([[1, 2], [3, 4]]);
+    expect(t[DISPLAY]()["text/plain"]).toBe(String(t));
+  });
+});
