@@ -7,6 +7,7 @@
  */
 import type { Display, Handle } from "../display/api.js";
 import type { MimeBundle } from "../display/bundle.js";
+import type { CommManager } from "../comm.js";
 
 /** An output shown under the cell that can be replaced in place. */
 export interface DisplayHandle {
@@ -79,6 +80,15 @@ export interface ClearOutputOptions {
  * @example clearOutput({ wait: true }); display(frame);
  */
 export type ClearOutput = (options?: ClearOutputOptions) => void;
+
+/** Options of {@link input}. */
+export interface InputOptions {
+  /** Hide what is typed (a password field in the notebook). Default false. */
+  password?: boolean;
+}
+
+/** `comms`: long-lived channels to the front end (widgets, custom messages). */
+export type CommsApi = ReturnType<CommManager["api"]>;
 
 // Compile-time check that this mirror and the kernel's display API stay the same shape.
 type Assignable<T extends U, U> = T;

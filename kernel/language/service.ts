@@ -111,7 +111,9 @@ export class CellLanguageService {
     const decl = sf?.statements.find(ts.isImportDeclaration);
     const checker = program?.getTypeChecker();
     const moduleSymbol = decl && checker?.getSymbolAtLocation(decl.moduleSpecifier);
-    const names = moduleSymbol && checker ? checker.getExportsOfModule(moduleSymbol).map((s) => s.name) : [];
+    // As the kernel does, a runtime export does not replace a global Node already has.
+    const names = (moduleSymbol && checker ? checker.getExportsOfModule(moduleSymbol).map((s) => s.name) : [])
+      .filter((name) => !(name in globalThis));
     this.setFile(this.globalsPath, renderGlobals(runtime, names, displayApi));
     return names;
   }
