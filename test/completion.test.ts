@@ -65,6 +65,25 @@ describe("completion in the first cell", () => {
   });
 });
 
+describe("completion of the preloaded runtime", () => {
+  test("tensor and its relatives complete in the first cell, with their signatures", async () => {
+    const c = await complete("tens‸");
+    expect(c.matches).toEqual(expect.arrayContaining(["tensor", "Tensor"]));
+    expect(c.type("tensor")).toBe("function");
+    expect(c.type("Tensor")).toBe("class");
+    expect(c.signature("tensor")).toMatch(/^function tensor\(data: /);
+  });
+
+  test("a tensor made in an earlier cell completes its methods", async () => {
+    await run("const images = tensor([[0, 255], [128, 64]]);");
+    const c = await complete("images.resh‸");
+    expect(c.matches).toEqual(["reshape"]);
+    expect(c.type("reshape")).toBe("function");
+    const s = await complete("images.sh‸");
+    expect(s.signature("shape")).toMatch(/shape: readonly number\[\]/);
+  });
+});
+
 describe("completion of what earlier cells declared", () => {
   test("a member of an object from an earlier cell completes, replacing only what was typed", async () => {
     await run("const network = { fit(epochs: number) { return epochs; }, fill: 'x', summary() {} };");
