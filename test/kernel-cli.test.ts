@@ -23,7 +23,7 @@ describe("tsdl install", () => {
       argv: [process.execPath, KERNEL_CLI, "kernel", "{connection_file}"],
       display_name: "TypeScript (tsdl)",
       language: "typescript",
-      interrupt_mode: "signal",
+      interrupt_mode: "message",
     });
     expect(existsSync(join(dir, "logo-32x32.png"))).toBe(true);
     expect(existsSync(join(dir, "logo-64x64.png"))).toBe(true);

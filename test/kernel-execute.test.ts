@@ -243,6 +243,23 @@ describe("input", () => {
   });
 });
 
+describe("resilience", () => {
+  test("cells still run after esbuild's service process is killed by a signal", async () => {
+    // What a SIGINT to the kernel's whole process group (Jupyter's signal-mode interrupt) does.
+    const r = await k.execute(`import { execSync } from "node:child_process"
+const children = execSync("ps -o pid= --ppid " + process.pid).toString().trim().split(/\\s+/).filter(Boolean).map(Number)
+let signalled = 0
+for (const pid of children) try { process.kill(pid, "SIGINT"); signalled++ } catch { /* the ps shell itself, already gone */ }
+signalled`);
+    expect(Number(r.results[0]["text/plain"])).toBeGreaterThan(0);
+    await new Promise((ok) => setTimeout(ok, 200));
+    expect(await value("class Survivor { ok: boolean = true }\nconst s: Survivor = new Survivor(); s")).toBe("Survivor { ok: true }");
+    const e = await k.execute("const z: number = 1\nthrow new Error('mapped')");
+    expect(e.errors[0].traceback.join("\n")).toMatch(/In\[\d+\]:2:7/);
+    expect(k.log).toContain("transpiling cells with TypeScript from now on");
+  });
+});
+
 describe("the runtime seam", () => {
   test("a runtime that fails to import leaves a working kernel and one clear warning in the first cell", async () => {
     const other = await startKernel({ env: { TSDL_RUNTIME_MODULE: "file:///nonexistent/runtime/index.js" } });
