@@ -48,7 +48,11 @@ export function closest(name: string, known: readonly string[]): string | null {
 export function lookupName<T>(kind: string, name: string, table: Readonly<Record<string, T>>): T {
   const key = snakeCase(name);
   if (Object.prototype.hasOwnProperty.call(table, key)) return table[key];
+  // "RMSprop", "AdamW", "meanSquaredError": compare without case and separators.
+  const flat = (s: string) => s.toLowerCase().replace(/[_\-\s]/g, "");
   const known = Object.keys(table);
+  const same = known.find((k) => flat(k) === flat(name));
+  if (same !== undefined) return table[same];
   const guess = closest(key, known);
   throw new Error(
     `unknown ${kind} '${name}'; ${guess ? `did you mean '${guess}'? ` : ""}Known: ${known.join(", ")}`,

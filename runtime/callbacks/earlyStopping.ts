@@ -1,0 +1,83 @@
+/**
+ * EarlyStopping: stops fit when `monitor` (default "val_loss") has not improved by more than
+ * `minDelta` for `patience` epochs; with `restoreBestWeights` the model gets back the weights
+ * of its best epoch.
+ */
+import { Callback, improves, resolveMode, type Logs, type MonitorMode } from "./callback.js";
+
+export interface EarlyStoppingOptions {
+  monitor?: string;
+  minDelta?: number;
+  patience?: number;
+  verbose?: number;
+  mode?: MonitorMode;
+  baseline?: number;
+  restoreBestWeights?: boolean;
+  startFromEpoch?: number;
+}
+
+export class EarlyStopping extends Callback {
+  readonly monitor: string;
+  readonly patience: number;
+  readonly minDelta: number;
+  readonly restoreBestWeights: boolean;
+  /** The epoch fit stopped after (0 when it ran to the end). */
+  stoppedEpoch = 0;
+  /** The best epoch seen. */
+  bestEpoch = 0;
+  private readonly mode: "min" | "max";
+  private readonly options: EarlyStoppingOptions;
+  private wait = 0;
+  private best = Infinity;
+  private bestWeights: unknown[] | null = null;
+
+  /** @example new callbacks.EarlyStopping({ monitor: "val_loss", patience: 2, restoreBestWeights: true }) */
+  constructor(options: EarlyStoppingOptions = {}) {
+    super();
+    this.options = options;
+    this.monitor = options.monitor ?? "val_loss";
+    this.patience = options.patience ?? 0;
+    this.minDelta = Math.abs(options.minDelta ?? 0);
+    this.restoreBestWeights = options.restoreBestWeights ?? false;
+    this.mode = resolveMode(options.mode ?? "auto", this.monitor);
+  }
+
+  override onTrainBegin(): void {
+    this.wait = 0;
+    this.stoppedEpoch = 0;
+    this.best = this.mode === "min" ? Infinity : -Infinity;
+    this.bestWeights = null;
+    this.bestEpoch = 0;
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    const current = logs[this.monitor];
+    if (current === undefined) {
+      console.warn(`EarlyStopping: '${this.monitor}' is not in the logs (available: ${Object.keys(logs).join(", ")}); skipping`);
+      return;
+    }
+    if (epoch < (this.options.startFromEpoch ?? 0)) return;
+    if (this.restoreBestWeights && this.bestWeights === null) this.bestWeights = this.model.getWeights();
+    this.wait++;
+    if (improves(this.mode, current, this.best, this.minDelta)) {
+      this.best = current;
+      this.bestEpoch = epoch;
+      if (this.restoreBestWeights) this.bestWeights = this.model.getWeights();
+      const baseline = this.options.baseline;
+      if (baseline === undefined || improves(this.mode, current, baseline, this.minDelta)) this.wait = 0;
+      return;
+    }
+    if (this.wait >= this.patience && epoch > 0) {
+      this.stoppedEpoch = epoch;
+      this.model.stopTraining = true;
+      if (this.restoreBestWeights && this.bestWeights) {
+        if (this.options.verbose) console.log(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.`);
+        this.model.setWeights(this.bestWeights as never[]);
+      }
+    }
+  }
+
+  override onTrainEnd(): void {
+    if (this.stoppedEpoch > 0 && this.options.verbose) console.log(`Epoch ${this.stoppedEpoch + 1}: early stopping`);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Learning-rate callbacks.
+ * - LearningRateScheduler: at each epoch's start, lr = schedule(epoch, lr).
+ * - ReduceLROnPlateau: lr = max(lr · factor, minLr) when `monitor` has not improved for
+ *   `patience` epochs, then waits `cooldown` epochs.
+ */
+import { Callback, improves, resolveMode, type Logs, type MonitorMode } from "./callback.js";
+
+export class LearningRateScheduler extends Callback {
+  /** @example new callbacks.LearningRateScheduler((epoch, lr) => epoch < 2 ? lr : lr * 0.5) */
+  constructor(private readonly schedule: (epoch: number, lr: number) => number, private readonly verbose = 0) {
+    super();
+    if (typeof schedule !== "function") throw new Error(`LearningRateScheduler: schedule must be a function (epoch, lr) => lr, received ${typeof schedule}`);
+  }
+
+  override onEpochBegin(epoch: number): void {
+    const opt = this.model.optimizer;
+    if (!opt) throw new Error("LearningRateScheduler: the model has no optimizer; compile it first");
+    const lr = this.schedule(epoch, opt.learningRate);
+    if (typeof lr !== "number" || !Number.isFinite(lr) || lr <= 0) {
+      throw new Error(`LearningRateScheduler: the schedule returned ${String(lr)} for epoch ${epoch}; expected a positive number`);
+    }
+    opt.learningRate = lr;
+    if (this.verbose) console.log(`\nEpoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${lr}.`);
+  }
+
+  override onEpochEnd(_epoch: number, logs: Logs = {}): void {
+    if (this.model.optimizer) logs.learning_rate = this.model.optimizer.learningRate;
+  }
+}
+
+export interface ReduceLROnPlateauOptions {
+  monitor?: string;
+  factor?: number;
+  patience?: number;
+  verbose?: number;
+  mode?: MonitorMode;
+  minDelta?: number;
+  cooldown?: number;
+  minLr?: number;
+}
+
+export class ReduceLROnPlateau extends Callback {
+  readonly monitor: string;
+  readonly factor: number;
+  readonly patience: number;
+  readonly minDelta: number;
+  readonly cooldown: number;
+  readonly minLr: number;
+  private readonly mode: "min" | "max";
+  private readonly verbose: number;
+  private best = Infinity;
+  private wait = 0;
+  private cooldownCounter = 0;
+
+  /** @example new callbacks.ReduceLROnPlateau({ monitor: "val_loss", factor: 0.2, patience: 5 }) */
+  constructor(options: ReduceLROnPlateauOptions = {}) {
+    super();
+    this.monitor = options.monitor ?? "val_loss";
+    this.factor = options.factor ?? 0.1;
+    if (!(this.factor < 1 && this.factor > 0)) throw new Error(`ReduceLROnPlateau: factor must be in (0, 1), received ${this.factor}`);
+    this.patience = options.patience ?? 10;
+    this.minDelta = options.minDelta ?? 1e-4;
+    this.cooldown = options.cooldown ?? 0;
+    this.minLr = options.minLr ?? 0;
+    this.mode = resolveMode(options.mode ?? "auto", this.monitor);
+    this.verbose = options.verbose ?? 0;
+  }
+
+  override onTrainBegin(): void {
+    this.best = this.mode === "min" ? Infinity : -Infinity;
+    this.wait = 0;
+    this.cooldownCounter = 0;
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    const opt = this.model.optimizer;
+    if (opt) logs.learning_rate = opt.learningRate;
+    const current = logs[this.monitor];
+    if (current === undefined || !opt) return;
+    if (this.cooldownCounter > 0) {
+      this.cooldownCounter--;
+      this.wait = 0;
+    }
+    if (improves(this.mode, current, this.best, this.minDelta)) {
+      this.best = current;
+      this.wait = 0;
+    } else if (this.cooldownCounter <= 0) {
+      this.wait++;
+      if (this.wait >= this.patience && opt.learningRate > this.minLr) {
+        const lr = Math.max(opt.learningRate * this.factor, this.minLr);
+        opt.learningRate = lr;
+        if (this.verbose) console.log(`\nEpoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${lr}.`);
+        this.cooldownCounter = this.cooldown;
+        this.wait = 0;
+      }
+    }
+  }
+}

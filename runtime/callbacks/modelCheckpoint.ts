@@ -1,0 +1,74 @@
+/**
+ * ModelCheckpoint: saves the model (or its weights) at the end of each epoch, or only when
+ * `monitor` improves (`saveBestOnly`). The path may hold Keras's placeholders:
+ * "ckpt/epoch{epoch:02d}-{val_loss:.2f}".
+ */
+import { Callback, improves, resolveMode, type Logs, type MonitorMode } from "./callback.js";
+
+export interface ModelCheckpointOptions {
+  monitor?: string;
+  verbose?: number;
+  saveBestOnly?: boolean;
+  saveWeightsOnly?: boolean;
+  mode?: MonitorMode;
+}
+
+/** Fills `{epoch}`, `{epoch:02d}`, `{val_loss:.4f}` as Python's str.format would (epoch counted from 1). */
+export function formatCheckpointPath(path: string, epoch: number, logs: Logs): string {
+  return path.replace(/\{(\w+)(?::([^}]*))?\}/g, (whole, key: string, spec: string | undefined) => {
+    const value = key === "epoch" ? epoch + 1 : logs[key];
+    if (value === undefined) return whole;
+    if (!spec) return String(value);
+    const m = /^(0?)(\d*)(?:\.(\d+))?([dfe])$/.exec(spec);
+    if (!m) return String(value);
+    const [, zero, width, prec, type] = m;
+    let s = type === "d" ? String(Math.round(value)) : type === "e" ? value.toExponential(Number(prec ?? 6)) : value.toFixed(Number(prec ?? 6));
+    if (width) s = s.padStart(Number(width), zero ? "0" : " ");
+    return s;
+  });
+}
+
+export class ModelCheckpoint extends Callback {
+  readonly filepath: string;
+  readonly monitor: string;
+  readonly saveBestOnly: boolean;
+  readonly saveWeightsOnly: boolean;
+  private readonly mode: "min" | "max";
+  private readonly verbose: number;
+  private best = NaN;
+
+  /** @example new callbacks.ModelCheckpoint("best-model", { saveBestOnly: true }) */
+  constructor(filepath: string, options: ModelCheckpointOptions = {}) {
+    super();
+    if (typeof filepath !== "string" || filepath === "") throw new Error(`ModelCheckpoint: filepath must be a non-empty string, received ${JSON.stringify(filepath)}`);
+    this.filepath = filepath;
+    this.monitor = options.monitor ?? "val_loss";
+    this.saveBestOnly = options.saveBestOnly ?? false;
+    this.saveWeightsOnly = options.saveWeightsOnly ?? false;
+    this.mode = resolveMode(options.mode ?? "auto", this.monitor);
+    this.verbose = options.verbose ?? 0;
+  }
+
+  override onTrainBegin(): void {
+    this.best = this.mode === "min" ? Infinity : -Infinity;
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    const path = formatCheckpointPath(this.filepath, epoch, logs);
+    if (this.saveBestOnly) {
+      const current = logs[this.monitor];
+      if (current === undefined) {
+        console.warn(`ModelCheckpoint: can save best model only with '${this.monitor}' available (logs have ${Object.keys(logs).join(", ")}); skipping`);
+        return;
+      }
+      if (!improves(this.mode, current, this.best, 0)) {
+        if (this.verbose) console.log(`\nEpoch ${epoch + 1}: ${this.monitor} did not improve from ${this.best.toFixed(5)}`);
+        return;
+      }
+      if (this.verbose) console.log(`\nEpoch ${epoch + 1}: ${this.monitor} improved from ${this.best.toFixed(5)} to ${current.toFixed(5)}, saving model to ${path}`);
+      this.best = current;
+    }
+    if (this.saveWeightsOnly) this.model.saveWeights(path);
+    else this.model.save(path);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Activation: applies an activation function.  output = activation(input)
+ *
+ * Args: `activation` — a name ("relu", "softmax", …) or a function. Shapes: output = input.
+ */
+import { Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { getActivation, type Activation as ResolvedActivation, type ActivationLike } from "../activations.js";
+import type { Shape } from "./symbolic.js";
+
+export class ActivationLayer extends Layer {
+  readonly className = "Activation";
+  readonly activation: ResolvedActivation;
+
+  /** @example new Activation("relu") */
+  constructor(activation: ActivationLike, options: LayerOptions = {}) {
+    if (activation === undefined || activation === null) throw new Error(`Activation: an activation is required (e.g. "relu"), received ${String(activation)}`);
+    super(options);
+    this.activation = getActivation(activation);
+  }
+
+  call(inputs: Tensor | Tensor[], _ctx: CallContext): Tensor {
+    return this.activation.fn(single(inputs, this.name));
+  }
+
+  computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return singleShape(inputShape, this.name);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), activation: this.activation.name };
+  }
+
+  static fromConfig(c: Record<string, unknown>): ActivationLayer {
+    const { activation, ...rest } = c;
+    return new ActivationLayer(activation as string, rest as LayerOptions);
+  }
+}
+
+/** @example layers.Activation("softmax") */
+export const Activation = callable(ActivationLayer);
+export type Activation = ActivationLayer;

@@ -1,0 +1,58 @@
+/**
+ * Dropout: during training, zeroes each input element with probability `rate` and scales the
+ * rest by 1/(1 − rate) so the expected sum is unchanged; at inference it is the identity.
+ *
+ *   training: output = input · mask / (1 − rate),  mask ~ Bernoulli(1 − rate)
+ *
+ * Args: `rate` in [0, 1); options `seed`. Shapes: output = input. The mask is drawn from the
+ * seeded Philox stream, so `utils.setRandomSeed(n)` makes it reproducible.
+ */
+import { Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { randomUniform } from "../tensor/create.js";
+import * as ops from "../ops/index.js";
+import type { Shape } from "./symbolic.js";
+
+export interface DropoutOptions extends LayerOptions {
+  seed?: number;
+}
+
+export class DropoutLayer extends Layer {
+  readonly className = "Dropout";
+  readonly rate: number;
+  private readonly seed: number | undefined;
+
+  /** @example new Dropout(0.5) */
+  constructor(rate: number, options: DropoutOptions = {}) {
+    if (typeof rate !== "number" || !(rate >= 0 && rate < 1)) {
+      throw new Error(`Dropout: rate must be a number in [0, 1), received ${String(rate)}`);
+    }
+    super(options);
+    this.rate = rate;
+    this.seed = options.seed;
+  }
+
+  call(inputs: Tensor | Tensor[], ctx: CallContext): Tensor {
+    const x = single(inputs, this.name);
+    if (!ctx.training || this.rate === 0) return x;
+    const keep = ops.cast(ops.greaterEqual(randomUniform([...x.shape]), this.rate), "float32");
+    return ops.mul(x, ops.mul(keep, 1 / (1 - this.rate)));
+  }
+
+  computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return singleShape(inputShape, this.name);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), rate: this.rate, ...(this.seed !== undefined ? { seed: this.seed } : {}) };
+  }
+
+  static fromConfig(c: Record<string, unknown>): DropoutLayer {
+    const { rate, ...rest } = c;
+    return new DropoutLayer(rate as number, rest as DropoutOptions);
+  }
+}
+
+/** @example layers.Dropout(0.5) */
+export const Dropout = callable(DropoutLayer);
+export type Dropout = DropoutLayer;

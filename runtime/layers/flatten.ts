@@ -1,0 +1,35 @@
+/**
+ * Flatten: one feature axis per sample.  (batch, d1, d2, …) → (batch, d1·d2·…)
+ * No weights; a reshape view, no copy.
+ */
+import { Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { Shape } from "./symbolic.js";
+
+export class FlattenLayer extends Layer {
+  readonly className = "Flatten";
+
+  /** @example new Flatten({ inputShape: [28, 28] }) */
+  constructor(options: LayerOptions = {}) {
+    super(options);
+  }
+
+  call(inputs: Tensor | Tensor[], _ctx: CallContext): Tensor {
+    const x = single(inputs, this.name);
+    return x.reshape([x.shape[0], x.shape.slice(1).reduce((a, b) => a * b, 1)]);
+  }
+
+  computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = singleShape(inputShape, this.name);
+    const rest = s.slice(1);
+    return [s[0], rest.some((d) => d === null) ? null : (rest as number[]).reduce((a, b) => a * b, 1)];
+  }
+
+  static fromConfig(c: Record<string, unknown>): FlattenLayer {
+    return new FlattenLayer(c as LayerOptions);
+  }
+}
+
+/** @example layers.Flatten() */
+export const Flatten = callable(FlattenLayer);
+export type Flatten = FlattenLayer;

@@ -1,0 +1,58 @@
+/**
+ * `Input({ shape: [784] })`: the entry point of a functional model (a symbolic tensor), and as
+ * the first element of a Sequential it fixes the input shape.
+ *
+ * Args: `shape` — one sample's shape, no batch axis; `batchSize` (optional); `name`.
+ * Output shape: `(batchSize or None, ...shape)`.
+ */
+import { Layer, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { SymbolicTensor, type Shape } from "./symbolic.js";
+
+export interface InputOptions {
+  /** Shape of one sample, without the batch axis. */
+  shape: number[];
+  batchSize?: number;
+  name?: string;
+}
+
+/** The layer behind an Input (Keras's InputLayer); it passes its input through. */
+export class InputLayer extends Layer {
+  readonly className = "InputLayer";
+  readonly output: SymbolicTensor;
+
+  constructor(options: InputOptions & LayerOptions) {
+    if (!options || !Array.isArray(options.shape) || options.shape.some((d) => !(Number.isInteger(d) && d > 0))) {
+      throw new Error(`Input: shape must be an array of positive integers (one sample, no batch axis), received ${JSON.stringify(options?.shape)}`);
+    }
+    super({ name: options.name ?? uniqueInputName(), inputShape: options.shape, batchSize: options.batchSize });
+    this.built = true;
+    this.outputShape = this.batchInputShape;
+    this.output = new SymbolicTensor(this.batchInputShape!, { layer: this, inputs: [] }, this.name);
+  }
+
+  call(inputs: Tensor | Tensor[], _ctx: CallContext): Tensor {
+    return single(inputs, this.name);
+  }
+
+  computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return singleShape(inputShape, this.name);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { name: this.name, shape: this.batchInputShape!.slice(1), ...(this.batchInputShape![0] !== null ? { batchSize: this.batchInputShape![0] } : {}) };
+  }
+}
+
+let inputCount = 0;
+function uniqueInputName(): string {
+  return inputCount++ === 0 ? "input_layer" : `input_layer_${inputCount - 1}`;
+}
+
+/**
+ * A symbolic input for the functional API (or the first entry of a Sequential).
+ * @example const inputs = Input({ shape: [784] }); const outputs = Dense(10).apply(inputs);
+ */
+export function Input(options: InputOptions): SymbolicTensor {
+  return new InputLayer(options).output;
+}

@@ -1,0 +1,244 @@
+/**
+ * The base of every layer: a name, weights created lazily by `build(inputShape)`, and `call()`.
+ *
+ * A layer is applied to real tensors (eager: `layer.apply(x)` computes) or to symbolic ones
+ * (functional API: `layer.apply(inputs)` records a node). Weights are Variables; `fit` trains the
+ * trainable ones, a BatchNormalization's moving statistics are non-trainable.
+ */
+import { Tensor } from "../tensor/tensor.js";
+import { variable, type Variable } from "../tensor/variable.js";
+import { tensor } from "../tensor/create.js";
+import { getInitializer, type InitializerLike } from "../initializers.js";
+import { getRegularizer, type Regularizer, type RegularizerLike } from "../regularizers.js";
+import { formatShape, isSymbolic, SymbolicTensor, type Shape } from "./symbolic.js";
+import { snakeCase } from "../training/names.js";
+
+/** Options every layer accepts. */
+export interface LayerOptions {
+  /** Unique name; default the class name in snake_case with a counter (`dense`, `dense_1`, …). */
+  name?: string;
+  /** Whether fit updates this layer's weights. Default true. */
+  trainable?: boolean;
+  /** Shape of one sample (no batch axis); on the first layer of a Sequential it defines the input. */
+  inputShape?: number[];
+  /** Batch size of the input, fixed (rarely needed). */
+  batchSize?: number;
+}
+
+const nameCounts = new Map<string, number>();
+
+/** Keras's naming: the first Dense is "dense", the next "dense_1", … */
+export function uniqueName(prefix: string): string {
+  const n = nameCounts.get(prefix) ?? 0;
+  nameCounts.set(prefix, n + 1);
+  return n === 0 ? prefix : `${prefix}_${n}`;
+}
+
+/** Forgets the name counters (Keras's `clear_session()` does the same). */
+export function resetLayerNames(): void {
+  nameCounts.clear();
+}
+
+interface WeightSpec {
+  variable: Variable;
+  regularizer: Regularizer | null;
+}
+
+/** What `call` receives besides the inputs. */
+export interface CallContext {
+  /** True inside fit: Dropout drops, BatchNormalization uses batch statistics. */
+  training: boolean;
+}
+
+export abstract class Layer {
+  readonly name: string;
+  /** Keras's class name, used by summary() and save(). */
+  abstract readonly className: string;
+  trainable: boolean;
+  built = false;
+  /** Sample shape given by the options (`inputShape`), with the batch axis in front. */
+  readonly batchInputShape: Shape | null;
+  /** Output shape of the last build/call (for summary). */
+  outputShape: Shape | null = null;
+  /** Every call of this layer in functional graphs (shared layers have several). */
+  readonly inboundNodes: SymbolicTensor[] = [];
+  private readonly weightSpecs: WeightSpec[] = [];
+
+  constructor(options: LayerOptions = {}) {
+    const defaultPrefix = snakeCase(new.target.name.replace(/Layer$/, "") || "layer");
+    this.name = options.name ?? uniqueName(defaultPrefix);
+    this.trainable = options.trainable ?? true;
+    if (options.inputShape !== undefined) {
+      if (!Array.isArray(options.inputShape) || options.inputShape.some((d) => !(Number.isInteger(d) && d > 0) && d !== null)) {
+        throw new Error(`${new.target.name}: inputShape must be an array of positive integers, received ${JSON.stringify(options.inputShape)}`);
+      }
+      this.batchInputShape = [options.batchSize ?? null, ...options.inputShape];
+    } else {
+      this.batchInputShape = null;
+    }
+  }
+
+  /** Creates the weights for inputs of this shape (batch axis first). Called once, lazily. */
+  build(_inputShape: Shape | Shape[]): void {
+    this.built = true;
+  }
+
+  /** The computation, on real tensors. */
+  abstract call(inputs: Tensor | Tensor[], ctx: CallContext): Tensor;
+
+  /** The output shape for inputs of this shape (batch axis first). */
+  abstract computeOutputShape(inputShape: Shape | Shape[]): Shape;
+
+  /** The constructor options that rebuild this layer (save/load). */
+  getConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = { name: this.name, trainable: this.trainable };
+    if (this.batchInputShape) config.inputShape = this.batchInputShape.slice(1);
+    return config;
+  }
+
+  /**
+   * Applies the layer: to real tensors it computes (inference mode), to symbolic tensors it
+   * records a call in the functional graph.
+   * @example const h = new Dense(64, { activation: "relu" }).apply(inputs);
+   */
+  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor;
+  apply(inputs: Tensor | Tensor[], options?: Partial<CallContext>): Tensor;
+  apply(inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], options: Partial<CallContext> = {}): Tensor | SymbolicTensor {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    if (list.length > 0 && list.every(isSymbolic)) {
+      const syms = list as SymbolicTensor[];
+      const inShape = Array.isArray(inputs) ? syms.map((s) => s.shape) : syms[0].shape;
+      this.ensureBuilt(inShape);
+      const outShape = this.computeOutputShape(inShape);
+      this.outputShape = outShape;
+      const out = new SymbolicTensor(outShape, { layer: this, inputs: syms }, `${this.name}/output_${this.inboundNodes.length}`);
+      this.inboundNodes.push(out);
+      return out;
+    }
+    if (list.some(isSymbolic)) throw new Error(`${this.name}: cannot mix symbolic tensors (Input) and real tensors in one call`);
+    return this.invoke(inputs as Tensor | Tensor[], { training: options.training ?? false });
+  }
+
+  /** Builds if needed and calls on real tensors (the models' forward pass uses this). @internal */
+  invoke(inputs: Tensor | Tensor[], ctx: CallContext): Tensor {
+    if (!this.built) {
+      const shape = Array.isArray(inputs) ? inputs.map(batchShapeOf) : batchShapeOf(inputs);
+      this.ensureBuilt(shape);
+    }
+    return this.call(inputs, ctx);
+  }
+
+  /** Builds once for this input shape and records the output shape. @internal */
+  ensureBuilt(inputShape: Shape | Shape[]): void {
+    if (!this.built) {
+      this.build(inputShape);
+      this.built = true;
+    }
+    this.outputShape = this.computeOutputShape(inputShape);
+  }
+
+  /**
+   * Creates a weight; layers call this from build().
+   * @example this.kernel = this.addWeight("kernel", [inDim, this.units], this.kernelInitializer);
+   */
+  protected addWeight(
+    name: string,
+    shape: number[],
+    initializer: InitializerLike,
+    options: { trainable?: boolean; regularizer?: RegularizerLike | null } = {},
+  ): Variable {
+    const init = getInitializer(initializer);
+    const v = variable(init(shape), { name: `${this.name}/${name}`, trainable: options.trainable ?? true });
+    this.weightSpecs.push({ variable: v, regularizer: options.regularizer ? getRegularizer(options.regularizer) : null });
+    return v;
+  }
+
+  /** Every weight (trainable first, as Keras lists them in get_weights order of creation). */
+  get weights(): Variable[] {
+    return this.weightSpecs.map((w) => w.variable);
+  }
+
+  /** Weights fit updates (none when the layer is frozen with `trainable = false`). */
+  get trainableWeights(): Variable[] {
+    return this.trainable ? this.weights.filter((w) => w.trainable) : [];
+  }
+
+  /** Weights fit leaves alone (moving statistics, frozen layers). */
+  get nonTrainableWeights(): Variable[] {
+    return this.trainable ? this.weights.filter((w) => !w.trainable) : this.weights;
+  }
+
+  /** The penalties of kernelRegularizer/biasRegularizer, to add to the loss. @internal */
+  regularizationLosses(): Tensor[] {
+    const out: Tensor[] = [];
+    for (const w of this.weightSpecs) if (w.regularizer && this.trainable) out.push(w.regularizer(w.variable));
+    return out;
+  }
+
+  /** Number of scalars in the weights. @example new Dense(10).apply(Input({ shape: [784] })); */
+  countParams(): number {
+    return this.weights.reduce((n, w) => n + w.size, 0);
+  }
+
+  /**
+   * Copies of the weights, in creation order (Dense: kernel, bias).
+   * @example const [kernel, bias] = layer.getWeights();
+   */
+  getWeights(): Tensor[] {
+    return this.weights.map((w) => tensor(w));
+  }
+
+  /**
+   * Replaces the weights (same order and shapes as getWeights()).
+   * @example layer.setWeights([kernel, bias]);
+   */
+  setWeights(values: (Tensor | number[] | number[][])[]): void {
+    const ws = this.weights;
+    if (values.length !== ws.length) {
+      throw new Error(`${this.name}: setWeights expects ${ws.length} arrays (${ws.map((w) => `${w.name} [${w.shape.join(", ")}]`).join(", ")}), received ${values.length}`);
+    }
+    ws.forEach((w, i) => w.assign(values[i] as Tensor));
+  }
+
+  toString(): string {
+    return `<${this.className} name=${this.name}, built=${this.built}${this.outputShape ? `, output_shape=${formatShape(this.outputShape)}` : ""}>`;
+  }
+}
+
+/** The shape of a real batch as a Shape with the batch axis unknown. */
+export function batchShapeOf(t: Tensor): Shape {
+  return [null, ...t.shape.slice(1)];
+}
+
+/** Asserts a single input. @internal */
+export function single(inputs: Tensor | Tensor[], layer: string): Tensor {
+  if (Array.isArray(inputs)) {
+    if (inputs.length !== 1) throw new Error(`${layer}: expects one input, received ${inputs.length}`);
+    return inputs[0];
+  }
+  return inputs;
+}
+
+/** Asserts a single input shape. @internal */
+export function singleShape(shape: Shape | Shape[], layer: string): Shape {
+  if (shape.length > 0 && Array.isArray(shape[0])) {
+    const list = shape as Shape[];
+    if (list.length !== 1) throw new Error(`${layer}: expects one input, received ${list.length}`);
+    return list[0];
+  }
+  return shape as Shape;
+}
+
+/**
+ * Makes a layer class callable without `new` as well, as Keras code reads:
+ * `layers.Dense(512, { activation: "relu" })` and `new layers.Dense(512, …)` give the same layer.
+ */
+export function callable<C extends abstract new (...args: never[]) => unknown>(cls: C): C & ((...args: ConstructorParameters<C>) => InstanceType<C>) {
+  return new Proxy(cls, {
+    apply(target, _this, args) {
+      return Reflect.construct(target as unknown as new (...a: unknown[]) => unknown, args);
+    },
+  }) as C & ((...args: ConstructorParameters<C>) => InstanceType<C>);
+}
+
+export { Tensor };

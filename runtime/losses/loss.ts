@@ -1,0 +1,35 @@
+/**
+ * The loss interface: a named function of (yTrue, yPred) → scalar mean over the batch.
+ */
+import type { Tensor } from "../tensor/tensor.js";
+
+export interface LossOptions {
+  /** yPred holds logits (pre-activation) instead of probabilities. Default false. */
+  fromLogits?: boolean;
+}
+
+export abstract class Loss {
+  /** Keras's snake_case name, e.g. "categorical_crossentropy". */
+  abstract readonly name: string;
+  readonly fromLogits: boolean;
+
+  constructor(options: LossOptions = {}) {
+    this.fromLogits = options.fromLogits ?? false;
+  }
+
+  /** The mean loss over the batch (a scalar tensor). */
+  abstract call(yTrue: Tensor, yPred: Tensor): Tensor;
+
+  /**
+   * When fit may compute this loss from the logits of a final softmax with the fused
+   * softmax-cross-entropy kernel: "sparse" or "onehot" labels; null when it cannot.
+   */
+  softmaxFusion(): "sparse" | "onehot" | null {
+    return null;
+  }
+
+  /** The serializable form. */
+  getConfig(): Record<string, unknown> {
+    return { name: this.name, fromLogits: this.fromLogits };
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * loadModel(path): rebuilds a model saved by `model.save(path)` — architecture, weights, and the
+ * compile settings (optimizer with its configuration, loss, metrics; the optimizer's state starts fresh).
+ */
+import { join } from "node:path";
+import { layerFromConfig } from "../layers/registry.js";
+import { InputLayer } from "../layers/input.js";
+import type { Layer } from "../layers/layer.js";
+import type { SymbolicTensor } from "../layers/symbolic.js";
+import { Model } from "./model.js";
+import { SequentialModel } from "./sequential.js";
+import { applyWeights, FORMAT, readJson, type WeightEntry } from "./save.js";
+import type { LossLike } from "../losses/index.js";
+import { get as getOptimizer } from "../optimizers/index.js";
+
+type LayerEntry = { className: string; config: Record<string, unknown>; inbound?: [string, number][][] };
+
+function rebuildSequential(config: Record<string, unknown>, file: string): Model {
+  const layers = (config.layers as LayerEntry[] | undefined) ?? [];
+  if (!Array.isArray(layers)) throw new Error(`loadModel: ${file} has no layers list`);
+  const model = new SequentialModel([], { name: config.name as string | undefined });
+  if (Array.isArray(config.inputShape)) model.add(new InputLayer({ shape: config.inputShape as number[] }));
+  for (const l of layers) model.add(layerFromConfig(l.className, l.config));
+  return model;
+}
+
+function rebuildFunctional(config: Record<string, unknown>, file: string): Model {
+  const entries = config.layers as LayerEntry[];
+  if (!Array.isArray(entries)) throw new Error(`loadModel: ${file} has no layers list`);
+  const layers = new Map<string, Layer>();
+  const outputsOf = new Map<string, SymbolicTensor[]>();
+  for (const e of entries) {
+    const layer = layerFromConfig(e.className, e.config);
+    layers.set(layer.name, layer);
+    outputsOf.set(layer.name, layer instanceof InputLayer ? [layer.output] : []);
+  }
+  const pending = entries.filter((e) => e.className !== "InputLayer").map((e) => ({ name: e.config.name as string, calls: [...(e.inbound ?? [])] }));
+  const resolve = ([name, idx]: [string, number]) => outputsOf.get(name)?.[idx];
+  // Apply calls whose inputs exist until none is left (shared layers are called several times).
+  let progress = true;
+  while (progress) {
+    progress = false;
+    for (const p of pending) {
+      while (p.calls.length > 0) {
+        const ins = p.calls[0].map(resolve);
+        if (ins.some((t) => t === undefined)) break;
+        const layer = layers.get(p.name)!;
+        const out = layer.apply(ins.length === 1 ? ins[0]! : (ins as SymbolicTensor[]));
+        outputsOf.get(p.name)!.push(out);
+        p.calls.shift();
+        progress = true;
+      }
+    }
+  }
+  const stuck = pending.filter((p) => p.calls.length > 0);
+  if (stuck.length) throw new Error(`loadModel: ${file}: cannot connect layers ${stuck.map((p) => p.name).join(", ")} (their inputs are missing)`);
+  const ref = (r: [string, number]) => {
+    const t = resolve(r);
+    if (!t) throw new Error(`loadModel: ${file}: unknown tensor ${r[0]}[${r[1]}]`);
+    return t;
+  };
+  return new Model({ inputs: (config.inputs as [string, number][]).map(ref), outputs: (config.outputs as [string, number][]).map(ref), name: config.name as string });
+}
+
+/**
+ * Loads a model saved with `model.save(path)`.
+ * @example const model = loadModel("mnist-model"); model.evaluate(xTest, yTest);
+ */
+export function loadModel(path: string): Model {
+  const file = join(path, "model.json");
+  const json = readJson(file);
+  if (json.format !== FORMAT) throw new Error(`loadModel: ${file} is not a tsdl model (format ${JSON.stringify(json.format)}; expected "${FORMAT}")`);
+  const config = json.config as Record<string, unknown>;
+  if (!config || typeof config !== "object") throw new Error(`loadModel: ${file} has no architecture config`);
+  let model: Model;
+  try {
+    model = json.className === "Sequential" ? rebuildSequential(config, file) : rebuildFunctional(config, file);
+  } catch (e) {
+    const msg = (e as Error).message;
+    throw new Error(msg.startsWith("loadModel") ? msg : `loadModel: ${file}: ${msg}`);
+  }
+  applyWeights(model.weights, json.weights as WeightEntry[], join(path, (json.weightsFile as string) ?? "weights.bin"), json.weightsBytes as number | undefined);
+  const cc = json.compileConfig as { optimizer: { className: string; config: Record<string, unknown> }; loss: { name: string }[]; metrics: string[][] } | null;
+  if (cc) {
+    // The optimizer: same class and hyper-parameters, fresh state.
+    const optimizer = getOptimizer({ className: cc.optimizer.className, config: cc.optimizer.config });
+    model.compile({ optimizer, loss: cc.loss as unknown as LossLike[], metrics: cc.metrics });
+  }
+  return model;
+}

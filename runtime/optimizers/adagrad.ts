@@ -1,0 +1,40 @@
+/**
+ * Adagrad (Keras): acc += g²; w −= lr · g / sqrt(acc + epsilon).
+ * Defaults: learningRate 0.001, initialAccumulatorValue 0.1, epsilon 1e-7.
+ */
+import type { NativeBuffer } from "../backend/backend.js";
+import { Optimizer, type OptimizerOptions } from "./optimizer.js";
+
+export interface AdagradOptions extends OptimizerOptions {
+  initialAccumulatorValue?: number;
+  epsilon?: number;
+}
+
+export class Adagrad extends Optimizer {
+  readonly className = "Adagrad";
+  readonly initialAccumulatorValue: number;
+  readonly epsilon: number;
+
+  /** @example new optimizers.Adagrad({ learningRate: 0.01 }) */
+  constructor(options: AdagradOptions = {}) {
+    super(options, 0.001, "Adagrad");
+    this.initialAccumulatorValue = options.initialAccumulatorValue ?? 0.1;
+    this.epsilon = options.epsilon ?? 1e-7;
+  }
+
+  protected slotCount(): number {
+    return 1;
+  }
+
+  protected override slotInit(): number {
+    return this.initialAccumulatorValue;
+  }
+
+  protected update(params: NativeBuffer[], grads: NativeBuffer[], slots: NativeBuffer[][]): void {
+    this.backend.adagradUpdate(params, grads, slots[0], this.learningRate, this.epsilon);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon };
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Adam (Keras): m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
+ * w −= lr·√(1−β2ᵗ)/(1−β1ᵗ) · m / (√v + ε).  Defaults: 0.001, β1 0.9, β2 0.999, ε 1e-7.
+ */
+import type { NativeBuffer } from "../backend/backend.js";
+import { Optimizer, type OptimizerOptions } from "./optimizer.js";
+
+export interface AdamOptions extends OptimizerOptions {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  beta_1?: number;
+  beta_2?: number;
+}
+
+export class Adam extends Optimizer {
+  readonly className: string = "Adam";
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  protected weightDecay = 0;
+
+  /** @example new optimizers.Adam({ learningRate: 3e-4 }) */
+  constructor(options: AdamOptions = {}, name = "Adam") {
+    super(options, 0.001, name);
+    this.beta1 = options.beta1 ?? options.beta_1 ?? 0.9;
+    this.beta2 = options.beta2 ?? options.beta_2 ?? 0.999;
+    this.epsilon = options.epsilon ?? 1e-7;
+    for (const [k, v] of [["beta1", this.beta1], ["beta2", this.beta2]] as const) {
+      if (!(v >= 0 && v < 1)) throw new Error(`${name}: ${k} must be in [0, 1), received ${v}`);
+    }
+  }
+
+  protected slotCount(): number {
+    return 2;
+  }
+
+  protected update(params: NativeBuffer[], grads: NativeBuffer[], slots: NativeBuffer[][]): void {
+    this.backend.adamUpdate(params, grads, slots[0], slots[1], this.learningRate, this.beta1, this.beta2, this.epsilon, this.iterations, this.weightDecay);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}
+
+export interface AdamWOptions extends AdamOptions {
+  /** Decoupled weight decay; Keras's default 0.004. */
+  weightDecay?: number;
+  weight_decay?: number;
+}
+
+/** AdamW: Adam with decoupled weight decay (w −= lr·wd·w each step). Default weightDecay 0.004. */
+export class AdamW extends Adam {
+  override readonly className = "AdamW";
+
+  /** @example new optimizers.AdamW({ learningRate: 1e-3, weightDecay: 0.01 }) */
+  constructor(options: AdamWOptions = {}) {
+    super(options, "AdamW");
+    this.weightDecay = options.weightDecay ?? options.weight_decay ?? 0.004;
+    if (!(this.weightDecay >= 0)) throw new Error(`AdamW: weightDecay must be ≥ 0, received ${this.weightDecay}`);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), weightDecay: this.weightDecay };
+  }
+}

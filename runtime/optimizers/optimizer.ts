@@ -1,0 +1,91 @@
+/**
+ * The optimizer base: holds the learning rate and the per-variable state ("slots": velocities,
+ * moments), and applies one update to every trainable variable with ONE fused backend call
+ * over the lists of buffers (no per-variable dispatch, no allocation per step).
+ */
+import type { NativeBuffer } from "../backend/backend.js";
+import { backend, keep } from "../tensor/engine.js";
+import { zeros, full } from "../tensor/create.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { Variable } from "../tensor/variable.js";
+
+export interface OptimizerOptions {
+  learningRate?: number;
+  /** Keras's name: the same as learningRate. */
+  learning_rate?: number;
+  name?: string;
+}
+
+export abstract class Optimizer {
+  /** Keras's class name ("RMSprop"). */
+  abstract readonly className: string;
+  readonly name: string;
+  /** The learning rate; callbacks (LearningRateScheduler, ReduceLROnPlateau) change it. */
+  learningRate: number;
+  /** Updates applied so far (Keras's `optimizer.iterations`). */
+  iterations = 0;
+  private readonly slots = new Map<Variable, Tensor[]>();
+
+  constructor(options: OptimizerOptions, defaultLr: number, name: string) {
+    const lr = options.learningRate ?? options.learning_rate ?? defaultLr;
+    if (typeof lr !== "number" || !(lr > 0) || !Number.isFinite(lr)) {
+      throw new Error(`${name}: learningRate must be a positive number, received ${String(lr)}`);
+    }
+    this.learningRate = lr;
+    this.name = options.name ?? name.toLowerCase();
+  }
+
+  /** Number of state tensors per variable (e.g. 1 for RMSprop's v, 2 for Adam's m and v). */
+  protected abstract slotCount(): number;
+  /** Initial value of the state (0; Adagrad's accumulator starts at 0.1). */
+  protected slotInit(): number {
+    return 0;
+  }
+  /** The fused update over all variables at once. */
+  protected abstract update(params: NativeBuffer[], grads: NativeBuffer[], slots: NativeBuffer[][]): void;
+
+  /**
+   * Applies one step: `grads[i]` is the gradient of `vars[i]`.
+   * @example optimizer.applyGradients(grads, model.trainableWeights)
+   */
+  applyGradients(grads: Tensor[], vars: Variable[]): void {
+    if (grads.length !== vars.length) throw new Error(`${this.className}: ${grads.length} gradients for ${vars.length} variables`);
+    const n = this.slotCount();
+    const slotBufs: NativeBuffer[][] = Array.from({ length: n }, () => []);
+    const params: NativeBuffer[] = [];
+    const gradBufs: NativeBuffer[] = [];
+    for (let i = 0; i < vars.length; i++) {
+      const v = vars[i];
+      const g = grads[i];
+      if (g.size !== v.size) throw new Error(`${this.className}: gradient of shape [${g.shape.join(", ")}] for variable '${v.name}' of shape [${v.shape.join(", ")}]`);
+      let s = this.slots.get(v);
+      if (!s) {
+        const init = this.slotInit();
+        s = Array.from({ length: n }, () => keep(init === 0 ? zeros([...v.shape]) : full([...v.shape], init)));
+        this.slots.set(v, s);
+      }
+      params.push(v.buffer);
+      gradBufs.push(g.dtype === "float32" ? g.buffer : g.astype("float32").buffer);
+      for (let k = 0; k < n; k++) slotBufs[k].push(s[k].buffer);
+    }
+    this.iterations++;
+    this.update(params, gradBufs, slotBufs);
+  }
+
+  /** Scalars of state, as Keras 3's summary counts them: every slot plus iterations and the learning rate. */
+  stateSize(): number {
+    let n = 2;
+    for (const s of this.slots.values()) for (const t of s) n += t.size;
+    return n;
+  }
+
+  /** The fused kernels. @internal */
+  protected get backend() {
+    return backend();
+  }
+
+  /** The options that rebuild this optimizer (save/load). */
+  getConfig(): Record<string, unknown> {
+    return { name: this.name, learningRate: this.learningRate };
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * RMSprop (Keras): v = rho·v + (1 − rho)·g²;  w −= lr · g / sqrt(v + epsilon).
+ * Defaults: learningRate 0.001, rho 0.9, epsilon 1e-7. Keras puts epsilon *inside* the square
+ * root (TF.js and PyTorch put it outside); we follow Keras so training curves match it.
+ */
+import type { NativeBuffer } from "../backend/backend.js";
+import { Optimizer, type OptimizerOptions } from "./optimizer.js";
+
+export interface RMSpropOptions extends OptimizerOptions {
+  rho?: number;
+  epsilon?: number;
+}
+
+export class RMSprop extends Optimizer {
+  readonly className = "RMSprop";
+  readonly rho: number;
+  readonly epsilon: number;
+
+  /** @example new optimizers.RMSprop({ learningRate: 1e-3 }) */
+  constructor(options: RMSpropOptions = {}) {
+    super(options, 0.001, "RMSprop");
+    this.rho = options.rho ?? 0.9;
+    this.epsilon = options.epsilon ?? 1e-7;
+    if (!(this.rho >= 0 && this.rho < 1)) throw new Error(`RMSprop: rho must be in [0, 1), received ${this.rho}`);
+  }
+
+  protected slotCount(): number {
+    return 1;
+  }
+
+  protected update(params: NativeBuffer[], grads: NativeBuffer[], slots: NativeBuffer[][]): void {
+    this.backend.rmspropUpdate(params, grads, slots[0], this.learningRate, this.rho, this.epsilon);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), rho: this.rho, epsilon: this.epsilon };
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Weight penalties added to the loss: `kernelRegularizer: "l2"` or `regularizers.l2(0.01)`.
+ * l1: λ·Σ|w|; l2: λ·Σw² (Keras's l2 has no ½); l1_l2: both. Keras's default λ is 0.01.
+ */
+import { abs, add, mul, square, sum } from "./ops/index.js";
+import type { Tensor } from "./tensor/tensor.js";
+import { lookupName } from "./training/names.js";
+
+export type Regularizer = ((w: Tensor) => Tensor) & { config: { className: string; config: Record<string, number> } };
+export type RegularizerLike = string | Regularizer | { className: string; config: Record<string, number> };
+
+/** λ·Σ|w|. @example new Dense(64, { kernelRegularizer: regularizers.l1(1e-4) }) */
+export function l1(l1 = 0.01): Regularizer {
+  const f = ((w: Tensor) => mul(sum(abs(w)), l1)) as Regularizer;
+  f.config = { className: "L1", config: { l1 } };
+  return f;
+}
+
+/** λ·Σw². @example new Dense(64, { kernelRegularizer: regularizers.l2(1e-4) }) */
+export function l2(l2 = 0.01): Regularizer {
+  const f = ((w: Tensor) => mul(sum(square(w)), l2)) as Regularizer;
+  f.config = { className: "L2", config: { l2 } };
+  return f;
+}
+
+/** λ1·Σ|w| + λ2·Σw². @example regularizers.l1l2({ l1: 1e-5, l2: 1e-4 }) */
+export function l1l2(o: { l1?: number; l2?: number } = {}): Regularizer {
+  const a = o.l1 ?? 0.01;
+  const b = o.l2 ?? 0.01;
+  const f = ((w: Tensor) => add(mul(sum(abs(w)), a), mul(sum(square(w)), b))) as Regularizer;
+  f.config = { className: "L1L2", config: { l1: a, l2: b } };
+  return f;
+}
+
+const BY_NAME: Record<string, (c?: Record<string, number>) => Regularizer> = {
+  l1: (c) => l1(c?.l1),
+  l2: (c) => l2(c?.l2),
+  l1_l2: (c) => l1l2(c),
+  l1l2: (c) => l1l2(c),
+};
+
+/** Resolves a name ("l2"), a config (from a saved model) or passes a function through. */
+export function getRegularizer(r: RegularizerLike): Regularizer {
+  if (typeof r === "function") return r;
+  if (typeof r === "string") return lookupName("regularizer", r, BY_NAME)();
+  if (r && typeof r === "object" && typeof r.className === "string") return lookupName("regularizer", r.className, BY_NAME)(r.config);
+  throw new Error(`unknown regularizer ${JSON.stringify(r)}; expected 'l1', 'l2', 'l1_l2' or regularizers.l2(λ)`);
+}

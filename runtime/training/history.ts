@@ -1,0 +1,43 @@
+/**
+ * History: what fit returns — per-epoch lists of every logged value, as Keras's
+ * `history.history` (`loss`, `accuracy`, `val_loss`, `val_accuracy`, …) and `history.epoch`.
+ */
+import { DISPLAY, type MimeBundle } from "../display/sink.js";
+import { historyBundle } from "../display/reprs.js";
+import { Callback, type Logs } from "../callbacks/callback.js";
+
+export class History extends Callback {
+  /** Per-epoch values by name. @example history.history.val_accuracy.at(-1) */
+  history: Record<string, number[]> = {};
+  /** The epochs run, counted from 0 (as Keras). */
+  epoch: number[] = [];
+  /** The fit parameters (epochs, steps, verbose). */
+  declare params: { epochs: number; steps: number; verbose: number };
+
+  override onTrainBegin(): void {
+    // Keras keeps appending when fit is called again on the same History; a new fit makes a new one.
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    this.epoch.push(epoch);
+    for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
+  }
+
+  /**
+   * Draws the learning curves (loss and metrics, training and validation) inline.
+   * @example history.plot()
+   */
+  async plot(): Promise<unknown> {
+    const mod = (await import("../plot/index.js").catch(() => null)) as { plot?: (h: History) => unknown } | null;
+    if (!mod?.plot) throw new Error("History.plot: the plotting module (runtime/plot) is not available in this build");
+    return mod.plot(this);
+  }
+
+  [DISPLAY](): MimeBundle {
+    return historyBundle(this);
+  }
+
+  override toString(): string {
+    return String(historyBundle(this)["text/plain"]);
+  }
+}

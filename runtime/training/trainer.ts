@@ -1,0 +1,377 @@
+/**
+ * The training loop behind fit, evaluate and predict.
+ *
+ * fit uploads the data once (float32 inputs; int32 class indices or float32 targets), then per
+ * step: gathers the batch rows by the shuffled indices, runs the forward pass on the tape (with
+ * softmax fused into the cross-entropy when the model ends in Dense(softmax)), takes the
+ * gradients, applies ONE fused optimizer update, and updates the running loss and metrics.
+ * Each step runs inside `withScope`, so every intermediate is released before the next batch
+ * and memory stays flat across epochs. Between batches it checks for an interrupt and, at most
+ * every 50 ms, yields to the event loop so a kernel can deliver progress and interrupts.
+ */
+import { Tensor } from "../tensor/tensor.js";
+import { fromHost } from "../tensor/create.js";
+import { withScope } from "../tensor/engine.js";
+import { gradients } from "../autograd/grad.js";
+import * as ops from "../ops/index.js";
+import { randomPermutation } from "../random.js";
+import { checkInterrupt } from "../interrupt.js";
+import { Progbar } from "../display/progbar.js";
+import { Callback, type CallbackHooks, type Logs } from "../callbacks/callback.js";
+import { History } from "./history.js";
+import { asDataTensor, sampleCount, toList, type ModelData } from "./data.js";
+import type { Model, Compiled } from "../models/model.js";
+import type { Metric } from "../metrics/metric.js";
+import { CategoricalAccuracy, SparseCategoricalAccuracy } from "../metrics/accuracy.js";
+
+/** Options of fit (Keras's names in camelCase; snake_case spellings are accepted too). */
+export interface FitOptions {
+  /** Default 1. */
+  epochs?: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** 0 silent, 1 progress bar, 2 one line per epoch; "auto" = 1. */
+  verbose?: 0 | 1 | 2 | "auto";
+  callbacks?: (Callback | CallbackHooks)[];
+  /** Fraction of the data, taken from the end before shuffling, held out for validation. */
+  validationSplit?: number;
+  /** [xVal, yVal] evaluated at the end of each epoch (takes precedence over validationSplit). */
+  validationData?: [ModelData, ModelData];
+  /** Default batchSize. */
+  validationBatchSize?: number;
+  /** Shuffle the training samples before each epoch. Default true. */
+  shuffle?: boolean;
+  /** Epoch to start from (resuming a previous run). Default 0. */
+  initialEpoch?: number;
+  batch_size?: number;
+  validation_split?: number;
+  validation_data?: [ModelData, ModelData];
+  initial_epoch?: number;
+}
+
+export interface EvaluateOptions {
+  /** Default 32. */
+  batchSize?: number;
+  /** Default 0 here (a bar only when asked: 1). */
+  verbose?: 0 | 1 | 2 | "auto";
+  batch_size?: number;
+}
+
+export interface PredictOptions {
+  /** Default 32. */
+  batchSize?: number;
+  verbose?: 0 | 1 | 2 | "auto";
+  batch_size?: number;
+}
+
+function positiveInt(v: unknown, what: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new Error(`${what} must be a positive integer, received ${String(v)}`);
+  return v;
+}
+
+function verbosity(v: unknown, fallback: 0 | 1 | 2): 0 | 1 | 2 {
+  if (v === undefined || v === "auto") return fallback;
+  if (v === 0 || v === 1 || v === 2) return v;
+  throw new Error(`verbose must be 0, 1, 2 or "auto", received ${String(v)}`);
+}
+
+function requireCompiled(model: Model, what: string): Compiled {
+  if (!model.compiled) throw new Error(`${model.name}: call compile({ optimizer, loss, metrics }) before ${what}()`);
+  return model.compiled;
+}
+
+/** Uploaded data of one fit/evaluate call. */
+interface Arrays {
+  xs: Tensor[];
+  ys: Tensor[];
+  n: number;
+}
+
+function prepareX(model: Model, x: ModelData, what: string): Tensor[] {
+  const xs = toList(x, model.inputNames, `${what}: x`).map((d, i) => asDataTensor(d, "float32", `${what}: x[${i}]`));
+  model.ensureBuiltFor(xs);
+  return xs;
+}
+
+function prepareY(model: Model, c: Compiled, y: ModelData, what: string): Tensor[] {
+  return toList(y, model.outputNames, `${what}: y`).map((d, i) => {
+    const sparse = c.losses[i].name === "sparse_categorical_crossentropy";
+    let t = asDataTensor(d, sparse ? "int32" : "float32", `${what}: y[${i}]`);
+    if (sparse && t.ndim === 2 && t.shape[1] === 1) t = t.reshape([t.shape[0]]);
+    return t;
+  });
+}
+
+function prepare(model: Model, c: Compiled, x: ModelData, y: ModelData, what: string): Arrays {
+  const xs = prepareX(model, x, what);
+  const ys = prepareY(model, c, y, what);
+  const n = sampleCount([...xs, ...ys], what);
+  return { xs, ys, n };
+}
+
+/** Which outputs take the fused softmax-cross-entropy path. */
+function fusion(model: Model, c: Compiled): boolean[] {
+  return c.losses.map((loss, i) => loss.softmaxFusion() !== null && model.softmaxOutput(i));
+}
+
+/** The loss of one output from its predictions (logits when fused). */
+function outputLoss(c: Compiled, i: number, pred: Tensor, y: Tensor, fused: boolean): Tensor {
+  if (fused) return ops.softmaxCrossEntropy(pred, y, { sparse: c.losses[i].softmaxFusion() === "sparse" });
+  return c.losses[i].call(y, pred);
+}
+
+function argmaxBased(m: Metric): boolean {
+  return m instanceof CategoricalAccuracy || m instanceof SparseCategoricalAccuracy;
+}
+
+function updateMetrics(c: Compiled, ys: Tensor[], preds: Tensor[], fused: boolean[]): void {
+  c.metrics.forEach((list, i) => {
+    let probs: Tensor | null = null;
+    for (const m of list) {
+      // argmax(logits) = argmax(softmax(logits)): accuracies read the logits directly.
+      if (!fused[i] || argmaxBased(m)) m.update(ys[i], preds[i], { logits: false });
+      else m.update(ys[i], (probs ??= ops.softmax(preds[i])), { logits: false });
+    }
+  });
+}
+
+function allMetrics(c: Compiled): Metric[] {
+  return c.metrics.flat();
+}
+
+function resetMetrics(c: Compiled): void {
+  for (const m of allMetrics(c)) m.reset();
+}
+
+/** Logs in Keras 3's display order: names sorted, validation after training. */
+function ordered(logs: Logs): Logs {
+  const keys = Object.keys(logs);
+  const train = keys.filter((k) => !k.startsWith("val_")).sort();
+  const val = keys.filter((k) => k.startsWith("val_")).sort();
+  return Object.fromEntries([...train, ...val].map((k) => [k, logs[k]]));
+}
+
+function currentLogs(c: Compiled, lossSum: number, count: number): Logs {
+  const logs: Logs = { loss: count === 0 ? 0 : lossSum / count };
+  for (const m of allMetrics(c)) logs[m.name] = m.result();
+  return ordered(logs);
+}
+
+/** Runs the model over arrays in order, without training; returns the logs. */
+function evaluateArrays(model: Model, c: Compiled, data: Arrays, batchSize: number, bar: Progbar | null): Logs {
+  resetMetrics(c);
+  const fused = fusion(model, c);
+  let lossSum = 0;
+  let count = 0;
+  const steps = Math.ceil(data.n / batchSize);
+  for (let s = 0; s < steps; s++) {
+    checkInterrupt();
+    const start = s * batchSize;
+    const end = Math.min(data.n, start + batchSize);
+    const loss = withScope(() => {
+      const xb = data.xs.map((t) => ops.slice(t, start, end));
+      const yb = data.ys.map((t) => ops.slice(t, start, end));
+      const preds = model.forward(xb, false, fused);
+      let total = outputLoss(c, 0, preds[0], yb[0], fused[0]);
+      for (let i = 1; i < preds.length; i++) total = ops.add(total, outputLoss(c, i, preds[i], yb[i], fused[i]));
+      for (const r of model.regularizationLosses()) total = ops.add(total, r);
+      updateMetrics(c, yb, preds, fused);
+      return total.item();
+    });
+    lossSum += loss * (end - start);
+    count += end - start;
+    bar?.update(s + 1, () => Object.entries(currentLogs(c, lossSum, count)));
+  }
+  const logs = currentLogs(c, lossSum, count);
+  bar?.finish(Object.entries(logs));
+  return logs;
+}
+
+/** Wraps plain objects of hooks as callbacks. */
+class HookCallback extends Callback {
+  constructor(private readonly hooks: CallbackHooks) {
+    super();
+  }
+  override onTrainBegin(logs?: Logs) {
+    return this.hooks.onTrainBegin?.(logs);
+  }
+  override onTrainEnd(logs?: Logs) {
+    return this.hooks.onTrainEnd?.(logs);
+  }
+  override onEpochBegin(epoch: number, logs?: Logs) {
+    return this.hooks.onEpochBegin?.(epoch, logs);
+  }
+  override onEpochEnd(epoch: number, logs?: Logs) {
+    return this.hooks.onEpochEnd?.(epoch, logs);
+  }
+  override onBatchBegin(batch: number, logs?: Logs) {
+    return (this.hooks.onTrainBatchBegin ?? this.hooks.onBatchBegin)?.(batch, logs);
+  }
+  override onBatchEnd(batch: number, logs?: Logs) {
+    return (this.hooks.onTrainBatchEnd ?? this.hooks.onBatchEnd)?.(batch, logs);
+  }
+}
+
+function hasOwnHook(cb: Callback, name: keyof CallbackHooks): boolean {
+  if (cb instanceof HookCallback) return true;
+  return Object.getPrototypeOf(cb)[name] !== Callback.prototype[name as keyof Callback];
+}
+
+async function all(results: (void | Promise<void>)[]): Promise<void> {
+  for (const r of results) if (r instanceof Promise) await r;
+}
+
+/** Splits arrays at `at` (validationSplit takes the end). */
+function splitAt(data: Arrays, at: number): [Arrays, Arrays] {
+  const head = (t: Tensor) => ops.slice(t, 0, at);
+  const tail = (t: Tensor) => ops.slice(t, at, data.n);
+  return [
+    { xs: data.xs.map(head), ys: data.ys.map(head), n: at },
+    { xs: data.xs.map(tail), ys: data.ys.map(tail), n: data.n - at },
+  ];
+}
+
+/** fit: see Model.fit. @internal */
+export async function fitModel(model: Model, x: ModelData, y: ModelData, options: FitOptions = {}): Promise<History> {
+  const c = requireCompiled(model, "fit");
+  const epochs = options.epochs === undefined ? 1 : positiveInt(options.epochs, "fit: epochs");
+  const batchSize = positiveInt(options.batchSize ?? options.batch_size ?? 32, "fit: batchSize");
+  const verbose = verbosity(options.verbose, 1);
+  const initialEpoch = options.initialEpoch ?? options.initial_epoch ?? 0;
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`fit: initialEpoch must be an integer ≥ 0, received ${initialEpoch}`);
+  const split = options.validationSplit ?? options.validation_split ?? 0;
+  if (typeof split !== "number" || !(split >= 0 && split < 1)) throw new Error(`fit: validationSplit must be in [0, 1), received ${String(split)}`);
+  const shuffle = options.shuffle ?? true;
+  const valBatch = positiveInt(options.validationBatchSize ?? batchSize, "fit: validationBatchSize");
+
+  let train = prepare(model, c, x, y, "fit");
+  let val: Arrays | null = null;
+  const valData = options.validationData ?? options.validation_data;
+  if (valData) {
+    if (!Array.isArray(valData) || valData.length !== 2) throw new Error("fit: validationData must be [xVal, yVal]");
+    val = prepare(model, c, valData[0], valData[1], "fit: validationData");
+  } else if (split > 0) {
+    const at = Math.ceil(train.n * (1 - split));
+    if (at <= 0 || at >= train.n) throw new Error(`fit: validationSplit ${split} of ${train.n} samples leaves an empty training or validation set`);
+    [train, val] = splitAt(train, at);
+  }
+  if (train.n === 0) throw new Error("fit: no training samples");
+
+  const steps = Math.ceil(train.n / batchSize);
+  const history = new History();
+  const callbacks: Callback[] = [history, ...(options.callbacks ?? []).map((cb) => (cb instanceof Callback ? cb : new HookCallback(cb)))];
+  for (const cb of callbacks) {
+    cb.setModel(model);
+    cb.setParams({ epochs, steps, verbose });
+  }
+  const batchHooks = callbacks.filter((cb) => hasOwnHook(cb, "onBatchEnd") || hasOwnHook(cb, "onBatchBegin"));
+  (model as { history?: History }).history = history;
+  model.stopTraining = false;
+
+  const vars = model.trainableWeights;
+  const fused = fusion(model, c);
+  let lastYield = performance.now();
+
+  await all(callbacks.map((cb) => cb.onTrainBegin({})));
+  let lastLogs: Logs = {};
+  for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+    await all(callbacks.map((cb) => cb.onEpochBegin(epoch, {})));
+    resetMetrics(c);
+    const order = shuffle ? randomPermutation(train.n) : Int32Array.from({ length: train.n }, (_, i) => i);
+    const bar = verbose === 0 ? null : new Progbar({ target: steps, verbose, epoch, epochs });
+    let lossSum = 0;
+    let count = 0;
+    for (let step = 0; step < steps; step++) {
+      checkInterrupt();
+      if (batchHooks.length) await all(batchHooks.map((cb) => cb.onBatchBegin(step, {})));
+      const start = step * batchSize;
+      const end = Math.min(train.n, start + batchSize);
+      const idx = order.subarray(start, end);
+      const loss = withScope(() => {
+        const ix = fromHost(idx, [idx.length], "int32");
+        const xb = train.xs.map((t) => ops.gather(t, ix));
+        const yb = train.ys.map((t) => ops.gather(t, ix));
+        let preds: Tensor[] = [];
+        const { value, grads } = gradients(() => {
+          preds = model.forward(xb, true, fused);
+          let total = outputLoss(c, 0, preds[0], yb[0], fused[0]);
+          for (let i = 1; i < preds.length; i++) total = ops.add(total, outputLoss(c, i, preds[i], yb[i], fused[i]));
+          for (const r of model.regularizationLosses()) total = ops.add(total, r);
+          return total;
+        }, vars);
+        c.optimizer.applyGradients(grads, vars);
+        updateMetrics(c, yb, preds, fused);
+        return value.item();
+      });
+      lossSum += loss * (end - start);
+      count += end - start;
+      bar?.update(step + 1, () => Object.entries(currentLogs(c, lossSum, count)));
+      if (batchHooks.length) await all(batchHooks.map((cb) => cb.onBatchEnd(step, currentLogs(c, lossSum, count))));
+      const now = performance.now();
+      if (now - lastYield > 50) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+    }
+    const logs: Logs = currentLogs(c, lossSum, count);
+    if (val) {
+      const vlogs = evaluateArrays(model, c, val, valBatch, null);
+      for (const [k, v] of Object.entries(vlogs)) logs[`val_${k}`] = v;
+    }
+    const shown = ordered(logs);
+    bar?.finish(Object.entries(shown));
+    await all(callbacks.map((cb) => cb.onEpochEnd(epoch, shown)));
+    lastLogs = shown;
+    if (model.stopTraining) break;
+  }
+  await all(callbacks.map((cb) => cb.onTrainEnd(lastLogs)));
+  return history;
+}
+
+/** evaluate: see Model.evaluate. @internal */
+export function evaluateModel(model: Model, x: ModelData, y: ModelData, options: EvaluateOptions = {}): number[] {
+  const c = requireCompiled(model, "evaluate");
+  const batchSize = positiveInt(options.batchSize ?? options.batch_size ?? 32, "evaluate: batchSize");
+  const verbose = verbosity(options.verbose, 0);
+  const data = prepare(model, c, x, y, "evaluate");
+  const bar = verbose === 0 ? null : new Progbar({ target: Math.max(1, Math.ceil(data.n / batchSize)), verbose });
+  const logs = evaluateArrays(model, c, data, batchSize, bar);
+  return [logs.loss, ...allMetrics(c).map((m) => logs[m.name])];
+}
+
+/** predict: see Model.predict. @internal */
+export function predictModel(model: Model, x: ModelData, options: PredictOptions = {}): Tensor | Tensor[] {
+  const batchSize = positiveInt(options.batchSize ?? options.batch_size ?? 32, "predict: batchSize");
+  const verbose = verbosity(options.verbose, 0);
+  const xs = prepareX(model, x, "predict");
+  const n = sampleCount(xs, "predict");
+  const steps = Math.max(1, Math.ceil(n / batchSize));
+  const bar = verbose === 0 ? null : new Progbar({ target: steps, verbose });
+  let hosts: Float32Array[] | null = null;
+  let shapes: number[][] = [];
+  for (let s = 0; s * batchSize < n; s++) {
+    checkInterrupt();
+    const start = s * batchSize;
+    const end = Math.min(n, start + batchSize);
+    withScope(() => {
+      const outs = model.forward(xs.map((t) => ops.slice(t, start, end)), false);
+      if (hosts === null) {
+        shapes = outs.map((o) => [n, ...o.shape.slice(1)]);
+        hosts = outs.map((o) => new Float32Array((o.size / Math.max(1, o.shape[0])) * n));
+      }
+      outs.forEach((o, i) => {
+        const row = o.size / Math.max(1, o.shape[0]);
+        hosts![i].set(o.data() as Float32Array, start * row);
+      });
+    });
+    bar?.update(s + 1);
+  }
+  bar?.finish();
+  if (hosts === null) {
+    // No samples: one empty batch gives the output shapes.
+    const outs = model.forward(xs, false);
+    return outs.length === 1 ? outs[0] : outs;
+  }
+  const result = (hosts as Float32Array[]).map((h, i) => fromHost(h, shapes[i], "float32"));
+  return result.length === 1 ? result[0] : result;
+}
