@@ -32,6 +32,33 @@ describe("the chapter's tensor section reads naturally in TypeScript", () => {
     expect(maximum(t, 0).toArray()).toEqual([[1, 0], [0, 2], [0, 0.5]]);
   });
 
+  test("broadcasting a (32, 10) tensor against a (64, 3, 32, 10) one, as the chapter's maximum example", () => {
+    const x = randomUniform([64, 3, 32, 10]);
+    const y = randomUniform([32, 10]);
+    const z = maximum(x, y);
+    expect(z.shape).toEqual([64, 3, 32, 10]);
+    const [xd, yd, zd] = [x.data(), y.data(), z.data()];
+    const i = 5 * 960 + 2 * 320 + 7 * 10 + 3;
+    expect(zd[i]).toBe(Math.max(xd[i], yd[7 * 10 + 3]));
+  });
+
+  test("reshape and transpose as in the chapter", () => {
+    const x = tensor([[0, 1], [2, 3], [4, 5]]);
+    expect(x.shape).toEqual([3, 2]);
+    expect(x.reshape([6, 1]).toArray()).toEqual([[0], [1], [2], [3], [4], [5]]);
+    expect(x.reshape([2, 3]).toArray()).toEqual([[0, 1, 2], [3, 4, 5]]);
+    expect(zeros([300, 20]).transpose().shape).toEqual([20, 300]);
+  });
+
+  test("images are indexed and sliced in batches of 128", () => {
+    const images = tensor(Uint8Array.from({ length: 1000 * 4 }, (_, i) => i % 256), { shape: [1000, 2, 2] });
+    expect(images.get(4).shape).toEqual([2, 2]);
+    expect(images.get(4).toArray<number[][]>()[1][1]).toBe(19);
+    expect(images.slice(10, 100).shape).toEqual([90, 2, 2]);
+    const n = 3;
+    expect(images.slice(128 * n, 128 * (n + 1)).shape).toEqual([128, 2, 2]);
+  });
+
   test("uint8 images reshape to rows of 784 floats scaled to [0, 1]", () => {
     const pixels = new Uint8Array(600 * 28 * 28);
     for (let i = 0; i < pixels.length; i++) pixels[i] = i % 256;

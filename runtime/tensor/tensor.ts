@@ -233,13 +233,14 @@ export class Tensor {
   }
 
   /**
-   * The elements as nested JS arrays (a number for a rank-0 tensor; bool as 0/1).
-   * @example tensor([[1, 2], [3, 4]]).toArray() // [[1, 2], [3, 4]]
+   * The elements as nested JS arrays (a number for a rank-0 tensor; bool as 0/1). Name the
+   * nesting you expect to index it without casts: `t.toArray<number[][]>()`.
+   * @example tensor([[1, 2], [3, 4]]).toArray<number[][]>()[1][0] // 3
    */
-  toArray(): NestedArray {
+  toArray<T extends NestedArray = NestedArray>(): T {
     const flat = this.data();
-    if (this.shape.length === 0) return flat[0];
-    return nest(flat, this.shape, 0, 0);
+    if (this.shape.length === 0) return flat[0] as T;
+    return nest(flat, this.shape, 0, 0) as T;
   }
 
   /**
