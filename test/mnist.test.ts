@@ -1,0 +1,18 @@
+// The chapter, end to end: the real MNIST files, the book's network, 5 epochs at batch 128.
+// This is the one full-data training run of the whole suite (other suites use small subsets).
+import { describe, expect, it } from "vitest";
+import { utils } from "../runtime/index.js";
+
+describe("the MNIST chapter", () => {
+  it("trains Dense(512, relu) → Dense(10, softmax) with rmsprop to at least 0.978 test accuracy", async () => {
+    utils.setRandomSeed(1);
+    const { result } = await import("../examples/mnist.js");
+    expect(result.epochs).toBe(5);
+    expect(result.history.loss).toHaveLength(5);
+    // Keras's curve: training accuracy climbs every epoch, from ≈0.92 to ≈0.99.
+    const acc = result.history.accuracy;
+    expect(acc[0]).toBeGreaterThan(0.9);
+    for (let i = 1; i < acc.length; i++) expect(acc[i]).toBeGreaterThan(acc[i - 1]);
+    expect(result.testAcc).toBeGreaterThanOrEqual(0.978);
+  }, 600_000);
+});
