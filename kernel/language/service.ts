@@ -16,6 +16,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { ts } from "ts-morph";
 import { SessionDeclarations, topLevelNames } from "./session.js";
+import { DiskCache } from "./disk.js";
 import { locateModules, renderGlobals } from "./globals.js";
 import { complete } from "./completion.js";
 import { inspect } from "./inspection.js";
@@ -48,6 +49,7 @@ function libFiles(): Map<string, string> {
 export class CellLanguageService {
   private readonly files = new Map<string, { text: string; version: number }>();
   private readonly session = new SessionDeclarations();
+  private readonly disk = new DiskCache();
   private readonly ls: ts.LanguageService;
   private readonly cellPath: string;
   private readonly globalsPath: string;
@@ -79,22 +81,30 @@ export class CellLanguageService {
       declaration: true,
     };
     const libs = libFiles();
+    const libSnapshots = new Map<string, ts.IScriptSnapshot>();
+    const disk = this.disk;
     const host: ts.LanguageServiceHost = {
       getCompilationSettings: () => compilerOptions,
       getScriptFileNames: () => [this.globalsPath, this.cellPath],
-      getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
+      getScriptVersion: (f) => {
+        const own = this.files.get(f);
+        return own ? String(own.version) : libs.has(f) ? "lib" : disk.version(f);
+      },
       getScriptSnapshot: (f) => {
         const own = this.files.get(f);
         if (own) return ts.ScriptSnapshot.fromString(own.text);
-        const text = libs.get(f) ?? ts.sys.readFile(f);
-        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+        const lib = libs.get(f);
+        if (lib === undefined) return disk.snapshot(f);
+        let snapshot = libSnapshots.get(f);
+        if (!snapshot) libSnapshots.set(f, (snapshot = ts.ScriptSnapshot.fromString(lib)));
+        return snapshot;
       },
       getCurrentDirectory: () => options.cwd,
       getDefaultLibFileName: (o) => `${LIB_FOLDER}/${ts.getDefaultLibFileName(o)}`,
-      fileExists: (f) => this.files.has(f) || libs.has(f) || ts.sys.fileExists(f),
-      readFile: (f) => this.files.get(f)?.text ?? libs.get(f) ?? ts.sys.readFile(f),
+      fileExists: (f) => this.files.has(f) || libs.has(f) || disk.fileExists(f),
+      readFile: (f) => this.files.get(f)?.text ?? libs.get(f) ?? disk.readFile(f),
       readDirectory: ts.sys.readDirectory,
-      directoryExists: ts.sys.directoryExists,
+      directoryExists: (d) => d === LIB_FOLDER || disk.directoryExists(d),
       getDirectories: ts.sys.getDirectories,
       realpath: ts.sys.realpath,
     };
@@ -152,6 +162,8 @@ export class CellLanguageService {
 
   /** After a cell ran: the names it declared, with their inferred types, join the session. */
   addCell(code: string): void {
+    // The cell may have installed a package or written a module that later cells import.
+    this.disk.forget();
     code = blankMagics(code);
     const sf = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
     const names = topLevelNames(sf);
