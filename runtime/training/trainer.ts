@@ -259,7 +259,8 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
 
   const steps = Math.ceil(train.n / batchSize);
   const history = new History();
-  const callbacks: Callback[] = [history, ...(options.callbacks ?? []).map((cb) => (cb instanceof Callback ? cb : new HookCallback(cb)))];
+  // History last, as Keras appends it: it records what the other callbacks added (learning_rate).
+  const callbacks: Callback[] = [...(options.callbacks ?? []).map((cb) => (cb instanceof Callback ? cb : new HookCallback(cb))), history];
   for (const cb of callbacks) {
     cb.setModel(model);
     cb.setParams({ epochs, steps, verbose });
