@@ -27,6 +27,8 @@ export class Tape {
 }
 
 let active: Tape | null = null;
+// The all-ones gradient a backward pass starts from; ops may skip scaling by it.
+let unitSeed: Tensor | null = null;
 
 /** The tape being recorded, or null (inference). */
 export function activeTape(): Tape | null {
@@ -57,6 +59,14 @@ export function record(op: string, output: Tensor, inputs: Tensor[], backward: B
 }
 
 /**
+ * True when `dy` is the all-ones seed of the running backward pass (or that same tensor passed
+ * through unchanged), so an op can use its precomputed gradient as is.
+ */
+export function isUnitGradient(dy: Tensor): boolean {
+  return dy === unitSeed;
+}
+
+/**
  * Runs backward from `root` (seeded with `seed`, ones of root's shape) and returns each
  * tensor's gradient in `wrt` (null when `root` does not depend on it). Clears the tape.
  * `add` sums gradients of a tensor used more than once.
@@ -70,6 +80,7 @@ export function backward(
 ): (Tensor | null)[] {
   const prev = setActiveTape(null); // gradients are computed with plain (unrecorded) ops
   const nodes = tape.nodes;
+  unitSeed = seed;
   try {
     if (root._tape === tape) root._grad = seed;
     for (let i = nodes.length - 1; i >= 0; i--) {
@@ -96,6 +107,7 @@ export function backward(
     for (const w of wrt) w._grad = null;
     root._grad = null;
     nodes.length = 0; // the step's tape is freed once its gradients exist
+    unitSeed = null;
     setActiveTape(prev);
   }
 }

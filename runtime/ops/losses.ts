@@ -3,7 +3,7 @@
  * one fused backend pass that also writes the gradient (softmax − onehot)/rows. The backward
  * reuses that gradient, scaled by the upstream one — no second pass over the logits.
  */
-import { needsGrad, record } from "../autograd/tape.js";
+import { isUnitGradient, needsGrad, record } from "../autograd/tape.js";
 import { backend } from "../tensor/engine.js";
 import type { Tensor, TensorLike } from "../tensor/tensor.js";
 import { asTensor, castTo, checkDType, shapeStr, toFloat, wrap } from "./util.js";
@@ -71,9 +71,9 @@ export function softmaxCrossEntropy(logits: TensorLike, labels: TensorLike, opti
   if (gradBuf !== null) {
     const grad = wrap(gradBuf, z.shape, "float32");
     record("softmaxCrossEntropy", out, [z], (dy) =>
-      // The gradient was written in the forward pass; scale it by the upstream gradient
-      // (a scalar for mean/sum, one value per row for "none").
-      [reduction === "none" ? mul(grad, reshape(dy, [...dy.shape, 1])) : mul(grad, dy)],
+      // The gradient was written in the forward pass: used as is when the loss is what is being
+      // differentiated, else scaled by the upstream gradient (one value per row for "none").
+      [isUnitGradient(dy) ? grad : reduction === "none" ? mul(grad, reshape(dy, [...dy.shape, 1])) : mul(grad, dy)],
     );
   }
   return out;
