@@ -72,12 +72,31 @@ export class Kernel {
       onInterruptRequest: () => {},
     });
     this.publish("status", { execution_state: "starting" }, null);
+    this.watchParent();
     // Everything heavy loads after the sockets answer, so kernel_info_reply is not delayed.
     setImmediate(() => {
       preloadTypeScript();
       void loadEsbuild().catch(() => {});
       this.runtime = this.loadRuntime();
     });
+  }
+
+  /**
+   * Ends the kernel when the front end that started it dies without shutting it down (a killed
+   * `jupyter console`), as ipykernel's parent poller does; jupyter_client sets JPY_PARENT_PID.
+   */
+  private watchParent(): void {
+    const parent = Number(process.env.JPY_PARENT_PID);
+    if (!Number.isInteger(parent) || parent <= 1) return;
+    const timer = setInterval(() => {
+      try {
+        process.kill(parent, 0);
+      } catch {
+        log(`the front end (pid ${parent}) is gone; shutting down`);
+        void this.shutdown();
+      }
+    }, 1000);
+    timer.unref();
   }
 
   private installGlobals(): void {
