@@ -147,3 +147,24 @@ describe("dataset download", () => {
     }
   });
 });
+
+describe("Keras's load_data", () => {
+  it("mnist.loadData() returns uint8 tensors of 60000×28×28 and 10000 test images", async () => {
+    const { datasets } = await import("../runtime/index.js");
+    const [[xTrain, yTrain], [xTest, yTest]] = datasets.mnist.loadData();
+    expect([xTrain.shape, xTrain.dtype]).toEqual([[60000, 28, 28], "uint8"]);
+    expect([yTrain.shape, yTrain.dtype]).toEqual([[60000], "uint8"]);
+    expect(xTest.shape).toEqual([10000, 28, 28]);
+    expect(yTest.shape).toEqual([10000]);
+    expect(xTrain.max().item()).toBe(255);
+    expect(yTrain.slice(0, 5).toArray()).toEqual([5, 0, 4, 1, 9]);
+  });
+
+  it("fashion_mnist and fashionMnist load Fashion-MNIST", async () => {
+    const { datasets } = await import("../runtime/index.js");
+    expect(datasets.fashionMnist).toBe(datasets.fashion_mnist);
+    const [[xTrain, yTrain]] = datasets.fashion_mnist.loadData();
+    expect(xTrain.shape).toEqual([60000, 28, 28]);
+    expect(yTrain.slice(0, 3).toArray()).toEqual([9, 0, 0]);
+  });
+});
