@@ -179,6 +179,12 @@ describe("shape, dtype and indexing", () => {
     expect(t.get(0).get(1).item()).toBe(2);
   });
 
+  test("iterating a tensor walks its first axis", () => {
+    const rows = [...tensor([[1, 2], [3, 4]])].map((r) => r.toArray());
+    expect(rows).toEqual([[1, 2], [3, 4]]);
+    expect(() => [...tensor(1)]).toThrow(/rank-0 tensor: it has no axis to iterate over/);
+  });
+
   test("an index out of range says which indices exist", () => {
     expect(() => zeros([3, 2]).get(3)).toThrow("get: index 3 is out of range for axis 0 of size 3 (allowed: -3..2)");
     expect(() => tensor(1).get(0)).toThrow(/rank-0 tensor has no axis/);

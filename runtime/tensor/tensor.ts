@@ -141,6 +141,15 @@ export class Tensor {
     return ops.slice(this, start, end);
   }
 
+  /**
+   * Iterates over the first axis, as NumPy does: each step is `get(i)`.
+   * @example for (const row of tensor([[1, 2], [3, 4]])) console.log(row.sum().item()); // 3, 7
+   */
+  *[Symbol.iterator](): IterableIterator<Tensor> {
+    if (this.shape.length === 0) throw new TypeError("iteration over a rank-0 tensor: it has no axis to iterate over; read it with item()");
+    for (let i = 0; i < this.shape[0]; i++) yield ops.getIndex(this, i);
+  }
+
   /** The value of a tensor holding one element. @example tensor([[3]]).item() // 3 */
   item(): number {
     if (this.size !== 1) throw new Error(`item: the tensor has ${this.size} elements (shape ${shapeStr(this.shape)}); item() needs exactly 1`);
