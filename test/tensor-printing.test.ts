@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { inspect } from "node:util";
-import { tensor, arange, zeros } from "../runtime/index.js";
+import { tensor, arange, zeros, variable } from "../runtime/index.js";
 import { DISPLAY } from "../runtime/display/sink.js";
 
 describe("a tensor prints as NumPy prints an array", () => {
@@ -84,6 +84,17 @@ describe("a tensor prints as NumPy prints an array", () => {
     const text = String(images);
     expect(text.startsWith("tensor([[[0, 0, 0, ..., 0, 0, 0],")).toBe(true);
     expect(text.endsWith("shape=[60000, 28, 28], dtype=uint8)")).toBe(true);
+  });
+
+  test("a variable prints its name, then its value aligned as a tensor", () => {
+    expect(String(variable(tensor([[1, 2], [3, 4]]), { name: "kernel" }))).toBe(
+      "Variable 'kernel'\n" +
+      "tensor([[1., 2.],\n" +
+      "        [3., 4.]], shape=[2, 2], dtype=float32)",
+    );
+    expect(String(variable(zeros([2]), { name: "mean", trainable: false }))).toBe(
+      "Variable 'mean' (non-trainable) tensor([0., 0.], shape=[2], dtype=float32)",
+    );
   });
 
   test("console.log and util.inspect show the same text", () => {

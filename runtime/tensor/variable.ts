@@ -59,9 +59,13 @@ export class Variable extends Tensor {
     return this;
   }
 
-  /** The printed form: name, then the value as a tensor. @example String(w) */
+  /**
+   * The printed form: the name, then the value as a tensor (on its own lines when it spans several).
+   * @example String(variable(zeros([2]), { name: "bias" })) // "Variable 'bias' tensor([0., 0.], shape=[2], dtype=float32)"
+   */
   override toString(): string {
-    return `Variable '${this.name}'${this.trainable ? "" : " (non-trainable)"} ${super.toString()}`;
+    const value = super.toString();
+    return `Variable '${this.name}'${this.trainable ? "" : " (non-trainable)"}${value.includes("\n") ? "\n" : " "}${value}`;
   }
 }
 
