@@ -63,6 +63,18 @@ describe("valueAndGrad and grad", () => {
   });
 });
 
+describe("ops without a gradient", () => {
+  test("comparisons, argmax and integer casts are constants to the gradient", () => {
+    const x = tensor([-1, 2, 3]);
+    const dx = grad((x: Tensor) => x.mul(x.greater(0).astype("float32")).sum())(x);
+    expect(dx.toArray()).toEqual([0, 1, 1]);
+    const dy = grad((x: Tensor) => x.mul(x.astype("int32").astype("float32")).sum())(tensor([1.5, 2.5]));
+    expect(dy.toArray()).toEqual([1, 2]);
+    const dz = grad((x: Tensor) => x.sum().add(x.argmax().astype("float32")))(x);
+    expect(dz.toArray()).toEqual([1, 1, 1]);
+  });
+});
+
 describe("the tape", () => {
   test("nothing is recorded outside a gradient computation, even on variables", () => {
     const w = variable(tensor([1, 2]));
