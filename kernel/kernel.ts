@@ -24,6 +24,7 @@ import { makeDisplay } from "./display/api.js";
 import { handlers } from "./handlers/index.js";
 import { preloadTypeScript, loadEsbuild } from "./convert/index.js";
 import { log } from "./log.js";
+import { languageService } from "./language-seam.js";
 
 /** tsdl's version, from package.json. */
 export const VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
@@ -78,6 +79,7 @@ export class Kernel {
       preloadTypeScript();
       void loadEsbuild().catch(() => {});
       this.runtime = this.loadRuntime();
+      void languageService().then((lang) => lang.start?.({ cwd: process.cwd() }));
     });
   }
 

@@ -7,23 +7,29 @@
  * The language service may export any of:
  * - `complete(code, cursorPos) → { matches, cursor_start, cursor_end, metadata? }` (sync or async)
  * - `inspect(code, cursorPos, detailLevel) → { found, data }`
- * - `beforeExecute(code) → { code, diagnosticsText?, block }`: runs before every cell; `code` is
- *   what runs (magic lines removed), `diagnosticsText` goes to the cell's stderr, `block: true`
- *   stops the cell (e.g. a type error under `%strict`), reported as an error named TypeError.
+ * - `beforeExecute(code, { deferDiagnostics: true }) → BeforeExecuteResult`: runs before every
+ *   cell; `code` is what runs (magic lines blanked), `notice` goes to stdout, `diagnosticsText`
+ *   to stderr, `block: true` stops the cell with `error` (e.g. type errors under `%strict on`),
+ *   and `diagnostics` (a promise) is the type check running alongside the cell, awaited after it.
  * - `addCell(code)`: called after a cell ran without error, so later completions know its names.
+ * - `start({ cwd })`: starts the service's worker early (the kernel calls it after start-up).
  */
 import { log } from "./log.js";
 
 export interface BeforeExecuteResult {
   code: string;
-  diagnosticsText?: string;
   block: boolean;
+  diagnosticsText?: string;
+  error?: { ename: string; evalue: string; traceback: string[] };
+  notice?: string;
+  diagnostics?: Promise<string | undefined>;
 }
 
 export interface LanguageService {
+  start?(options: { cwd?: string }): unknown;
   complete?(code: string, cursorPos: number): unknown;
   inspect?(code: string, cursorPos: number, detailLevel: number): unknown;
-  beforeExecute?(code: string): BeforeExecuteResult | Promise<BeforeExecuteResult>;
+  beforeExecute?(code: string, options?: { deferDiagnostics?: boolean }): BeforeExecuteResult | Promise<BeforeExecuteResult>;
   addCell?(code: string): unknown;
 }
 

@@ -39,12 +39,18 @@ export const execute_request: Handler = async (kernel, msg, channel) => {
 
   let code = c.code;
   const lang = await languageService();
-  if (lang.beforeExecute) {
-    const before = await lang.beforeExecute(code);
+  let lateDiagnostics: Promise<string | undefined> | undefined;
+  // Silent code comes from front ends (not the person), so it is neither type-checked nor
+  // given magics.
+  if (lang.beforeExecute && !silent) {
+    const before = await lang.beforeExecute(code, { deferDiagnostics: true });
+    if (before.notice) kernel.streams.push("stdout", before.notice);
     if (before.diagnosticsText) kernel.streams.push("stderr", before.diagnosticsText);
     code = before.code;
+    lateDiagnostics = before.diagnostics;
     if (before.block) {
-      const error = { ename: "TypeError", evalue: "the cell has type errors (see above)", traceback: [before.diagnosticsText ?? ""] };
+      const error = before.error ?? { ename: "TSError", evalue: "the cell has type errors (see above)", traceback: [before.diagnosticsText ?? ""] };
+      if (storeHistory) kernel.history.add(count, c.code);
       await fail(kernel, msg, channel, count, error, c.stop_on_error ?? true);
       return;
     }
@@ -53,6 +59,7 @@ export const execute_request: Handler = async (kernel, msg, channel) => {
   if (storeHistory) kernel.history.add(count, c.code);
   try {
     const r = await kernel.executor.run(code, label);
+    await sendDiagnostics(kernel, lateDiagnostics);
     kernel.streams.flush();
     const isHandle = (r.value as Record<symbol, unknown> | null)?.[HANDLE] === true;
     if (r.hasValue && r.value !== undefined && !isHandle && !silent) {
@@ -68,6 +75,7 @@ export const execute_request: Handler = async (kernel, msg, channel) => {
       }
     }
   } catch (e) {
+    await sendDiagnostics(kernel, lateDiagnostics);
     await fail(kernel, msg, channel, count, kernel.executor.cells.describe(e), c.stop_on_error ?? true);
     return;
   } finally {
@@ -81,6 +89,27 @@ export const execute_request: Handler = async (kernel, msg, channel) => {
     payload: [],
   }, { status: "ok" });
 };
+
+/**
+ * Type errors of a cell that ran anyway (no %strict) go to its stderr before the reply. The
+ * check runs in the language service's worker while the cell runs; waiting is bounded so a
+ * slow check never holds a cell's reply (a late one still reaches the cell, after its reply).
+ */
+const DIAGNOSTICS_WAIT_MS = 1000;
+
+async function sendDiagnostics(kernel: Kernel, diagnostics: Promise<string | undefined> | undefined): Promise<void> {
+  if (!diagnostics) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = Symbol("late");
+  const text = await Promise.race([diagnostics, new Promise<typeof late>((r) => (timer = setTimeout(() => r(late), DIAGNOSTICS_WAIT_MS)))]);
+  clearTimeout(timer);
+  if (text === late) {
+    const parent = kernel.current;
+    void diagnostics.then((t) => t && kernel.publish("stream", { name: "stderr", text: t }, parent));
+  } else if (text) {
+    kernel.streams.push("stderr", text);
+  }
+}
 
 async function fail(
   kernel: Kernel,
