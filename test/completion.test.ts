@@ -74,6 +74,25 @@ describe("completion of the preloaded runtime", () => {
     expect(c.signature("tensor")).toMatch(/^function tensor\(data: /);
   });
 
+  test("Keras names complete in the first cell: layers.De offers Dense, models.Seq offers Sequential", async () => {
+    const l = await complete("layers.De‸");
+    expect(l.matches[0]).toBe("Dense");
+    expect(l.typed(l)).toBe("De");
+    expect(l.type("Dense")).toBe("class");
+    const m = await complete("const model = models.Seq‸");
+    expect(m.matches[0]).toBe("Sequential");
+    expect(m.type("Sequential")).toBe("class");
+  });
+
+  test("network.fi offers fit on a model built in an earlier cell", async () => {
+    await run('const network = models.Sequential([layers.Dense(10, { activation: "softmax" })]);');
+    const c = await complete("await network.fi‸");
+    expect(c.matches).toEqual(["fit"]);
+    expect([c.cursor_start, c.cursor_end]).toEqual([14, 16]);
+    expect(c.type("fit")).toBe("function");
+    expect(c.signature("fit")).toMatch(/fit\(x: .*\): Promise<History>/);
+  });
+
   test("a tensor made in an earlier cell completes its methods", async () => {
     await run("const images = tensor([[0, 255], [128, 64]]);");
     const c = await complete("images.resh‸");

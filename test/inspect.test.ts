@@ -53,6 +53,25 @@ test("the preloaded display function documents itself in the first cell", async 
   expect(r.data["text/plain"]).toContain("Example:");
 });
 
+test("Shift-Tab on a runtime namespace lists what it holds", async () => {
+  const r = await inspect("models‸");
+  expect(r.found).toBe(true);
+  expect(r.data["text/plain"]).toMatch(/^namespace models/);
+  expect(r.data["text/plain"]).toMatch(/Exports: .*Sequential/);
+});
+
+test("Shift-Tab on a layer and on fit shows the runtime's documentation and example", async () => {
+  const dense = await inspect("layers.Dense‸(512)");
+  expect(dense.found).toBe(true);
+  expect(dense.data["text/plain"]).toContain("Example:");
+  await run("const net = models.Sequential([layers.Dense(10)]);");
+  const fit = await inspect("net.fit‸(");
+  expect(fit.found).toBe(true);
+  expect(fit.data["text/plain"]).toMatch(/fit\(x: .*Promise<History>/);
+  expect(fit.data["text/plain"]).toContain("Example:");
+  expect((await inspect("net‸")).data["text/plain"]).toMatch(/^const net: /);
+});
+
 test("a name from an earlier cell shows its inferred type", async () => {
   await run("const losses = [0.5, 0.25];\nconst best = { epoch: 3, loss: Math.min(...losses) };");
   expect((await inspect("losses‸")).data["text/plain"]).toBe("const losses: number[]");

@@ -6,6 +6,7 @@
  */
 import { ts } from "ts-morph";
 import { codePointOffset, utf16Offset } from "./positions.js";
+import { aliasKinds } from "./symbols.js";
 import type { CellView } from "./view.js";
 import type { CompleteReply, CompletionType } from "./types.js";
 
@@ -24,29 +25,6 @@ const KIND: Record<string, string> = {
   parameter: "param",
   string: "string", directory: "path", script: "path",
 };
-
-/** Kinds of aliased symbols (preloaded globals, imports), which TypeScript reports only as "alias". */
-function aliasKinds(view: CellView): Map<string, string> {
-  const program = view.ls.getProgram();
-  const sf = program?.getSourceFile(view.path);
-  const kinds = new Map<string, string>();
-  if (!program || !sf) return kinds;
-  const checker = program.getTypeChecker();
-  for (const s of checker.getSymbolsInScope(sf, ts.SymbolFlags.Alias)) {
-    let flags = 0;
-    try {
-      flags = checker.getAliasedSymbol(s).flags;
-    } catch {
-      continue;
-    }
-    const F = ts.SymbolFlags;
-    const kind = flags & (F.Function | F.Method) ? "function" : flags & F.Class ? "class" : flags & F.Enum ? "enum"
-      : flags & F.Variable ? "variable" : flags & F.Module ? "module" : flags & F.Interface ? "interface"
-      : flags & F.TypeAlias ? "type" : "variable";
-    kinds.set(s.name, kind);
-  }
-  return kinds;
-}
 
 export function complete(view: CellView, cursorPos: number): CompleteReply {
   const at = utf16Offset(view.code, cursorPos);
@@ -75,10 +53,10 @@ export function complete(view: CellView, cursorPos: number): CompleteReply {
 
   const cursorStart = codePointOffset(view.code, start);
   const cursorEnd = codePointOffset(view.code, at);
-  let aliases: Map<string, string> | null = null;
+  const aliasNames = unique.filter((e) => e.kind === "alias").map((e) => e.name);
+  const aliases = aliasNames.length > 0 ? aliasKinds(view, view.offset + at, aliasNames) : new Map<string, string>();
   const types: CompletionType[] = unique.map((e) => {
-    let type = KIND[e.kind] ?? e.kind;
-    if (e.kind === "alias") type = (aliases ??= aliasKinds(view)).get(e.name) ?? "module";
+    const type = e.kind === "alias" ? aliases.get(e.name) ?? "module" : KIND[e.kind] ?? e.kind;
     return { start: cursorStart, end: cursorEnd, text: e.name, type };
   });
   addSignatures(view, at, unique, types);
@@ -106,11 +84,11 @@ function addSignatures(view: CellView, at: number, entries: readonly ts.Completi
   }
 }
 
-/** Drops TypeScript's "(alias)" markers and the `import x = …` line aliases carry. */
+/** Drops TypeScript's "(alias)" markers and the `import x = …` / `export x` lines aliases carry. */
 export function cleanSignature(text: string): string {
   return text
     .split("\n")
-    .filter((l) => !/^import [\w$]+ = /.test(l))
+    .filter((l) => !/^import [\w$]+ = /.test(l) && !/^export [\w$]+$/.test(l))
     .map((l) => l.replace(/^\(alias\) /, ""))
     .join("\n");
 }

@@ -1,0 +1,105 @@
+/**
+ * What TypeScript's completion and quick info report only as "alias" (the preloaded globals are
+ * aliases of the runtime's exports; `layers.Dense` is a re-export): the real kind of the
+ * symbol behind it, and a description of namespaces (`models`, `layers`) for Shift-Tab.
+ *
+ * @example kindOf(checker, checker.getSymbolAtLocation(id)!) // "class" for layers.Dense
+ */
+import { ts } from "ts-morph";
+import type { CellView } from "./view.js";
+
+/** The innermost identifier (or private name) that contains or ends at `pos`. */
+export function identifierAt(sf: ts.SourceFile, pos: number): ts.Identifier | undefined {
+  let found: ts.Identifier | undefined;
+  const visit = (node: ts.Node): void => {
+    if (pos < node.getFullStart() || pos > node.getEnd()) return;
+    if (ts.isIdentifier(node) && pos >= node.getStart(sf) && pos <= node.getEnd()) found = node;
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+function resolve(checker: ts.TypeChecker, s: ts.Symbol): ts.Symbol {
+  try {
+    return s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * JupyterLab's kind of a symbol. Keras-style constructors that work with or without `new`
+ * (`layers.Dense(512)`) are constants with construct signatures: they show as classes.
+ */
+export function kindOf(checker: ts.TypeChecker, symbol: ts.Symbol): string {
+  const s = resolve(checker, symbol);
+  const F = ts.SymbolFlags;
+  if (s.flags & F.Class) return "class";
+  if (s.flags & (F.Function | F.Method)) return "function";
+  if (s.flags & F.Enum) return "enum";
+  if (s.flags & (F.Variable | F.Property)) {
+    const decl = s.valueDeclaration ?? s.declarations?.[0];
+    const type = decl ? checker.getTypeOfSymbolAtLocation(s, decl) : undefined;
+    if (type?.getConstructSignatures().length) return "class";
+    if (type?.getCallSignatures().length) return "function";
+    return s.flags & F.Property ? "property" : "variable";
+  }
+  if (s.flags & F.Module) return "module";
+  if (s.flags & F.Interface) return "interface";
+  if (s.flags & F.TypeAlias) return "type";
+  return "variable";
+}
+
+/** The members a completion at `pos` chooses from: `x.|` → x's exports or properties; else the scope. */
+export function aliasKinds(view: CellView, pos: number, names: readonly string[]): Map<string, string> {
+  const kinds = new Map<string, string>();
+  const program = view.ls.getProgram();
+  const sf = program?.getSourceFile(view.path);
+  if (!program || !sf) return kinds;
+  const checker = program.getTypeChecker();
+  const wanted = new Set(names);
+  const id = identifierAt(sf, pos);
+  // `layers.De|`: the name of a property access; `layers.|`: the dot right before the cursor.
+  let left: ts.Expression | undefined;
+  if (id && ts.isPropertyAccessExpression(id.parent) && id.parent.name === id) left = id.parent.expression;
+  else {
+    const before = sf.text.slice(0, pos).trimEnd();
+    if (before.endsWith(".")) {
+      const dotId = identifierAt(sf, before.length - 1);
+      if (dotId) left = ts.isPropertyAccessExpression(dotId.parent) && dotId.parent.name === dotId ? dotId.parent : dotId;
+    }
+  }
+  let candidates: ts.Symbol[];
+  if (left) {
+    const target = checker.getSymbolAtLocation(left);
+    const resolved = target && resolve(checker, target);
+    candidates = resolved && resolved.flags & ts.SymbolFlags.Module
+      ? checker.getExportsOfModule(resolved)
+      : checker.getTypeAtLocation(left).getProperties();
+  } else {
+    candidates = checker.getSymbolsInScope(id ?? sf, ts.SymbolFlags.Alias);
+  }
+  for (const s of candidates) if (wanted.has(s.name)) kinds.set(s.name, kindOf(checker, s));
+  return kinds;
+}
+
+/** Shift-Tab on a namespace (`models`): its module's leading JSDoc and what it exports. */
+export function describeNamespace(view: CellView, pos: number): { signature: string; documentation: string } | null {
+  const program = view.ls.getProgram();
+  const sf = program?.getSourceFile(view.path);
+  const id = sf && identifierAt(sf, pos);
+  if (!program || !sf || !id) return null;
+  const checker = program.getTypeChecker();
+  const symbol = checker.getSymbolAtLocation(id);
+  const s = symbol && resolve(checker, symbol);
+  if (!s || !(s.flags & ts.SymbolFlags.Module)) return null;
+  const exports = checker.getExportsOfModule(s).map((e) => e.name).filter((n) => !n.startsWith("_")).sort();
+  const file = s.declarations?.find(ts.isSourceFile);
+  const first = file ? ts.getLeadingCommentRanges(file.text, 0)?.find((r) => file.text.startsWith("/**", r.pos)) : undefined;
+  const header = first && file
+    ? file.text.slice(first.pos + 3, first.end - 2).split("\n").map((l) => l.replace(/^\s*\* ?/, "")).join("\n").trim()
+    : "";
+  const list = `Exports: ${exports.join(", ")}`;
+  return { signature: `namespace ${id.text}`, documentation: header ? `${header}\n\n${list}` : list };
+}
