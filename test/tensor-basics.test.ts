@@ -83,6 +83,11 @@ describe("creating tensors", () => {
     expect(tensor([1, 2, 3, 4], { shape: [2, 2] }).toArray()).toEqual([[1, 2], [3, 4]]);
   });
 
+  test("rows may be typed arrays", () => {
+    expect(tensor([new Float32Array([1, 2]), new Float32Array([3, 4])]).toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(() => tensor([[1, 2], [[3], 4]])).toThrow(/element at \[1, 0\] is an array; expected a number/);
+  });
+
   test("a typed array is copied, so changing it later does not change the tensor", () => {
     const src = new Float32Array([1, 2, 3]);
     const t = tensor(src);

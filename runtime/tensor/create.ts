@@ -5,7 +5,7 @@
 import type { DType, HostArray, NativeBuffer } from "../backend/backend.js";
 import { nextRandomKey } from "../random.js";
 import { backend } from "./engine.js";
-import { Tensor, shapeStr, type NestedArray } from "./tensor.js";
+import { Tensor, shapeStr } from "./tensor.js";
 
 const DTYPES: readonly DType[] = ["float32", "int32", "uint8", "bool"];
 
@@ -17,8 +17,11 @@ export interface TensorOptions {
   shape?: readonly number[];
 }
 
+/** Numbers or booleans nested in arrays, whose innermost rows may be typed arrays. */
+export type NestedData = number | boolean | ArrayLike<number> | readonly NestedData[];
+
 /** What `tensor()` accepts: a number, nested arrays, a typed array, or a Tensor (copied). */
-export type TensorData = number | boolean | NestedArray | boolean[] | ArrayLike<number> | Tensor;
+export type TensorData = NestedData | Tensor;
 
 /**
  * A tensor from JS data: a number (rank 0), nested arrays (shape inferred from the nesting),
@@ -246,10 +249,15 @@ function toHost(src: ArrayLike<number>, dtype: DType): HostArray {
   return new want(src);
 }
 
+// Rows may be arrays or typed arrays (a batch built from Float32Array rows).
+function isRow(x: unknown): x is ArrayLike<unknown> {
+  return Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
+}
+
 function inferShape(data: unknown[]): number[] {
   const shape: number[] = [];
   let level: unknown = data;
-  while (Array.isArray(level)) {
+  while (isRow(level)) {
     shape.push(level.length);
     level = level[0];
   }
@@ -258,7 +266,7 @@ function inferShape(data: unknown[]): number[] {
 
 function firstLeaf(data: unknown): string {
   let level: unknown = data;
-  while (Array.isArray(level)) level = level[0];
+  while (isRow(level)) level = level[0];
   return typeof level;
 }
 
@@ -267,12 +275,12 @@ function flattenInto(data: unknown, shape: number[], axis: number, out: HostArra
     if (typeof data === "number") out[pos.i++] = data;
     else if (typeof data === "boolean") out[pos.i++] = data ? 1 : 0;
     else {
-      throw new TypeError(`tensor: element at [${path.join(", ")}] is ${Array.isArray(data) ? "an array" : typeof data}; expected a number (the nesting of [${path.slice(0, -1).join(", ")}] is deeper than that of the first element)`);
+      throw new TypeError(`tensor: element at [${path.join(", ")}] is ${isRow(data) ? "an array" : typeof data}; expected a number (the nesting there is deeper than that of the first element)`);
     }
     return;
   }
-  if (!Array.isArray(data) || data.length !== shape[axis]) {
-    const got = Array.isArray(data) ? `length ${data.length}` : `a ${typeof data}`;
+  if (!isRow(data) || data.length !== shape[axis]) {
+    const got = isRow(data) ? `length ${data.length}` : `a ${typeof data}`;
     throw new Error(`tensor: the nested arrays are ragged: element [${path.join(", ")}] has ${got} where ${shape[axis]} was expected (from the first element at that depth)`);
   }
   for (let k = 0; k < data.length; k++) {
