@@ -41,20 +41,35 @@ export interface DisplaySink {
 
 let nextId = 0;
 
-/** The sink used from plain Node: text/plain to stdout. */
+/**
+ * The sink used from plain Node: text/plain to stdout.
+ * @example setDisplaySink(new TerminalSink(process.stderr)); // progress and plots go to stderr
+ */
 export class TerminalSink implements DisplaySink {
   readonly kind: "tty" | "pipe";
   constructor(private readonly out: NodeJS.WriteStream = process.stdout) {
     this.kind = out.isTTY ? "tty" : "pipe";
   }
+  /**
+   * Prints the bundle's text/plain; the handle prints again on update (a terminal cannot replace it).
+   * @example new TerminalSink().show({ "text/plain": "hello" }).update({ "text/plain": "bye" });
+   */
   show(bundle: MimeBundle): DisplayHandle {
     this.write(textOf(bundle) + "\n");
     const id = `tsdl-terminal-${++nextId}`;
     return { id, update: (b: MimeBundle) => this.write(textOf(b) + "\n") };
   }
+  /**
+   * Clears a terminal screen; does nothing in a pipe.
+   * @example new TerminalSink().clear();
+   */
   clear(): void {
     if (this.kind === "tty") this.out.write("\x1b[2J\x1b[H");
   }
+  /**
+   * Writes text as it is.
+   * @example new TerminalSink().write("Epoch 1/5\n");
+   */
   write(text: string): void {
     this.out.write(text);
   }
@@ -67,12 +82,18 @@ function textOf(bundle: MimeBundle): string {
 
 let current: DisplaySink | null = null;
 
-/** The sink in use; a TerminalSink on stdout unless the kernel installed its own. */
+/**
+ * The sink in use; a TerminalSink on stdout unless the kernel installed its own.
+ * @example getDisplaySink().show({ "text/plain": "done", "text/html": "<b>done</b>" });
+ */
 export function getDisplaySink(): DisplaySink {
   return (current ??= new TerminalSink());
 }
 
-/** Installs a sink (the kernel does this once at start-up). Returns the previous one. */
+/**
+ * Installs a sink (the kernel does this once at start-up). Returns the previous one.
+ * @example const previous = setDisplaySink(new TerminalSink(process.stderr));
+ */
 export function setDisplaySink(sink: DisplaySink): DisplaySink | null {
   const previous = current;
   current = sink;
