@@ -6,11 +6,12 @@
 import * as ops from "./ops/index.js";
 import type { Tensor } from "./tensor/tensor.js";
 import { lookupName } from "./training/names.js";
+import type { ActivationName } from "./training/names-types.js";
 import type { EpilogueActivation } from "./backend/backend.js";
 
 export type ActivationFn = (x: Tensor) => Tensor;
 /** A Keras name or a function of a tensor. */
-export type ActivationLike = string | ActivationFn | null | undefined;
+export type ActivationLike = ActivationName | ActivationFn | null | undefined;
 
 export const ACTIVATIONS: Record<string, ActivationFn> = {
   linear: (x) => x,

@@ -6,6 +6,7 @@
 import { full, randomNormal, randomTruncatedNormal, randomUniform } from "./tensor/create.js";
 import type { Tensor } from "./tensor/tensor.js";
 import { lookupName } from "./training/names.js";
+import type { InitializerName } from "./training/names-types.js";
 
 /** A function from a weight's shape to its initial value. */
 export type Initializer = ((shape: number[]) => Tensor) & { config?: InitializerConfig };
@@ -14,7 +15,7 @@ export interface InitializerConfig {
   config: Record<string, number>;
 }
 /** A Keras name ("glorot_uniform", "heNormal") or an initializer function. */
-export type InitializerLike = string | Initializer;
+export type InitializerLike = InitializerName | Initializer;
 
 /** fan_in and fan_out as Keras computes them (kernel [in, out]; conv kernels: receptive field × channels). */
 function fans(shape: number[]): [number, number] {

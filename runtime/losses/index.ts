@@ -4,6 +4,7 @@
  */
 import type { Tensor } from "../tensor/tensor.js";
 import { lookupName } from "../training/names.js";
+import type { LossName } from "../training/names-types.js";
 import { Loss } from "./loss.js";
 import { BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy } from "./crossentropy.js";
 import { Huber, MeanAbsoluteError, MeanSquaredError } from "./regression.js";
@@ -23,7 +24,7 @@ const BY_NAME: Record<string, (o?: Record<string, unknown>) => Loss> = {
 };
 
 /** A loss name, a Loss object, or a function (yTrue, yPred) → scalar tensor. */
-export type LossLike = string | Loss | ((yTrue: Tensor, yPred: Tensor) => Tensor);
+export type LossLike = LossName | Loss | ((yTrue: Tensor, yPred: Tensor) => Tensor);
 
 class FunctionLoss extends Loss {
   constructor(readonly name: string, private readonly fn: (yTrue: Tensor, yPred: Tensor) => Tensor) {

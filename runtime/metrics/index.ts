@@ -4,6 +4,7 @@
  * "precision", "recall"; or `new metrics.Precision()`.
  */
 import { lookupName, snakeCase } from "../training/names.js";
+import type { MetricName } from "../training/names-types.js";
 import type { Loss } from "../losses/loss.js";
 import { Metric } from "./metric.js";
 import { BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy } from "./accuracy.js";
@@ -14,7 +15,7 @@ export { Metric, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
 export { MeanMetric } from "./metric.js";
 
 /** A metric name or a Metric object. */
-export type MetricLike = string | Metric;
+export type MetricLike = MetricName | Metric;
 
 const BY_NAME: Record<string, (name: string) => Metric> = {
   binary_accuracy: (n) => new BinaryAccuracy(n),

@@ -2,6 +2,7 @@
  * Optimizers by Keras name or as objects: "rmsprop", "adam", `new optimizers.SGD({ momentum: 0.9 })`.
  */
 import { lookupName } from "../training/names.js";
+import type { OptimizerName } from "../training/names-types.js";
 import { Optimizer } from "./optimizer.js";
 import { SGD } from "./sgd.js";
 import { RMSprop } from "./rmsprop.js";
@@ -24,7 +25,7 @@ const BY_NAME: Record<string, (o?: Record<string, unknown>) => Optimizer> = {
 };
 
 /** A name ("rmsprop") or an Optimizer object. */
-export type OptimizerLike = string | Optimizer;
+export type OptimizerLike = OptimizerName | Optimizer;
 
 /**
  * Resolves an optimizer with Keras's defaults; unknown names list the known ones.

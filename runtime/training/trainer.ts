@@ -282,37 +282,43 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
     const bar = verbose === 0 ? null : new Progbar({ target: steps, verbose, epoch, epochs });
     let lossSum = 0;
     let count = 0;
-    for (let step = 0; step < steps; step++) {
-      checkInterrupt();
-      if (batchHooks.length) await all(batchHooks.map((cb) => cb.onBatchBegin(step, {})));
-      const start = step * batchSize;
-      const end = Math.min(train.n, start + batchSize);
-      const idx = order.subarray(start, end);
-      const loss = withScope(() => {
-        const ix = fromHost(idx, [idx.length], "int32");
-        const xb = train.xs.map((t) => ops.gather(t, ix));
-        const yb = train.ys.map((t) => ops.gather(t, ix));
-        let preds: Tensor[] = [];
-        const { value, grads } = gradients(() => {
-          preds = model.forward(xb, true, fused);
-          let total = outputLoss(c, 0, preds[0], yb[0], fused[0]);
-          for (let i = 1; i < preds.length; i++) total = ops.add(total, outputLoss(c, i, preds[i], yb[i], fused[i]));
-          for (const r of model.regularizationLosses()) total = ops.add(total, r);
-          return total;
-        }, vars);
-        c.optimizer.applyGradients(grads, vars);
-        updateMetrics(c, yb, preds, fused);
-        return value.item();
-      });
-      lossSum += loss * (end - start);
-      count += end - start;
-      bar?.update(step + 1, () => Object.entries(currentLogs(c, lossSum, count)));
-      if (batchHooks.length) await all(batchHooks.map((cb) => cb.onBatchEnd(step, currentLogs(c, lossSum, count))));
-      const now = performance.now();
-      if (now - lastYield > 50) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        lastYield = performance.now();
+    try {
+      for (let step = 0; step < steps; step++) {
+        checkInterrupt();
+        if (batchHooks.length) await all(batchHooks.map((cb) => cb.onBatchBegin(step, {})));
+        const start = step * batchSize;
+        const end = Math.min(train.n, start + batchSize);
+        const idx = order.subarray(start, end);
+        const loss = withScope(() => {
+          const ix = fromHost(idx, [idx.length], "int32");
+          const xb = train.xs.map((t) => ops.gather(t, ix));
+          const yb = train.ys.map((t) => ops.gather(t, ix));
+          let preds: Tensor[] = [];
+          const { value, grads } = gradients(() => {
+            preds = model.forward(xb, true, fused);
+            let total = outputLoss(c, 0, preds[0], yb[0], fused[0]);
+            for (let i = 1; i < preds.length; i++) total = ops.add(total, outputLoss(c, i, preds[i], yb[i], fused[i]));
+            for (const r of model.regularizationLosses()) total = ops.add(total, r);
+            return total;
+          }, vars);
+          c.optimizer.applyGradients(grads, vars);
+          updateMetrics(c, yb, preds, fused);
+          return value.item();
+        });
+        lossSum += loss * (end - start);
+        count += end - start;
+        bar?.update(step + 1, () => Object.entries(currentLogs(c, lossSum, count)));
+        if (batchHooks.length) await all(batchHooks.map((cb) => cb.onBatchEnd(step, currentLogs(c, lossSum, count))));
+        const now = performance.now();
+        if (now - lastYield > 50) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
       }
+    } catch (err) {
+      // Interrupted (or a callback threw) inside the epoch: the bar keeps the step it reached.
+      bar?.stop();
+      throw err;
     }
     const logs: Logs = currentLogs(c, lossSum, count);
     if (val) {
