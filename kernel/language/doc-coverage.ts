@@ -1,7 +1,8 @@
 /**
  * Which public names of the runtime and of the kernel's globals lack the documentation that
- * Shift-Tab shows: functions, classes and their public methods need JSDoc with an `@example`;
- * option fields (properties of exported interfaces) need a sentence. Run by the test suite and
+ * Shift-Tab shows: exported functions and classes need JSDoc with an `@example`; public methods,
+ * properties and option fields (properties of exported interfaces) need a sentence (an override
+ * inherits its base's, as Shift-Tab shows it). A member is reported once, where it is declared. Run by the test suite and
  * by `node dist/kernel/language/doc-coverage.js` (prints one gap a line).
  *
  * @example undocumented().filter((g) => g.startsWith("runtime")) // ["runtime: layers.Dense.call — no @example", …]
@@ -54,13 +55,12 @@ export function documentationGaps(entry: string, label: string): Gap[] {
       for (const m of type.getProperties()) {
         const md = m.valueDeclaration;
         if (!md || m.name.startsWith("_") || m.name.startsWith("#") || m.name.startsWith("__@")) continue;
+        // Inherited members are reported once, on the class that declares them.
+        if (!s.declarations?.includes(md.parent as ts.Declaration)) continue;
         const mods = ts.canHaveModifiers(md) ? ts.getModifiers(md) ?? [] : [];
         if (mods.some((x) => x.kind === ts.SyntaxKind.PrivateKeyword || x.kind === ts.SyntaxKind.ProtectedKeyword)) continue;
-        if (md.getSourceFile().isDeclarationFile && md.getSourceFile().fileName.includes("node_modules")) continue;
-        if (/@internal/.test(md.getFullText())) continue;
-        if (m.flags & F.Method) {
-          if (!hasExample(m, checker)) gaps.push({ name: `${path}.${m.name}`, what: hasDoc(m, checker) ? "no @example" : "no JSDoc" });
-        } else if (!hasDoc(m, checker)) gaps.push({ name: `${path}.${m.name}`, what: "no JSDoc" });
+        if (ts.getJSDocTags(md).some((t) => t.tagName.text === "internal")) continue;
+        if (!hasDoc(m, checker)) gaps.push({ name: `${path}.${m.name}`, what: "no JSDoc" });
       }
     }
     if (s.flags & F.Interface) {
