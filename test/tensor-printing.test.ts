@@ -16,7 +16,30 @@ describe("a tensor prints as NumPy prints an array", () => {
     expect(String(tensor([1 / 3, 2 / 3]))).toBe("tensor([0.33333334, 0.6666667 ], shape=[2], dtype=float32)");
   });
 
+  test("digits beyond the eighth place are rounded from the float32 value itself, as NumPy does", () => {
+    expect(String(tensor([0.05485479533672333, 0.16877173]))).toBe("tensor([0.0548548 , 0.16877173], shape=[2], dtype=float32)");
+    expect(String(tensor([[0, 1e-3, 1e-2]]))).toBe("tensor([[0.   , 0.001, 0.01 ]], shape=[1, 3], dtype=float32)");
+  });
+
+  test("integer rows wrap and right-align like NumPy's", () => {
+    expect(String(arange(-50, 50, 1, "int32").reshape(4, 25))).toBe(
+      "tensor([[-50, -49, -48, -47, -46, -45, -44, -43, -42, -41, -40, -39, -38,\n" +
+      "         -37, -36, -35, -34, -33, -32, -31, -30, -29, -28, -27, -26],\n" +
+      "        [-25, -24, -23, -22, -21, -20, -19, -18, -17, -16, -15, -14, -13,\n" +
+      "         -12, -11, -10,  -9,  -8,  -7,  -6,  -5,  -4,  -3,  -2,  -1],\n" +
+      "        [  0,   1,   2,   3,   4,   5,   6,   7,   8,   9,  10,  11,  12,\n" +
+      "          13,  14,  15,  16,  17,  18,  19,  20,  21,  22,  23,  24],\n" +
+      "        [ 25,  26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,  37,\n" +
+      "          38,  39,  40,  41,  42,  43,  44,  45,  46,  47,  48,  49]],\n" +
+      "       shape=[4, 25], dtype=int32)",
+    );
+  });
+
   test("tiny, huge or widely spread magnitudes switch to scientific notation", () => {
+    expect(String(tensor([[-1.5, 2.25e3, 7], [0.001, -3, 12.5]]))).toBe(
+      "tensor([[-1.50e+00,  2.25e+03,  7.00e+00],\n" +
+      "        [ 1.00e-03, -3.00e+00,  1.25e+01]], shape=[2, 3], dtype=float32)",
+    );
     expect(String(tensor([1e-5, 1]))).toBe("tensor([1.e-05, 1.e+00], shape=[2], dtype=float32)");
     expect(String(tensor([1.5e-5, 1, -3e8]))).toBe("tensor([ 1.5e-05,  1.0e+00, -3.0e+08], shape=[3], dtype=float32)");
   });

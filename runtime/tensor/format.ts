@@ -203,7 +203,8 @@ function positionalParts(v: number): { int: string; frac: string } {
   let s = String(d);
   let dot = s.indexOf(".");
   if (dot !== -1 && s.length - dot - 1 > 8) {
-    d = Number(d.toFixed(8));
+    // Round the exact float32 value (not its shortest decimal) at 8 places, as NumPy's Dragon4 does.
+    d = Number(v.toFixed(8));
     s = String(d);
     dot = s.indexOf(".");
   }
