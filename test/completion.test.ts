@@ -129,6 +129,13 @@ describe("completion of what earlier cells declared", () => {
     expect(m.matches).toEqual(["epochs"]);
   });
 
+  test("names a cell declared before it threw are known to later cells", async () => {
+    const r = await k.execute('const partialResult = { loss: 0.3 };\nthrow new Error("stopped half-way");');
+    expect(r.reply.content.status).toBe("error");
+    const c = await complete("partialResult.lo‸");
+    expect(c.matches).toEqual(["loss"]);
+  });
+
   test("a re-run cell that declares a name again completes with the new type", async () => {
     await run("const batch = 128;");
     await run("const batch = 'mini';");

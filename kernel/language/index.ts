@@ -77,6 +77,7 @@ export class LanguageService {
   failure: string | null = null;
 
   private readonly worker: Worker;
+  private lastAdded: string | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
@@ -145,9 +146,14 @@ export class LanguageService {
     return this.request<CellCheck>({ op: "check", code });
   }
 
-  /** A cell that ran: its top-level declarations join the session (queued while loading). */
+  /**
+   * A cell that runs: its top-level declarations join the session (queued while loading).
+   * beforeExecute already adds every cell it lets run — the kernel hoists a cell's names, so
+   * they exist even when it throws half-way — and the kernel's own call afterwards is a no-op.
+   */
   addCell(code: string): void {
-    if (this.failure) return;
+    if (this.failure || code === this.lastAdded) return;
+    this.lastAdded = code;
     this.worker.postMessage({ id: 0, op: "addCell", code } satisfies WorkerRequest);
   }
 
@@ -178,19 +184,25 @@ export class LanguageService {
       const traceback = [magic.problem];
       return { ...result, block: true, diagnosticsText: magic.problem + "\n", error: { ename: "UsageError", evalue: magic.problem, traceback } };
     }
-    if (magic.code.trim() === "" || (!this.strict && !this.isReady)) return result;
+    if (magic.code.trim() === "") return result;
+    if (!this.strict && !this.isReady) {
+      this.addCell(magic.code);
+      return result;
+    }
     if (!this.strict && options.deferDiagnostics) {
       result.diagnostics = this.check(magic.code).then((r) => r.text || undefined, () => undefined);
+      this.addCell(magic.code);
       return result;
     }
     const checked = await this.check(magic.code).catch(() => null);
-    if (!checked?.text) return result;
-    result.diagnosticsText = checked.text;
-    const errors = checked.diagnostics.filter((d) => d.category === "error").length;
-    if (this.strict && errors > 0) {
+    const errors = checked?.diagnostics.filter((d) => d.category === "error").length ?? 0;
+    if (checked?.text) result.diagnosticsText = checked.text;
+    if (this.strict && errors > 0 && checked) {
       const evalue = `${errors} type error${errors === 1 ? "" : "s"} in the cell, so it did not run (%strict on; \`%strict off\` runs cells with type errors)`;
       result.block = true;
       result.error = { ename: "TSError", evalue, traceback: [checked.text, `TSError: ${evalue}`] };
+    } else {
+      this.addCell(magic.code);
     }
     return result;
   }
