@@ -6,7 +6,7 @@
 import { describe, expect, test } from "vitest";
 import {
   tensor, Tensor, grad, setRandomSeed, randomNormal, randomUniform,
-  add, sub, mul, div, pow, maximum, minimum, neg, abs, exp, log, sqrt, rsqrt, square, clip,
+  add, sub, mul, div, pow, maximum, minimum, neg, abs, exp, log, sqrt, rsqrt, square, sign, clip,
   relu, relu6, sigmoid, tanh, elu, selu, gelu, leakyRelu, softplus, softmax, logSoftmax,
   matmul, dot, transpose, reshape, expandDims, squeeze, sum, mean, max, min,
   concat, stack, gather, where, greater, dense, softmaxCrossEntropy, broadcastTo, oneHot,
@@ -100,7 +100,7 @@ describe("the gradients of element-wise functions match finite differences", () 
   test.each([
     ["neg", neg], ["abs", abs], ["exp", exp], ["square", square], ["relu", relu], ["sigmoid", sigmoid],
     ["tanh", tanh], ["elu", (t: Tensor) => elu(t)], ["selu", selu], ["gelu", gelu], ["leakyRelu", (t: Tensor) => leakyRelu(t)],
-    ["softplus", softplus],
+    ["softplus", softplus], ["sign", sign],
   ] as [string, Fn][])("%s", (_name, f) => {
     checkGradients(f, [x()]);
   });
