@@ -50,7 +50,9 @@ describe("plot(history) draws the learning curves", () => {
 
   it("sends the Vega-Lite 5 spec, the SVG and a text fallback together", async () => {
     const bundle = await historyChart(HISTORY);
-    expect(Object.keys(bundle).sort()).toEqual(["image/svg+xml", VEGA_LITE_MIME, "text/plain"].sort());
+    expect(Object.keys(bundle).sort()).toEqual(["image/svg+xml", VEGA_LITE_MIME, "text/html", "text/plain"].sort());
+    // nbconvert 6's HTML export strips SVG elements from image/svg+xml; the inline copy in HTML survives.
+    expect(bundle["text/html"]).toBe(`<div class="tsdl-chart">${bundle["image/svg+xml"]}</div>`);
     expect(VEGA_LITE_MIME).toBe("application/vnd.vegalite.v5+json");
     expect((bundle[VEGA_LITE_MIME] as { $schema: string }).$schema).toBe("https://vega.github.io/schema/vega-lite/v5.json");
     expect(bundle["text/plain"]).toBe(

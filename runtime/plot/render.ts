@@ -1,7 +1,7 @@
 /**
- * Vega-Lite spec → MIME bundle. The bundle carries the spec (JupyterLab draws it itself), an SVG
- * rendered here in Node by Vega (the classic Notebook and nbconvert's HTML show that), and a
- * text/plain fallback (terminals, text exports).
+ * Vega-Lite spec → MIME bundle. The bundle carries the spec (for Vega-aware frontends), an SVG
+ * rendered here in Node by Vega (also inlined as text/html, see chartBundle), and a text/plain
+ * fallback (terminals, text exports).
  *
  * vega and vega-lite are imported on the first plot only: together they take ≈0.1 s to load,
  * which nobody should pay for at start-up.
@@ -52,7 +52,12 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 export async function chartBundle(spec: VegaLiteSpec, text: string, options: { svg?: boolean } = {}): Promise<MimeBundle> {
   const bundle: MimeBundle = { "text/plain": text };
   if (options.svg === false) return bundle;
+  const svg = await renderSvg(spec);
   bundle[VEGA_LITE_MIME] = spec;
-  bundle["image/svg+xml"] = await renderSvg(spec);
+  bundle["image/svg+xml"] = svg;
+  // The same SVG inline in HTML, for nbconvert 6.x: its HTML templates pass image/svg+xml through
+  // an HTML cleaner that strips every SVG element (jupyter/nbconvert#1849, fixed in 7.7), while
+  // text/html goes through untouched. Frontends that rank HTML first show the same picture.
+  bundle["text/html"] = `<div class="tsdl-chart">${svg}</div>`;
   return bundle;
 }
