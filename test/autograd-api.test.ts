@@ -89,10 +89,13 @@ describe("the tape", () => {
     expect(activeTape()).toBeNull();
   });
 
-  test("an error inside the function closes the tape", () => {
+  test("an error inside the function closes the tape and unwatches the parameters", () => {
     const w = variable(tensor([1, 2]));
-    expect(() => gradients(() => w.matmul(zeros([3, 3])), [w])).toThrow(/matmul/);
+    expect(() => gradients(() => w.mul(2).matmul(zeros([3, 3])), [w])).toThrow(/matmul/);
     expect(activeTape()).toBeNull();
+    expect(w._tape).toBeNull();
+    const { grads } = gradients(() => w.square().sum(), [w]);
+    expect(grads[0].toArray()).toEqual([2, 4]);
   });
 
   test("gradients() is the training loop's form: the loss of a dense network and its gradients", () => {

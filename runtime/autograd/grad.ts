@@ -89,15 +89,15 @@ function computeGradients(fn: () => Tensor, wrt: readonly Tensor[], op: string):
   }
   const tape = new Tape();
   const saved = wrt.map((w) => w._tape);
-  const prev = setActiveTape(tape);
-  let value: Tensor;
   try {
-    for (const w of wrt) w._tape = tape;
-    value = fn();
-  } finally {
-    setActiveTape(prev);
-  }
-  try {
+    let value: Tensor;
+    const prev = setActiveTape(tape);
+    try {
+      for (const w of wrt) w._tape = tape;
+      value = fn();
+    } finally {
+      setActiveTape(prev);
+    }
     if (!(value instanceof Tensor)) {
       throw new TypeError(`${op}: the function must return a scalar Tensor (the loss); it returned ${value === undefined ? "undefined" : typeof value}`);
     }
@@ -115,6 +115,7 @@ function computeGradients(fn: () => Tensor, wrt: readonly Tensor[], op: string):
     });
     return { value: v, grads };
   } finally {
+    // Also on errors: drop the recorded nodes (they hold the step's tensors) and unwatch wrt.
     tape.nodes.length = 0;
     wrt.forEach((w, i) => (w._tape = saved[i]));
   }
