@@ -5,6 +5,8 @@ import { histogram, metricCurves } from "../runtime/plot/specs.js";
 import { sparkline } from "../runtime/plot/text.js";
 import { setDisplaySink, type DisplaySink } from "../runtime/display/sink.js";
 import { RecordingSink } from "./display-recording-sink.js";
+import { History } from "../runtime/training/history.js";
+import { tensor } from "../runtime/tensor/create.js";
 
 const HISTORY = {
   history: {
@@ -74,6 +76,15 @@ describe("plot(history) draws the learning curves", () => {
     expect(String(sink.displays[0].current["image/svg+xml"])).toContain("Training and validation loss");
   });
 
+  it("is what history.plot() draws for the History that fit returns", async () => {
+    const history = new History();
+    HISTORY.epoch.forEach((e) => history.onEpochEnd(e, Object.fromEntries(Object.entries(HISTORY.history).map(([k, v]) => [k, v[e]]))));
+    const sink = useSink("notebook");
+    await history.plot();
+    expect(sink.displays).toHaveLength(1);
+    expect(sink.displays[0].current["image/svg+xml"]).toBe((await historyChart(HISTORY))["image/svg+xml"]);
+  });
+
   it("prints the text fallback in a terminal", async () => {
     const sink = useSink("pipe");
     await plot(HISTORY.history, { metrics: ["accuracy"] });
@@ -114,6 +125,15 @@ describe("plot.line, plot.scatter and plot.hist chart arrays", () => {
     const xy = String((await lineChart([0, 0.5, 1], [1, 2, 3], { xLabel: "time" }))["image/svg+xml"]);
     expect(xy).toContain(`X-axis titled 'time'`);
     await expect(lineChart([1, 2], [1, 2, 3])).rejects.toThrow("plot.line: x has 2 values and y has 3; they must match");
+  });
+
+  it("takes tensors as well as arrays", async () => {
+    const line = await lineChart(tensor([3, 1, 2]));
+    expect(line["text/plain"]).toBe("line plot (1 series)\n  y           █▁▅  3.0000 → 2.0000");
+    const scatter = await scatterChart(tensor([1, 2]), tensor([2, 1]), { color: tensor([0, 1], "int32") });
+    expect(String(scatter["image/svg+xml"])).toContain("color: 1");
+    const hist = await histChart(tensor([[0, 1], [1, 1]]), { bins: 2 });
+    expect(hist["text/plain"]).toBe("histogram: 4 values in 2 bins over [0, 1]\n  ▁█");
   });
 
   it("draws points colored by category", async () => {
