@@ -216,6 +216,7 @@ describe("joining, indexing and shapes", () => {
     expect(gather(e, [2, 0, 2]).toArray()).toEqual([[2, 2], [0, 0], [2, 2]]);
     expect(oneHot(tensor([0, 2], "int32"), 3).toArray()).toEqual([[1, 0, 0], [0, 0, 1]]);
     expect(() => oneHot(tensor([3], "int32"), 3)).toThrow(/oneHot: .*allowed indices: 0..2/);
+    expect(() => gather(e, [5])).toThrow(/^gather: index 5 at position 0 is outside \[0, 3\) \(x has 3 rows, shape \[3, 2\]; allowed indices: 0..2\)$/);
   });
 
   test("expandDims, squeeze and broadcastTo", () => {
@@ -236,6 +237,12 @@ describe("softmax cross-entropy", () => {
     close(softmaxCrossEntropy(logits, oneHot(labels, 3), { sparse: false }).item(), expected.mean().item());
     close(softmaxCrossEntropy(logits, labels, { reduction: "none" }).toArray(), expected.toArray() as number[]);
     close(softmaxCrossEntropy(logits, labels, { reduction: "sum" }).item(), expected.sum().item());
+  });
+
+  test("a class index outside the logits names the row and the allowed range", () => {
+    expect(() => softmaxCrossEntropy(zeros([2, 3]), tensor([0, 7], "int32"))).toThrow(
+      /^softmaxCrossEntropy: label 7 at row 1 is outside \[0, 3\) \(class indices must be in 0..2\)$/,
+    );
   });
 
   test("labels that do not fit the logits are named", () => {

@@ -17,7 +17,8 @@ export function getIndex(x: TensorLike, i: number): Tensor {
   const t = asTensor(x, "get");
   if (t.ndim === 0) throw new Error(`get: a rank-0 tensor has no axis to index; read its value with item()`);
   const n = t.shape[0];
-  if (!Number.isInteger(i) || i < -n || i >= n) {
+  if (!Number.isInteger(i)) throw new Error(`get: the index must be an integer; received ${i}`);
+  if (i < -n || i >= n) {
     throw new Error(`get: index ${i} is out of range for axis 0 of size ${n} (allowed: ${n === 0 ? "none, the axis is empty" : `${-n}..${n - 1}`})`);
   }
   const idx = i < 0 ? i + n : i;
@@ -78,7 +79,7 @@ export function gather(x: TensorLike, indices: TensorLike | Int32Array | readonl
     try {
       backend().gather(t.buffer, rowSize, I.buffer, buf);
     } catch (err) {
-      throw new Error(`gather: ${(err as Error).message} (x has ${n} rows, shape ${shapeStr(t.shape)}; allowed indices: 0..${n - 1})`);
+      throw new Error(`gather: ${withoutPrefix(err, "gather")} (x has ${n} rows, shape ${shapeStr(t.shape)}; allowed indices: 0..${n - 1})`);
     }
   }
   const out = wrap(buf, outShape, t.dtype);
@@ -110,7 +111,7 @@ export function oneHot(indices: TensorLike, depth: number): Tensor {
     try {
       backend().oneHot(I.buffer, depth, buf);
     } catch (err) {
-      throw new Error(`oneHot: ${(err as Error).message} (allowed indices: 0..${depth - 1})`);
+      throw new Error(`oneHot: ${withoutPrefix(err, "oneHot")} (allowed indices: 0..${depth - 1})`);
     }
   }
   return wrap(buf, [...t.shape, depth], "float32");
@@ -121,4 +122,10 @@ function checkIntegral(t: Tensor): void {
   for (let i = 0; i < d.length; i++) {
     if (!Number.isInteger(d[i])) throw new Error(`oneHot: indices must be integers; element ${i} is ${d[i]}`);
   }
+}
+
+/** A kernel's message without its leading "name: " (the op adds its own). */
+function withoutPrefix(err: unknown, name: string): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.startsWith(`${name}: `) ? msg.slice(name.length + 2) : msg;
 }

@@ -56,7 +56,8 @@ export function softmaxCrossEntropy(logits: TensorLike, labels: TensorLike, opti
     try {
       be.softmaxCrossEntropy(z.buffer, y.buffer, sparse ? "sparse" : "onehot", rows, cols, lossRows, gradBuf, scale);
     } catch (err) {
-      throw new Error(`softmaxCrossEntropy: ${(err as Error).message}${sparse ? ` (class indices must be in 0..${cols - 1})` : ""}`);
+      const msg = (err as Error).message.replace(/^softmaxCrossEntropy: /, "");
+      throw new Error(`softmaxCrossEntropy: ${msg}${sparse ? ` (class indices must be in 0..${cols - 1})` : ""}`);
     }
   }
   const perRow = wrap(lossRows, z0.shape.slice(0, -1), "float32");

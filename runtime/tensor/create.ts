@@ -275,7 +275,10 @@ function flattenInto(data: unknown, shape: number[], axis: number, out: HostArra
     if (typeof data === "number") out[pos.i++] = data;
     else if (typeof data === "boolean") out[pos.i++] = data ? 1 : 0;
     else {
-      throw new TypeError(`tensor: element at [${path.join(", ")}] is ${isRow(data) ? "an array" : typeof data}; expected a number (the nesting there is deeper than that of the first element)`);
+      throw new TypeError(
+        `tensor: element at [${path.join(", ")}] is ${isRow(data) ? "an array" : String(data)}; expected a number` +
+          (isRow(data) ? " (the nesting there is deeper than that of the first element)" : ""),
+      );
     }
     return;
   }
