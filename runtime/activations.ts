@@ -13,6 +13,7 @@ export type ActivationFn = (x: Tensor) => Tensor;
 /** A Keras name or a function of a tensor. */
 export type ActivationLike = ActivationName | ActivationFn | null | undefined;
 
+/** Every activation by its Keras name. */
 export const ACTIVATIONS: Record<string, ActivationFn> = {
   linear: (x) => x,
   relu: (x) => ops.relu(x),
@@ -30,7 +31,9 @@ export const ACTIVATIONS: Record<string, ActivationFn> = {
 
 /** A resolved activation: its Keras name (when it has one) and its function. */
 export interface Activation {
+  /** Keras's name ("relu"), or the function's name. */
   name: string;
+  /** The function of a tensor. */
   fn: ActivationFn;
 }
 
@@ -47,7 +50,10 @@ export function getActivation(a: ActivationLike): Activation {
   return { name, fn };
 }
 
-/** The activations the matmul epilogue of the fused `dense` op can apply. */
+/**
+ * The activations the matmul epilogue of the fused `dense` op can apply (null for the others).
+ * @example epilogueOf("relu") // "relu"; epilogueOf("softmax") // null
+ */
 export function epilogueOf(name: string): EpilogueActivation | null {
   return name === "linear" || name === "relu" || name === "sigmoid" || name === "tanh" ? name : null;
 }

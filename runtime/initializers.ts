@@ -11,7 +11,9 @@ import type { InitializerName } from "./training/names-types.js";
 /** A function from a weight's shape to its initial value. */
 export type Initializer = ((shape: number[]) => Tensor) & { config?: InitializerConfig };
 export interface InitializerConfig {
+  /** Keras's class name ("GlorotUniform"). */
   className: string;
+  /** Its options ({ seed: 1 }). */
   config: Record<string, number>;
 }
 /** A Keras name ("glorot_uniform", "heNormal") or an initializer function. */
@@ -31,6 +33,7 @@ type Mode = "fan_in" | "fan_out" | "fan_avg";
 /**
  * Keras's VarianceScaling: scale / fan, drawn from a truncated normal (with Keras's correction
  * 0.8796… so the *truncated* distribution has the requested stddev) or a uniform distribution.
+ * @example varianceScaling(2, "fan_in", "truncated_normal")([784, 512]) // He normal
  */
 export function varianceScaling(scale: number, mode: Mode, distribution: "truncated_normal" | "uniform" | "untruncated_normal", seed?: number): Initializer {
   const f: Initializer = (shape) => {
@@ -53,20 +56,35 @@ function named(className: string, config: Record<string, number>, f: (shape: num
   return g;
 }
 
-/** Initializers as objects: `initializers.GlorotUniform({ seed: 1 })`, `initializers.Constant({ value: 0.1 })`. */
+/**
+ * Glorot (Xavier) uniform, Dense's default kernel: uniform in ±sqrt(6 / (fanIn + fanOut)).
+ * Initializers as objects: `initializers.GlorotUniform({ seed: 1 })`, `initializers.Constant({ value: 0.1 })`.
+ * @example new layers.Dense(64, { kernelInitializer: initializers.GlorotUniform({ seed: 1 }) })
+ */
 export const GlorotUniform = (o: { seed?: number } = {}) => named("GlorotUniform", { ...o }, varianceScaling(1, "fan_avg", "uniform", o.seed));
+/** Glorot (Xavier) normal: truncated normal with variance 2 / (fanIn + fanOut). @example initializers.GlorotNormal()([3, 4]) */
 export const GlorotNormal = (o: { seed?: number } = {}) => named("GlorotNormal", { ...o }, varianceScaling(1, "fan_avg", "truncated_normal", o.seed));
+/** He normal: truncated normal with variance 2 / fanIn (for relu layers). @example initializers.HeNormal()([3, 4]) */
 export const HeNormal = (o: { seed?: number } = {}) => named("HeNormal", { ...o }, varianceScaling(2, "fan_in", "truncated_normal", o.seed));
+/** He uniform: uniform with variance 2 / fanIn. @example initializers.HeUniform()([3, 4]) */
 export const HeUniform = (o: { seed?: number } = {}) => named("HeUniform", { ...o }, varianceScaling(2, "fan_in", "uniform", o.seed));
+/** LeCun normal: truncated normal with variance 1 / fanIn (for selu layers). @example initializers.LecunNormal()([3, 4]) */
 export const LecunNormal = (o: { seed?: number } = {}) => named("LecunNormal", { ...o }, varianceScaling(1, "fan_in", "truncated_normal", o.seed));
+/** LeCun uniform: uniform with variance 1 / fanIn. @example initializers.LecunUniform()([3, 4]) */
 export const LecunUniform = (o: { seed?: number } = {}) => named("LecunUniform", { ...o }, varianceScaling(1, "fan_in", "uniform", o.seed));
+/** All zeros (Dense's default bias). @example initializers.Zeros()([3, 4]) */
 export const Zeros = () => named("Zeros", {}, (shape) => full(shape, 0));
+/** All ones. @example initializers.Ones()([3, 4]) */
 export const Ones = () => named("Ones", {}, (shape) => full(shape, 1));
+/** Every element equal to `value`. @example initializers.Constant()([3, 4]) */
 export const Constant = (o: { value?: number } = {}) => named("Constant", { value: o.value ?? 0 }, (shape) => full(shape, o.value ?? 0));
+/** Normal with mean 0 and stddev 0.05 by default. @example initializers.RandomNormal()([3, 4]) */
 export const RandomNormal = (o: { mean?: number; stddev?: number; seed?: number } = {}) =>
   named("RandomNormal", { ...o }, (shape) => randomNormal(shape, { mean: o.mean ?? 0, stddev: o.stddev ?? 0.05, seed: o.seed }));
+/** Uniform in [-0.05, 0.05] by default. @example initializers.RandomUniform()([3, 4]) */
 export const RandomUniform = (o: { minval?: number; maxval?: number; seed?: number } = {}) =>
   named("RandomUniform", { ...o }, (shape) => randomUniform(shape, { minval: o.minval ?? -0.05, maxval: o.maxval ?? 0.05, seed: o.seed }));
+/** Normal truncated at two standard deviations, stddev 0.05 by default. @example initializers.TruncatedNormal()([3, 4]) */
 export const TruncatedNormal = (o: { mean?: number; stddev?: number; seed?: number } = {}) =>
   named("TruncatedNormal", { ...o }, (shape) => randomTruncatedNormal(shape, { mean: o.mean ?? 0, stddev: o.stddev ?? 0.05, seed: o.seed }));
 
@@ -98,7 +116,10 @@ export function getInitializer(init: InitializerLike | InitializerConfig): Initi
   throw new Error(`unknown initializer ${JSON.stringify(init)}; expected a name such as 'glorot_uniform' or an initializer function`);
 }
 
-/** The serializable form of an initializer (a name for the built-ins). @internal */
+/**
+ * The serializable form of an initializer (a name for the built-ins).
+ * @example serializeInitializer("he_normal") // "he_normal"
+ */
 export function serializeInitializer(init: InitializerLike): string | InitializerConfig | null {
   if (typeof init === "string") return init;
   return init.config ?? null;

@@ -9,24 +9,34 @@
 
 let requested = false;
 
-/** Asks the running loop to stop at its next check. Example: `requestInterrupt()` */
+/**
+ * Asks the running loop (fit, evaluate, predict) to stop at its next batch boundary.
+ * @example process.on("SIGINT", () => requestInterrupt());
+ */
 export function requestInterrupt(): void {
   requested = true;
 }
 
-/** Forgets a pending request (the kernel calls this before each cell). Example: `clearInterrupt()` */
+/**
+ * Forgets a pending request (the kernel calls this before each cell).
+ * @example clearInterrupt();
+ */
 export function clearInterrupt(): void {
   requested = false;
 }
 
-/** True while a stop is pending. Example: `if (interruptRequested()) return;` */
+/**
+ * True while a stop is pending.
+ * @example if (interruptRequested()) return;
+ */
 export function interruptRequested(): boolean {
   return requested;
 }
 
 /**
  * Throws an Error named "KeyboardInterrupt" (as Python's) when a stop is pending, and clears the
- * flag so that the next cell runs normally. Example: `checkInterrupt()`
+ * flag so that the next cell runs normally.
+ * @example for (const batch of batches) { checkInterrupt(); step(batch); }
  */
 export function checkInterrupt(): void {
   if (!requested) return;

@@ -39,7 +39,10 @@ const BY_NAME: Record<string, (c?: Record<string, number>) => Regularizer> = {
   l1l2: (c) => l1l2(c),
 };
 
-/** Resolves a name ("l2"), a config (from a saved model) or passes a function through. */
+/**
+ * Resolves a name ("l2"), a config (from a saved model) or passes a function through.
+ * @example getRegularizer("l2")(kernel) // 0.01 · Σw²
+ */
 export function getRegularizer(r: RegularizerLike): Regularizer {
   if (typeof r === "function") return r;
   if (typeof r === "string") return lookupName("regularizer", r, BY_NAME)();

@@ -11,29 +11,45 @@ export type Logs = Record<string, number>;
 export interface CallbackModel {
   /** Set to true to stop fit after the current epoch (EarlyStopping does). */
   stopTraining: boolean;
+  /** The compiled optimizer; its learningRate may be changed between epochs. */
   optimizer: { learningRate: number } | null;
+  /** Copies of every weight. */
   getWeights(): unknown[];
+  /** Replaces every weight. */
   setWeights(weights: never[]): void;
+  /** Saves the whole model into a folder. */
   save(path: string): void;
+  /** Saves only the weights into a folder. */
   saveWeights(path: string): void;
 }
 
 /** Training parameters fit passes to callbacks (Keras's `self.params`). */
 export interface CallbackParams {
+  /** Epochs fit will run. */
   epochs: number;
+  /** Batches per epoch. */
   steps: number;
+  /** fit's verbose setting (0, 1 or 2). */
   verbose: number;
 }
 
 /** The hooks a callback may implement; all optional, all may be async (fit awaits them). */
 export interface CallbackHooks {
+  /** Before the first epoch. */
   onTrainBegin?(logs?: Logs): void | Promise<void>;
+  /** After the last epoch, with its logs. */
   onTrainEnd?(logs?: Logs): void | Promise<void>;
+  /** At the start of each epoch (counted from 0). */
   onEpochBegin?(epoch: number, logs?: Logs): void | Promise<void>;
+  /** At the end of each epoch with `{ loss, accuracy, val_loss, … }`. */
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
+  /** Before each training batch (counted from 0 within the epoch). */
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
+  /** After each training batch, with the running loss and metrics. */
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
+  /** Keras's name for onBatchBegin (takes precedence when both are given). */
   onTrainBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
+  /** Keras's name for onBatchEnd (takes precedence when both are given). */
   onTrainBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
 }
 
@@ -42,19 +58,29 @@ export interface CallbackHooks {
  * @example class Printer extends Callback { override onEpochEnd(e: number, logs?: Logs) { console.log(e, logs); } }
  */
 export class Callback implements CallbackHooks {
+  /** The model being trained (set by fit). */
   model!: CallbackModel;
+  /** fit's parameters: epochs, steps per epoch, verbose. */
   params!: CallbackParams;
+  /** Called by fit before training. */
   setModel(model: CallbackModel): void {
     this.model = model;
   }
+  /** Called by fit before training. */
   setParams(params: CallbackParams): void {
     this.params = params;
   }
+  /** Before the first epoch. */
   onTrainBegin(_logs?: Logs): void | Promise<void> {}
+  /** After the last epoch, with its logs. */
   onTrainEnd(_logs?: Logs): void | Promise<void> {}
+  /** At the start of each epoch (counted from 0). */
   onEpochBegin(_epoch: number, _logs?: Logs): void | Promise<void> {}
+  /** At the end of each epoch with `{ loss, accuracy, val_loss, … }`; may add entries to logs. */
   onEpochEnd(_epoch: number, _logs?: Logs): void | Promise<void> {}
+  /** Before each training batch (counted from 0 within the epoch). */
   onBatchBegin(_batch: number, _logs?: Logs): void | Promise<void> {}
+  /** After each training batch, with the running loss and metrics. */
   onBatchEnd(_batch: number, _logs?: Logs): void | Promise<void> {}
 }
 

@@ -6,20 +6,36 @@
 import { Callback, improves, resolveMode, type Logs, type MonitorMode } from "./callback.js";
 
 export interface EarlyStoppingOptions {
+  /** The logged value watched. Default "val_loss". */
   monitor?: string;
+  /** The smallest change that counts as an improvement. Default 0. */
   minDelta?: number;
+  /** Epochs without improvement before stopping. Default 0. */
   patience?: number;
+  /** 1 prints when it stops and restores. Default 0. */
   verbose?: number;
+  /** "min", "max", or "auto" (max for accuracies, min otherwise). Default "auto". */
   mode?: MonitorMode;
+  /** A value the monitored quantity must beat. */
   baseline?: number;
+  /** Put back the weights of the best epoch when stopping. Default false. */
   restoreBestWeights?: boolean;
+  /** Epochs to wait before watching (warm-up). Default 0. */
   startFromEpoch?: number;
 }
 
+/**
+ * Stops training when a monitored value stops improving.
+ * @example new callbacks.EarlyStopping({ monitor: "val_loss", patience: 2, restoreBestWeights: true })
+ */
 export class EarlyStopping extends Callback {
+  /** The logged value watched. */
   readonly monitor: string;
+  /** Epochs without improvement before stopping. */
   readonly patience: number;
+  /** The smallest change that counts as an improvement. */
   readonly minDelta: number;
+  /** Whether the best epoch's weights are put back when stopping. */
   readonly restoreBestWeights: boolean;
   /** The epoch fit stopped after (0 when it ran to the end). */
   stoppedEpoch = 0;

@@ -6,6 +6,10 @@
  */
 import { Callback, improves, resolveMode, type Logs, type MonitorMode } from "./callback.js";
 
+/**
+ * Sets the learning rate at the start of each epoch from a schedule (epoch, lr) → lr.
+ * @example new callbacks.LearningRateScheduler((epoch, lr) => epoch < 2 ? lr : lr * 0.5)
+ */
 export class LearningRateScheduler extends Callback {
   /** @example new callbacks.LearningRateScheduler((epoch, lr) => epoch < 2 ? lr : lr * 0.5) */
   constructor(private readonly schedule: (epoch: number, lr: number) => number, private readonly verbose = 0) {
@@ -30,22 +34,40 @@ export class LearningRateScheduler extends Callback {
 }
 
 export interface ReduceLROnPlateauOptions {
+  /** The logged value watched. Default "val_loss". */
   monitor?: string;
+  /** The rate is multiplied by this. Default 0.1. */
   factor?: number;
+  /** Epochs without improvement before reducing. Default 10. */
   patience?: number;
+  /** 1 prints each reduction. Default 0. */
   verbose?: number;
+  /** "min", "max" or "auto". Default "auto". */
   mode?: MonitorMode;
+  /** The smallest change that counts as an improvement. Default 1e-4. */
   minDelta?: number;
+  /** Epochs to wait after a reduction. Default 0. */
   cooldown?: number;
+  /** The rate never goes below this. Default 0. */
   minLr?: number;
 }
 
+/**
+ * Reduces the learning rate when a monitored value stops improving.
+ * @example new callbacks.ReduceLROnPlateau({ monitor: "val_loss", factor: 0.2, patience: 5 })
+ */
 export class ReduceLROnPlateau extends Callback {
+  /** The logged value watched. */
   readonly monitor: string;
+  /** The rate is multiplied by this. */
   readonly factor: number;
+  /** Epochs without improvement before reducing. */
   readonly patience: number;
+  /** The smallest change that counts as an improvement. */
   readonly minDelta: number;
+  /** Epochs to wait after a reduction. */
   readonly cooldown: number;
+  /** The lowest rate. */
   readonly minLr: number;
   private readonly mode: "min" | "max";
   private readonly verbose: number;

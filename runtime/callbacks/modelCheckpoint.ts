@@ -6,14 +6,22 @@
 import { Callback, improves, resolveMode, type Logs, type MonitorMode } from "./callback.js";
 
 export interface ModelCheckpointOptions {
+  /** The logged value compared with saveBestOnly. Default "val_loss". */
   monitor?: string;
+  /** 1 prints each save. Default 0. */
   verbose?: number;
+  /** Save only when the monitored value improves. Default false. */
   saveBestOnly?: boolean;
+  /** Save weights only (saveWeights) instead of the whole model. Default false. */
   saveWeightsOnly?: boolean;
+  /** "min", "max" or "auto". Default "auto". */
   mode?: MonitorMode;
 }
 
-/** Fills `{epoch}`, `{epoch:02d}`, `{val_loss:.4f}` as Python's str.format would (epoch counted from 1). */
+/**
+ * Fills `{epoch}`, `{epoch:02d}`, `{val_loss:.4f}` as Python's str.format would (epoch counted from 1).
+ * @example formatCheckpointPath("ckpt-{epoch:02d}", 0, {}) // "ckpt-01"
+ */
 export function formatCheckpointPath(path: string, epoch: number, logs: Logs): string {
   return path.replace(/\{(\w+)(?::([^}]*))?\}/g, (whole, key: string, spec: string | undefined) => {
     const value = key === "epoch" ? epoch + 1 : logs[key];
@@ -28,10 +36,18 @@ export function formatCheckpointPath(path: string, epoch: number, logs: Logs): s
   });
 }
 
+/**
+ * Saves the model (or its weights) at the end of epochs.
+ * @example new callbacks.ModelCheckpoint("best-model", { saveBestOnly: true })
+ */
 export class ModelCheckpoint extends Callback {
+  /** The folder path, with optional `{epoch:02d}` / `{val_loss:.2f}` placeholders. */
   readonly filepath: string;
+  /** The logged value compared with saveBestOnly. */
   readonly monitor: string;
+  /** Whether only improvements are saved. */
   readonly saveBestOnly: boolean;
+  /** Whether only the weights are saved. */
   readonly saveWeightsOnly: boolean;
   private readonly mode: "min" | "max";
   private readonly verbose: number;

@@ -8,8 +8,13 @@ import type { Tensor } from "../tensor/tensor.js";
 import { getActivation, type Activation as ResolvedActivation, type ActivationLike } from "../activations.js";
 import type { Shape } from "./symbolic.js";
 
+/**
+ * Applies an activation function (class behind `Activation`).
+ * @example new ActivationLayer("relu")
+ */
 export class ActivationLayer extends Layer {
   readonly className = "Activation";
+  /** The activation (name and function). */
   readonly activation: ResolvedActivation;
 
   /** @example new Activation("relu") */
@@ -37,6 +42,9 @@ export class ActivationLayer extends Layer {
   }
 }
 
-/** @example layers.Activation("softmax") */
+/**
+ * Applies an activation function; callable with or without `new`.
+ * @example layers.Activation("softmax")
+ */
 export const Activation = callable(ActivationLayer);
 export type Activation = ActivationLayer;

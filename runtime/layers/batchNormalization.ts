@@ -15,21 +15,37 @@ import * as ops from "../ops/index.js";
 import type { Shape } from "./symbolic.js";
 
 export interface BatchNormalizationOptions extends LayerOptions {
+  /** Weight of the old value in the moving averages. Default 0.99. */
   momentum?: number;
+  /** Added to the variance before the square root. Default 1e-3. */
   epsilon?: number;
+  /** Learn an offset beta. Default true. */
   center?: boolean;
+  /** Learn a scale gamma. Default true. */
   scale?: boolean;
 }
 
+/**
+ * Normalizes features with batch statistics in training, moving ones at inference (class behind `BatchNormalization`).
+ * @example new BatchNormalizationLayer({ momentum: 0.9 })
+ */
 export class BatchNormalizationLayer extends Layer {
   readonly className = "BatchNormalization";
+  /** Weight of the old value in the moving averages. */
   readonly momentum: number;
+  /** Added to the variance before the square root. */
   readonly epsilon: number;
+  /** Whether beta is learned. */
   readonly center: boolean;
+  /** Whether gamma is learned. */
   readonly scale: boolean;
+  /** Learned scale (null until built or without scale). */
   gamma: Variable | null = null;
+  /** Learned offset (null until built or without center). */
   beta: Variable | null = null;
+  /** Moving mean used at inference (non-trainable). */
   movingMean: Variable | null = null;
+  /** Moving variance used at inference (non-trainable). */
   movingVariance: Variable | null = null;
 
   /** @example new BatchNormalization({ momentum: 0.9 }) */
@@ -90,6 +106,9 @@ export class BatchNormalizationLayer extends Layer {
   }
 }
 
-/** @example layers.BatchNormalization() */
+/**
+ * Batch normalization; callable with or without `new`.
+ * @example layers.BatchNormalization()
+ */
 export const BatchNormalization = callable(BatchNormalizationLayer);
 export type BatchNormalization = BatchNormalizationLayer;

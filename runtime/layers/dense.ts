@@ -30,17 +30,28 @@ export interface DenseOptions extends LayerOptions {
   kernelInitializer?: InitializerLike;
   /** Default "zeros". */
   biasInitializer?: InitializerLike;
+  /** Penalty on the kernel added to the loss: "l1", "l2" or regularizers.l2(λ). */
   kernelRegularizer?: RegularizerLike | null;
+  /** Penalty on the bias added to the loss. */
   biasRegularizer?: RegularizerLike | null;
 }
 
+/**
+ * The fully connected layer's class (`Dense` is the same class, callable without `new`).
+ * @example const layer = new DenseLayer(10, { activation: "softmax" });
+ */
 export class DenseLayer extends Layer {
   readonly className = "Dense";
+  /** Output size. */
   readonly units: number;
+  /** The activation applied after the matmul (name and function). */
   readonly activation: Activation;
+  /** Whether a bias vector is added. */
   readonly useBias: boolean;
   private readonly options: DenseOptions;
+  /** The weight matrix [inputDim, units] (null until built). */
   kernel: Variable | null = null;
+  /** The bias vector [units] (null until built or without useBias). */
   bias: Variable | null = null;
 
   /** @example new Dense(512, { activation: "relu", inputShape: [784] }) */

@@ -14,11 +14,17 @@ import * as ops from "../ops/index.js";
 import type { Shape } from "./symbolic.js";
 
 export interface DropoutOptions extends LayerOptions {
+  /** A fixed seed for the mask (default: the global seed's stream). */
   seed?: number;
 }
 
+/**
+ * Drops inputs at random in training (class behind `Dropout`).
+ * @example new DropoutLayer(0.5)
+ */
 export class DropoutLayer extends Layer {
   readonly className = "Dropout";
+  /** Fraction of inputs set to zero in training. */
   readonly rate: number;
   private readonly seed: number | undefined;
 
@@ -53,6 +59,9 @@ export class DropoutLayer extends Layer {
   }
 }
 
-/** @example layers.Dropout(0.5) */
+/**
+ * Drops inputs at random in training; callable with or without `new`.
+ * @example layers.Dropout(0.5)
+ */
 export const Dropout = callable(DropoutLayer);
 export type Dropout = DropoutLayer;

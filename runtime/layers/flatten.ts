@@ -6,6 +6,10 @@ import { Layer, callable, single, singleShape, type CallContext, type LayerOptio
 import type { Tensor } from "../tensor/tensor.js";
 import type { Shape } from "./symbolic.js";
 
+/**
+ * Flattens each sample to one axis (class behind `Flatten`).
+ * @example new FlattenLayer({ inputShape: [28, 28] })
+ */
 export class FlattenLayer extends Layer {
   readonly className = "Flatten";
 
@@ -30,6 +34,9 @@ export class FlattenLayer extends Layer {
   }
 }
 
-/** @example layers.Flatten() */
+/**
+ * Flattens each sample to one axis; callable with or without `new`.
+ * @example layers.Flatten({ inputShape: [28, 28] })
+ */
 export const Flatten = callable(FlattenLayer);
 export type Flatten = FlattenLayer;

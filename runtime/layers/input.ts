@@ -12,13 +12,19 @@ import { SymbolicTensor, type Shape } from "./symbolic.js";
 export interface InputOptions {
   /** Shape of one sample, without the batch axis. */
   shape: number[];
+  /** A fixed batch size (rarely needed; default: any). */
   batchSize?: number;
+  /** The layer's name (default "input_layer", "input_layer_1", …). */
   name?: string;
 }
 
-/** The layer behind an Input (Keras's InputLayer); it passes its input through. */
+/**
+ * The layer behind an Input (Keras's InputLayer); it passes its input through.
+ * @example const layer = new InputLayer({ shape: [784] }); layer.output.shape // [null, 784]
+ */
 export class InputLayer extends Layer {
   readonly className = "InputLayer";
+  /** The symbolic tensor that `Input(...)` returns. */
   readonly output: SymbolicTensor;
 
   constructor(options: InputOptions & LayerOptions) {

@@ -34,7 +34,10 @@ export function uniqueName(prefix: string): string {
   return n === 0 ? prefix : `${prefix}_${n}`;
 }
 
-/** Forgets the name counters (Keras's `clear_session()` does the same). */
+/**
+ * Forgets the name counters (Keras's `clear_session()` does the same).
+ * @example layers.resetLayerNames(); new layers.Dense(3).name // "dense"
+ */
 export function resetLayerNames(): void {
   nameCounts.clear();
 }
@@ -50,11 +53,19 @@ export interface CallContext {
   training: boolean;
 }
 
+/**
+ * The base class of every layer. Subclass it for a custom layer: create weights in `build` with
+ * `addWeight`, compute in `call`, and say the output shape in `computeOutputShape`.
+ * @example class Scale extends Layer { readonly className = "Scale"; call(x: Tensor) { return x.mul(2); } computeOutputShape(s: Shape) { return s; } }
+ */
 export abstract class Layer {
+  /** The layer's unique name (`dense`, `dense_1`, …), shown by summary(). */
   readonly name: string;
   /** Keras's class name, used by summary() and save(). */
   abstract readonly className: string;
+  /** Whether fit updates this layer's weights; set it to false to freeze the layer. */
   trainable: boolean;
+  /** True once the weights exist (after the first call or a known input shape). */
   built = false;
   /** Sample shape given by the options (`inputShape`), with the batch axis in front. */
   readonly batchInputShape: Shape | null;
@@ -200,6 +211,7 @@ export abstract class Layer {
     ws.forEach((w, i) => w.assign(values[i] as Tensor));
   }
 
+  /** A one-line description: class, name, built, output shape. */
   toString(): string {
     return `<${this.className} name=${this.name}, built=${this.built}${this.outputShape ? `, output_shape=${formatShape(this.outputShape)}` : ""}>`;
   }

@@ -25,8 +25,13 @@ export interface ConcatenateOptions extends LayerOptions {
   axis?: number;
 }
 
+/**
+ * Joins several inputs along an axis (class behind `Concatenate`).
+ * @example new ConcatenateLayer({ axis: -1 }).apply([a, b])
+ */
 export class ConcatenateLayer extends Layer {
   readonly className = "Concatenate";
+  /** The axis joined along (default -1). */
   readonly axis: number;
 
   /** @example new Concatenate().apply([a, b]) */
@@ -62,6 +67,10 @@ export class ConcatenateLayer extends Layer {
   }
 }
 
+/**
+ * Sums several inputs of one shape (class behind `Add`).
+ * @example new AddLayer().apply([a, b])
+ */
 export class AddLayer extends Layer {
   readonly className = "Add";
 
@@ -89,9 +98,15 @@ export class AddLayer extends Layer {
   }
 }
 
-/** @example layers.Concatenate().apply([a, b]) */
+/**
+ * Joins several inputs along an axis; callable with or without `new`.
+ * @example layers.Concatenate().apply([a, b])
+ */
 export const Concatenate = callable(ConcatenateLayer);
 export type Concatenate = ConcatenateLayer;
-/** @example layers.Add().apply([a, b]) */
+/**
+ * Sums several inputs of one shape; callable with or without `new`.
+ * @example layers.Add().apply([a, b])
+ */
 export const Add = callable(AddLayer);
 export type Add = AddLayer;

@@ -6,8 +6,13 @@ import { Layer, callable, single, singleShape, type CallContext, type LayerOptio
 import type { Tensor } from "../tensor/tensor.js";
 import type { Shape } from "./symbolic.js";
 
+/**
+ * Gives each sample a new shape (class behind `Reshape`).
+ * @example new ReshapeLayer([28, 28])
+ */
 export class ReshapeLayer extends Layer {
   readonly className = "Reshape";
+  /** The sample shape produced (one -1 allowed). */
   readonly targetShape: number[];
 
   /** @example new Reshape([28, 28], { inputShape: [784] }) */
@@ -51,6 +56,9 @@ export class ReshapeLayer extends Layer {
   }
 }
 
-/** @example layers.Reshape([28, 28]) */
+/**
+ * Gives each sample a new shape; callable with or without `new`.
+ * @example layers.Reshape([28, 28], { inputShape: [784] })
+ */
 export const Reshape = callable(ReshapeLayer);
 export type Reshape = ReshapeLayer;

@@ -20,12 +20,15 @@ export interface LayerNode {
  */
 export class SymbolicTensor {
   constructor(
+    /** The shape, batch axis first (null where unknown). */
     readonly shape: Shape,
     /** The layer call producing it; for an Input, the InputLayer with no inputs. */
     readonly node: LayerNode,
+    /** "dense/output_0", or the Input's name. */
     readonly name: string,
   ) {}
 
+  /** "<SymbolicTensor shape=(None, 784), name=input_layer>". */
   toString(): string {
     return `<SymbolicTensor shape=${formatShape(this.shape)}, name=${this.name}>`;
   }

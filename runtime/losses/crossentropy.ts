@@ -27,6 +27,10 @@ function checkSameShape(name: string, yTrue: Tensor, yPred: Tensor): void {
   }
 }
 
+/**
+ * Cross-entropy against one-hot labels.
+ * @example new losses.CategoricalCrossentropy({ fromLogits: true })
+ */
 export class CategoricalCrossentropy extends Loss {
   readonly name = "categorical_crossentropy";
 
@@ -43,6 +47,10 @@ export class CategoricalCrossentropy extends Loss {
   }
 }
 
+/**
+ * Cross-entropy against class indices.
+ * @example new losses.SparseCategoricalCrossentropy()
+ */
 export class SparseCategoricalCrossentropy extends Loss {
   readonly name = "sparse_categorical_crossentropy";
 
@@ -59,6 +67,10 @@ export class SparseCategoricalCrossentropy extends Loss {
   }
 }
 
+/**
+ * Cross-entropy of yes/no targets (0 or 1) against probabilities or logits.
+ * @example new losses.BinaryCrossentropy({ fromLogits: true })
+ */
 export class BinaryCrossentropy extends Loss {
   readonly name = "binary_crossentropy";
 

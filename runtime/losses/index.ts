@@ -53,14 +53,25 @@ export function getLoss(loss: LossLike | { name: string; [k: string]: unknown })
 
 /** Keras's function forms: `losses.categorical_crossentropy(yTrue, yPred)` → scalar mean. */
 export const categorical_crossentropy = (yTrue: Tensor, yPred: Tensor): Tensor => new CategoricalCrossentropy().call(yTrue, yPred);
+/** Sparse categorical cross-entropy as a function. */
 export const sparse_categorical_crossentropy = (yTrue: Tensor, yPred: Tensor): Tensor => new SparseCategoricalCrossentropy().call(yTrue, yPred);
+/** Binary cross-entropy as a function. */
 export const binary_crossentropy = (yTrue: Tensor, yPred: Tensor): Tensor => new BinaryCrossentropy().call(yTrue, yPred);
+/** Mean squared error as a function. */
 export const mean_squared_error = (yTrue: Tensor, yPred: Tensor): Tensor => new MeanSquaredError().call(yTrue, yPred);
+/** Mean absolute error as a function. */
 export const mean_absolute_error = (yTrue: Tensor, yPred: Tensor): Tensor => new MeanAbsoluteError().call(yTrue, yPred);
+/** camelCase spelling of categorical_crossentropy. */
 export const categoricalCrossentropy = categorical_crossentropy;
+/** camelCase spelling of sparse_categorical_crossentropy. */
 export const sparseCategoricalCrossentropy = sparse_categorical_crossentropy;
+/** camelCase spelling of binary_crossentropy. */
 export const binaryCrossentropy = binary_crossentropy;
+/** camelCase spelling of mean_squared_error. */
 export const meanSquaredError = mean_squared_error;
+/** camelCase spelling of mean_absolute_error. */
 export const meanAbsoluteError = mean_absolute_error;
+/** Short name of mean_squared_error. */
 export const mse = mean_squared_error;
+/** Short name of mean_absolute_error. */
 export const mae = mean_absolute_error;

@@ -8,9 +8,14 @@ export interface LossOptions {
   fromLogits?: boolean;
 }
 
+/**
+ * The base of every loss: `call(yTrue, yPred)` gives the mean over the batch.
+ * @example new losses.CategoricalCrossentropy().call(yTrue, yPred).item()
+ */
 export abstract class Loss {
   /** Keras's snake_case name, e.g. "categorical_crossentropy". */
   abstract readonly name: string;
+  /** Whether predictions are logits rather than probabilities. */
   readonly fromLogits: boolean;
 
   constructor(options: LossOptions = {}) {

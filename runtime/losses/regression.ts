@@ -15,6 +15,10 @@ function aligned(name: string, yTrue: Tensor, yPred: Tensor): Tensor {
   return y;
 }
 
+/**
+ * mean((y − p)²).
+ * @example new losses.MeanSquaredError().call(yTrue, yPred)
+ */
 export class MeanSquaredError extends Loss {
   readonly name = "mean_squared_error";
   call(yTrue: Tensor, yPred: Tensor): Tensor {
@@ -22,6 +26,10 @@ export class MeanSquaredError extends Loss {
   }
 }
 
+/**
+ * mean(|y − p|).
+ * @example new losses.MeanAbsoluteError().call(yTrue, yPred)
+ */
 export class MeanAbsoluteError extends Loss {
   readonly name = "mean_absolute_error";
   call(yTrue: Tensor, yPred: Tensor): Tensor {
@@ -29,8 +37,13 @@ export class MeanAbsoluteError extends Loss {
   }
 }
 
+/**
+ * Quadratic for small errors, linear for large ones.
+ * @example new losses.Huber({ delta: 1.0 })
+ */
 export class Huber extends Loss {
   readonly name = "huber";
+  /** Where the loss turns from quadratic to linear. */
   readonly delta: number;
 
   /** @example new losses.Huber({ delta: 1.0 }) */

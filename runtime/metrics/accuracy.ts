@@ -13,6 +13,10 @@ function samples(t: Tensor): number {
   return t.ndim === 0 ? 1 : t.shape[0];
 }
 
+/**
+ * Fraction of samples whose argmax matches the one-hot label's.
+ * @example new metrics.CategoricalAccuracy()
+ */
 export class CategoricalAccuracy extends MeanMetric {
   constructor(name = "categorical_accuracy") {
     super(name);
@@ -23,6 +27,10 @@ export class CategoricalAccuracy extends MeanMetric {
   }
 }
 
+/**
+ * Fraction of samples whose argmax equals the class index.
+ * @example new metrics.SparseCategoricalAccuracy()
+ */
 export class SparseCategoricalAccuracy extends MeanMetric {
   constructor(name = "sparse_categorical_accuracy") {
     super(name);
@@ -35,7 +43,12 @@ export class SparseCategoricalAccuracy extends MeanMetric {
   }
 }
 
+/**
+ * Fraction of yes/no predictions right at a threshold (0.5).
+ * @example new metrics.BinaryAccuracy("acc", { threshold: 0.5 })
+ */
 export class BinaryAccuracy extends MeanMetric {
+  /** Predictions above it count as 1. */
   readonly threshold: number;
   constructor(name = "binary_accuracy", options: { threshold?: number } = {}) {
     super(name);

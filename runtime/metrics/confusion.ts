@@ -10,6 +10,7 @@ abstract class ConfusionMetric extends Metric {
   protected tp = 0;
   protected fp = 0;
   protected fn = 0;
+  /** Predictions above it count as positive. */
   readonly threshold: number;
 
   constructor(name: string, options: { threshold?: number } = {}) {
@@ -34,19 +35,29 @@ abstract class ConfusionMetric extends Metric {
   }
 }
 
+/**
+ * TP / (TP + FP) over the epoch.
+ * @example new metrics.Precision()
+ */
 export class Precision extends ConfusionMetric {
   constructor(name = "precision", options: { threshold?: number } = {}) {
     super(name, options);
   }
+  /** Precision so far. */
   result(): number {
     return this.tp + this.fp === 0 ? 0 : this.tp / (this.tp + this.fp);
   }
 }
 
+/**
+ * TP / (TP + FN) over the epoch.
+ * @example new metrics.Recall()
+ */
 export class Recall extends ConfusionMetric {
   constructor(name = "recall", options: { threshold?: number } = {}) {
     super(name, options);
   }
+  /** Recall so far. */
   result(): number {
     return this.tp + this.fn === 0 ? 0 : this.tp / (this.tp + this.fn);
   }

@@ -35,7 +35,10 @@ const BY_NAME: Record<string, (name: string) => Metric> = {
   },
 };
 
-/** The accuracy variant Keras picks for "accuracy" from the loss and the output width. */
+/**
+ * The accuracy variant Keras picks for "accuracy" from the loss and the output width.
+ * @example accuracyFor(getLoss("binary_crossentropy"), 1, "accuracy") // a BinaryAccuracy
+ */
 export function accuracyFor(loss: Loss, outputWidth: number | null, name: string): Metric {
   if (loss.name === "binary_crossentropy") return new BinaryAccuracy(name);
   if (loss.name === "sparse_categorical_crossentropy") return new SparseCategoricalAccuracy(name);

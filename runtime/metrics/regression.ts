@@ -15,6 +15,10 @@ function perSampleSum(err: Tensor): [Tensor, number] {
   return [ops.sum(perSample), n];
 }
 
+/**
+ * Mean absolute error over samples.
+ * @example new metrics.MeanAbsoluteError("mae")
+ */
 export class MeanAbsoluteError extends MeanMetric {
   constructor(name = "mean_absolute_error") {
     super(name);
@@ -24,6 +28,10 @@ export class MeanAbsoluteError extends MeanMetric {
   }
 }
 
+/**
+ * Mean squared error over samples.
+ * @example new metrics.MeanSquaredError("mse")
+ */
 export class MeanSquaredError extends MeanMetric {
   constructor(name = "mean_squared_error") {
     super(name);

@@ -15,4 +15,5 @@ export type { FitOptions, EvaluateOptions, PredictOptions } from "../training/tr
  */
 export const Model = callable(ModelClass as new (args: ModelArgs) => ModelClass);
 export type Model = ModelClass;
+/** The class behind `Model` (for `instanceof` and subclassing). */
 export { ModelClass };

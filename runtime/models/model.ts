@@ -47,8 +47,11 @@ export interface Compiled {
 
 /** Constructor arguments of the functional Model. */
 export interface ModelArgs {
+  /** The model's Input(...)s. */
   inputs: SymbolicTensor | SymbolicTensor[];
+  /** Symbolic tensors computed from the inputs by layers. */
   outputs: SymbolicTensor | SymbolicTensor[];
+  /** Default "functional", "functional_1", … */
   name?: string;
 }
 
@@ -80,7 +83,12 @@ function topoOrder(inputs: SymbolicTensor[], outputs: SymbolicTensor[]): Symboli
   return order;
 }
 
+/**
+ * A model: layers wired from inputs to outputs, trained with compile/fit (class behind `Model`).
+ * @example const model = new Model({ inputs, outputs }); model.compile({ loss: "mse" });
+ */
 export class Model {
+  /** The model's name ("functional", "sequential", …), shown by summary(). */
   readonly name: string;
   /** Set by callbacks (EarlyStopping) to end fit after the current epoch. */
   stopTraining = false;
@@ -140,9 +148,11 @@ export class Model {
   get inputShapes(): Shape[] {
     return this.graph?.inputs.map((t) => t.shape) ?? [];
   }
+  /** Output shapes with the batch axis. */
   get outputShapes(): Shape[] {
     return this.graph?.outputs.map((t) => t.shape) ?? [];
   }
+  /** True once the input shape is known and the weights exist. */
   get built(): boolean {
     return this.graph !== null;
   }
@@ -151,12 +161,15 @@ export class Model {
   get weights(): Variable[] {
     return this.layers.flatMap((l) => l.weights);
   }
+  /** Weights fit updates. */
   get trainableWeights(): Variable[] {
     return this.layers.flatMap((l) => l.trainableWeights);
   }
+  /** Weights fit leaves alone (moving statistics, frozen layers). */
   get nonTrainableWeights(): Variable[] {
     return this.layers.flatMap((l) => l.nonTrainableWeights);
   }
+  /** Number of scalars in every weight. */
   countParams(): number {
     return this.weights.reduce((n, w) => n + w.size, 0);
   }
@@ -391,6 +404,7 @@ export class Model {
     return modelBundle(this.summaryText());
   }
 
+  /** The summary table. */
   toString(): string {
     return this.summaryText();
   }

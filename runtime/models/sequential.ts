@@ -13,6 +13,10 @@ import type { Tensor } from "../tensor/tensor.js";
 import { Model } from "./model.js";
 import { callable } from "../layers/layer.js";
 
+/**
+ * A plain stack of layers (class behind `Sequential`).
+ * @example const model = new SequentialModel([new DenseLayer(10, { inputShape: [784] })]);
+ */
 export class SequentialModel extends Model {
   private stack: Layer[] = [];
   private inputLayer: InputLayer | null = null;
@@ -92,10 +96,12 @@ export class SequentialModel extends Model {
     return [...this.stack];
   }
 
+  /** @internal */
   override get inputNames(): string[] {
     return [this.inputLayer?.name ?? "input"];
   }
 
+  /** @internal */
   override get outputNames(): string[] {
     return [this.stack.at(-1)?.name ?? "output"];
   }

@@ -6,13 +6,21 @@ import type { NativeBuffer } from "../backend/backend.js";
 import { Optimizer, type OptimizerOptions } from "./optimizer.js";
 
 export interface AdagradOptions extends OptimizerOptions {
+  /** Starting value of the squared-gradient sum. Default 0.1. */
   initialAccumulatorValue?: number;
+  /** Added inside the square root. Default 1e-7. */
   epsilon?: number;
 }
 
+/**
+ * Adagrad with Keras's defaults.
+ * @example new optimizers.Adagrad({ learningRate: 0.01 })
+ */
 export class Adagrad extends Optimizer {
   readonly className = "Adagrad";
+  /** Starting value of the squared-gradient sum. */
   readonly initialAccumulatorValue: number;
+  /** Added inside the square root. */
   readonly epsilon: number;
 
   /** @example new optimizers.Adagrad({ learningRate: 0.01 }) */

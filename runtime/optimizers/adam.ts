@@ -6,17 +6,29 @@ import type { NativeBuffer } from "../backend/backend.js";
 import { Optimizer, type OptimizerOptions } from "./optimizer.js";
 
 export interface AdamOptions extends OptimizerOptions {
+  /** Decay of the first moment. Default 0.9. */
   beta1?: number;
+  /** Decay of the second moment. Default 0.999. */
   beta2?: number;
+  /** Added to the root of the second moment. Default 1e-7. */
   epsilon?: number;
+  /** Keras's name for beta1. */
   beta_1?: number;
+  /** Keras's name for beta2. */
   beta_2?: number;
 }
 
+/**
+ * Adam with Keras's defaults and bias correction.
+ * @example new optimizers.Adam({ learningRate: 3e-4 })
+ */
 export class Adam extends Optimizer {
   readonly className: string = "Adam";
+  /** Decay of the first moment. */
   readonly beta1: number;
+  /** Decay of the second moment. */
   readonly beta2: number;
+  /** Added to the root of the second moment. */
   readonly epsilon: number;
   protected weightDecay = 0;
 
@@ -47,10 +59,14 @@ export class Adam extends Optimizer {
 export interface AdamWOptions extends AdamOptions {
   /** Decoupled weight decay; Keras's default 0.004. */
   weightDecay?: number;
+  /** Keras's name for weightDecay. */
   weight_decay?: number;
 }
 
-/** AdamW: Adam with decoupled weight decay (w −= lr·wd·w each step). Default weightDecay 0.004. */
+/**
+ * AdamW: Adam with decoupled weight decay (w −= lr·wd·w each step). Default weightDecay 0.004.
+ * @example new optimizers.AdamW({ learningRate: 1e-3, weightDecay: 0.01 })
+ */
 export class AdamW extends Adam {
   override readonly className = "AdamW";
 

@@ -10,15 +10,22 @@ import type { Tensor } from "../tensor/tensor.js";
 import type { Variable } from "../tensor/variable.js";
 
 export interface OptimizerOptions {
+  /** Step size (each optimizer has Keras's default: 0.001 for RMSprop/Adam/Adagrad, 0.01 for SGD). */
   learningRate?: number;
   /** Keras's name: the same as learningRate. */
   learning_rate?: number;
+  /** The optimizer's name (default its class name in lowercase). */
   name?: string;
 }
 
+/**
+ * The base of every optimizer: learning rate, state per variable, one fused update per step.
+ * @example const opt = optimizers.get("rmsprop"); opt.learningRate = 1e-4;
+ */
 export abstract class Optimizer {
   /** Keras's class name ("RMSprop"). */
   abstract readonly className: string;
+  /** The optimizer's name ("rmsprop"). */
   readonly name: string;
   /** The learning rate; callbacks (LearningRateScheduler, ReduceLROnPlateau) change it. */
   learningRate: number;

@@ -7,13 +7,21 @@ import type { NativeBuffer } from "../backend/backend.js";
 import { Optimizer, type OptimizerOptions } from "./optimizer.js";
 
 export interface RMSpropOptions extends OptimizerOptions {
+  /** Decay of the squared-gradient average. Default 0.9. */
   rho?: number;
+  /** Added inside the square root. Default 1e-7. */
   epsilon?: number;
 }
 
+/**
+ * RMSprop as in Keras (epsilon inside the square root); "rmsprop" gives the defaults.
+ * @example new optimizers.RMSprop({ learningRate: 1e-3 })
+ */
 export class RMSprop extends Optimizer {
   readonly className = "RMSprop";
+  /** Decay of the squared-gradient average. */
   readonly rho: number;
+  /** Added inside the square root. */
   readonly epsilon: number;
 
   /** @example new optimizers.RMSprop({ learningRate: 1e-3 }) */

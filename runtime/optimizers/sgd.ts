@@ -6,13 +6,21 @@ import type { NativeBuffer } from "../backend/backend.js";
 import { Optimizer, type OptimizerOptions } from "./optimizer.js";
 
 export interface SGDOptions extends OptimizerOptions {
+  /** Velocity decay in [0, 1]. Default 0 (plain SGD). */
   momentum?: number;
+  /** Use Nesterov momentum. Default false. */
   nesterov?: boolean;
 }
 
+/**
+ * Stochastic gradient descent, with optional (Nesterov) momentum.
+ * @example new optimizers.SGD({ learningRate: 1e-4, momentum: 0.9 })
+ */
 export class SGD extends Optimizer {
   readonly className = "SGD";
+  /** Velocity decay. */
   readonly momentum: number;
+  /** Whether Nesterov momentum is used. */
   readonly nesterov: boolean;
 
   /** @example new optimizers.SGD({ learningRate: 1e-4, momentum: 0.9 }) */

@@ -6,6 +6,10 @@ import { DISPLAY, type MimeBundle } from "../display/sink.js";
 import { historyBundle } from "../display/reprs.js";
 import { Callback, type Logs } from "../callbacks/callback.js";
 
+/**
+ * What fit returns: per-epoch logs in `history`, epochs in `epoch`.
+ * @example const history = await model.fit(x, y, { epochs: 5 }); history.history.loss
+ */
 export class History extends Callback {
   /** Per-epoch values by name. @example history.history.val_accuracy.at(-1) */
   history: Record<string, number[]> = {};
@@ -37,6 +41,7 @@ export class History extends Callback {
     return historyBundle(this);
   }
 
+  /** The logs as a small text table. */
   override toString(): string {
     return String(historyBundle(this)["text/plain"]);
   }

@@ -32,6 +32,7 @@ export interface FitOptions {
   batchSize?: number;
   /** 0 silent, 1 progress bar, 2 one line per epoch; "auto" = 1. */
   verbose?: 0 | 1 | 2 | "auto";
+  /** Callback objects or plain objects of hooks (`{ onEpochEnd(epoch, logs) {…} }`). */
   callbacks?: (Callback | CallbackHooks)[];
   /** Fraction of the data, taken from the end before shuffling, held out for validation. */
   validationSplit?: number;
@@ -43,9 +44,13 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Epoch to start from (resuming a previous run). Default 0. */
   initialEpoch?: number;
+  /** Keras's spelling of batchSize. */
   batch_size?: number;
+  /** Keras's spelling of validationSplit. */
   validation_split?: number;
+  /** Keras's spelling of validationData. */
   validation_data?: [ModelData, ModelData];
+  /** Keras's spelling of initialEpoch. */
   initial_epoch?: number;
 }
 
@@ -54,13 +59,16 @@ export interface EvaluateOptions {
   batchSize?: number;
   /** Default 0 here (a bar only when asked: 1). */
   verbose?: 0 | 1 | 2 | "auto";
+  /** Keras's spelling of batchSize. */
   batch_size?: number;
 }
 
 export interface PredictOptions {
   /** Default 32. */
   batchSize?: number;
+  /** 0 silent (default), 1 progress bar, 2 one line. */
   verbose?: 0 | 1 | 2 | "auto";
+  /** Keras's spelling of batchSize. */
   batch_size?: number;
 }
 
