@@ -13,7 +13,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "kernels.h"
 #include "pool.h"
@@ -137,7 +139,8 @@ class CudaBackend final : public Backend {
     // stale values, never faults). The binding checks indices on the CPU backend only.
     size_t cap = pool_.capacity(x);
     int64_t rowBytes = rs * int64_t(es);
-    int64_t srcRows = rowBytes > 0 ? int64_t(cap) / rowBytes : 0;
+    int64_t srcRows = INT64_MAX;  // x not the start of a pool block: no bound known
+    if (cap > 0 && rowBytes > 0) srcRows = int64_t(cap) / rowBytes;
     cuda::gather(ctx_, x, es, rs, srcRows, idx, n, out);
   }
   void oneHot(const int32_t* idx, int64_t n, int64_t depth, float* out) override {
@@ -159,13 +162,50 @@ class CudaBackend final : public Backend {
   }
 
   // ---- CUDA graphs (an extension outside the Backend seam; see tsdl_cuda_graph_* below) ----
-  cudaStream_t stream() const { return ctx_.stream; }
+  // Capture records every kernel and copy queued on the stream, without running them; replay
+  // launches the whole recorded step with one call. Relaxed mode, because the pool may have to
+  // cudaMalloc a block the first time a captured step asks for it.
+  void beginCapture() {
+    check(cudaStreamBeginCapture(ctx_.stream, cudaStreamCaptureModeRelaxed), "graph capture begin");
+  }
+  int endCapture() {
+    cudaGraph_t graph = nullptr;
+    check(cudaStreamEndCapture(ctx_.stream, &graph), "graph capture end");
+    cudaGraphExec_t exec = nullptr;
+    cudaError_t e = cudaGraphInstantiate(&exec, graph, 0);
+    cudaGraphDestroy(graph);
+    check(e, "graph instantiate");
+    std::lock_guard<std::mutex> lock(graphMu_);
+    for (size_t i = 0; i < graphs_.size(); ++i)
+      if (!graphs_[i]) { graphs_[i] = exec; return int(i); }
+    graphs_.push_back(exec);
+    return int(graphs_.size() - 1);
+  }
+  void replay(int id) {
+    cudaGraphExec_t exec = graphAt(id);
+    if (!exec) throw std::runtime_error("cuda: graph replay: no graph " + std::to_string(id));
+    check(cudaGraphLaunch(exec, ctx_.stream), "graph replay");
+  }
+  void release(int id) {
+    std::lock_guard<std::mutex> lock(graphMu_);
+    if (id >= 0 && size_t(id) < graphs_.size() && graphs_[size_t(id)]) {
+      cudaGraphExecDestroy(graphs_[size_t(id)]);
+      graphs_[size_t(id)] = nullptr;
+    }
+  }
 
  private:
   int device_;
   cudaDeviceProp prop_;
   Pool pool_;
   Ctx ctx_{};
+  std::mutex graphMu_;
+  std::vector<cudaGraphExec_t> graphs_;
+
+  cudaGraphExec_t graphAt(int id) {
+    std::lock_guard<std::mutex> lock(graphMu_);
+    return id >= 0 && size_t(id) < graphs_.size() ? graphs_[size_t(id)] : nullptr;
+  }
 };
 
 void setWhy(char* why, size_t len, const std::string& s) {
@@ -267,4 +307,40 @@ TSDL_EXPORT int tsdl_cuda_set_precision(const char* name) {
 
 TSDL_EXPORT const char* tsdl_cuda_get_precision() {
   return tsdl::cuda::precisionName(tsdl::cuda::Precision(tsdl::cuda::gPrecision.load()));
+}
+
+// ---- CUDA graphs: capture a training step once, replay it with one launch ----
+// An extension outside the Backend seam (the runtime reaches it with dlsym, like the precision
+// setting). Every function returns 0 (or a graph id >= 0) on success and -1 with `why` filled
+// on failure. The rules a caller must keep (README.md, "CUDA graphs"):
+//  - between begin and end: no download, no synchronize, no upload from pageable memory;
+//  - the graph holds raw pointers: every buffer the captured step touched must stay allocated
+//    (not released to the pool) until the graph is released;
+//  - a replay runs the same kernels on the same pointers with the same scalar arguments, so
+//    whatever changes per step (the batch, Adam's step) must live in device memory.
+namespace {
+template <class F>
+int guarded(char* why, size_t len, F&& f) {
+  using namespace tsdl::cuda;
+  if (!gBackend) { setWhy(why, len, "the CUDA backend is not created"); return -1; }
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    setWhy(why, len, e.what());
+    return -1;
+  }
+}
+}  // namespace
+
+TSDL_EXPORT int tsdl_cuda_graph_begin(char* why, size_t len) {
+  return guarded(why, len, [] { tsdl::cuda::gBackend->beginCapture(); return 0; });
+}
+TSDL_EXPORT int tsdl_cuda_graph_end(char* why, size_t len) {
+  return guarded(why, len, [] { return tsdl::cuda::gBackend->endCapture(); });
+}
+TSDL_EXPORT int tsdl_cuda_graph_replay(int id, char* why, size_t len) {
+  return guarded(why, len, [id] { tsdl::cuda::gBackend->replay(id); return 0; });
+}
+TSDL_EXPORT int tsdl_cuda_graph_release(int id, char* why, size_t len) {
+  return guarded(why, len, [id] { tsdl::cuda::gBackend->release(id); return 0; });
 }

@@ -233,15 +233,6 @@ void dispatchOut(BinaryOp op, DType outType, F&& launch) {
 }
 
 template <class T>
-T scalarAs(double s);
-template <>
-float scalarAs<float>(double s) { return convert<float>(s); }
-template <>
-int32_t scalarAs<int32_t>(double s) { return convert<int32_t>(s); }
-template <>
-uint8_t scalarAs<uint8_t>(double s) { return convert<uint8_t>(s); }
-
-template <class T>
 void binaryTyped(const Ctx& c, BinaryOp op, const void* a, const void* b, DType outType, void* out,
                  const Plan& p, int64_t n) {
   dispatchOut<T>(op, outType, [&](auto* tag) {
@@ -334,9 +325,9 @@ void binaryScalar(const Ctx& c, BinaryOp op, DType inType, const void* a, double
   if (n <= 0) return;
   // The scalar is converted to the tensor's dtype first, as the CPU backend does.
   switch (inType) {
-    case DType::Float32: binaryScalarTyped<float>(c, op, a, scalarAs<float>(s), outType, out, n, first); break;
-    case DType::Int32: binaryScalarTyped<int32_t>(c, op, a, scalarAs<int32_t>(s), outType, out, n, first); break;
-    case DType::Uint8: binaryScalarTyped<uint8_t>(c, op, a, scalarAs<uint8_t>(s), outType, out, n, first); break;
+    case DType::Float32: binaryScalarTyped<float>(c, op, a, convert<float>(s), outType, out, n, first); break;
+    case DType::Int32: binaryScalarTyped<int32_t>(c, op, a, convert<int32_t>(s), outType, out, n, first); break;
+    case DType::Uint8: binaryScalarTyped<uint8_t>(c, op, a, convert<uint8_t>(s), outType, out, n, first); break;
     case DType::Bool: binaryScalarTyped<uint8_t>(c, op, a, uint8_t(s != 0.0), outType, out, n, first); break;
   }
   checkLaunch("binaryScalar");

@@ -15,6 +15,10 @@
 
 extern "C" tsdl::Backend* tsdl_create_cuda_backend(char* why, size_t whyLen);
 extern "C" int tsdl_cuda_set_precision(const char* name);
+extern "C" int tsdl_cuda_graph_begin(char* why, size_t len);
+extern "C" int tsdl_cuda_graph_end(char* why, size_t len);
+extern "C" int tsdl_cuda_graph_replay(int id, char* why, size_t len);
+extern "C" int tsdl_cuda_graph_release(int id, char* why, size_t len);
 
 using namespace tsdl;
 
@@ -493,6 +497,24 @@ TEST(copy_handles_overlapping_ranges_like_memmove) {
   cpu->copy(c.as<float>() + 10, c.as<float>(), 50 * 4);
   auto a = g.read<float>(), b = c.read<float>();
   CHECK_ALL_NEAR(a.data(), b.data(), a.size(), 0, "overlapping copy");
+}
+
+TEST(a_captured_step_runs_only_when_replayed_and_each_replay_runs_it_once) {
+  std::vector<float> zeros(1000, 0.f);
+  Buf x(gpu, zeros);
+  char why[256] = {0};
+  CHECK(tsdl_cuda_graph_begin(why, sizeof why) == 0);
+  gpu->binaryScalar(BinaryOp::Add, DType::Float32, x.p, 1.0, DType::Float32, x.p, 1000, false);
+  gpu->unary(UnaryOp::Square, x.as<float>(), x.as<float>(), 1000, 0.f);
+  int id = tsdl_cuda_graph_end(why, sizeof why);
+  CHECK(id >= 0);
+  if (id < 0) { std::printf("  graph: %s\n", why); return; }
+  CHECK(x.read<float>()[0] == 0.f);  // capturing does not run
+  for (int i = 0; i < 3; ++i) CHECK(tsdl_cuda_graph_replay(id, why, sizeof why) == 0);
+  auto v = x.read<float>();
+  CHECK(v[0] == 676.f && v[999] == 676.f);  // ((0+1)² + 1)² = 4, (4+1)² = 25, (25+1)² = 676
+  CHECK(tsdl_cuda_graph_release(id, why, sizeof why) == 0);
+  CHECK(tsdl_cuda_graph_replay(id, why, sizeof why) == -1);
 }
 
 int main() {
