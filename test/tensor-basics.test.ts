@@ -182,6 +182,7 @@ describe("shape, dtype and indexing", () => {
     expect(t.get(-1).toArray()).toEqual([5, 6]);
     expect(t.get(0).get(1).ndim).toBe(0);
     expect(t.get(0).get(1).item()).toBe(2);
+    expect(t.get(2, -1).item()).toBe(6);
   });
 
   test("iterating a tensor walks its first axis", () => {

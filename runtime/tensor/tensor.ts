@@ -125,11 +125,14 @@ export class Tensor {
   // ---- indexing --------------------------------------------------------------------------------
 
   /**
-   * The sub-tensor at index `i` along the first axis (negative counts from the end).
-   * @example tensor([[1, 2], [3, 4]]).get(1) // tensor([3, 4])
+   * The sub-tensor at index `i` along the first axis (negative counts from the end); more
+   * indices go deeper, as NumPy's `t[i, j]`.
+   * @example tensor([[1, 2], [3, 4]]).get(1) // tensor([3, 4]); .get(1, 0).item() is 3
    */
-  get(i: number): Tensor {
-    return ops.getIndex(this, i);
+  get(i: number, ...more: number[]): Tensor {
+    let t = ops.getIndex(this, i);
+    for (const j of more) t = ops.getIndex(t, j);
+    return t;
   }
 
   /**
