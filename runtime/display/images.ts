@@ -8,7 +8,7 @@
  */
 import { createRequire } from "node:module";
 import type { MimeBundle } from "./sink.js";
-import { escapeHtml } from "./progbar.js";
+import { escapeHtml } from "./html.js";
 
 /** A tensor (anything with shape and data()) or nested JS arrays. */
 export type ImageInput = { readonly shape: readonly number[]; data(): ArrayLike<number> } | number[][] | number[][][] | number[][][][];

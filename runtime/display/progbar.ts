@@ -12,6 +12,7 @@
  * verbose 0 shows nothing; verbose 2 prints `469/469 - 1s - 2ms/step - loss: …` once per epoch.
  */
 import { getDisplaySink, type DisplayHandle, type DisplaySink, type MimeBundle } from "./sink.js";
+import { escapeHtml } from "./html.js";
 import {
   BAR_CHAR,
   epochHeader,
@@ -207,9 +208,4 @@ export function notebookBundle(header: string | null, s: ProgressState): MimeBun
     `<span style="color:#c8c8c8">${BAR_CHAR.repeat(p.rest)}</span> ` +
     `<b>${escapeHtml(p.time)}</b> ${escapeHtml(p.perStep)}${escapeHtml(p.values)}</div>`;
   return { "text/plain": header !== null ? `${header}\n${line}` : line, "text/html": html };
-}
-
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }

@@ -7,7 +7,7 @@
  * does not import the tensor module that imports it.
  */
 import type { MimeBundle } from "./sink.js";
-import { escapeHtml } from "./progbar.js";
+import { escapeHtml } from "./html.js";
 import { formatValue } from "./progbar-format.js";
 
 /** What reprs need from a tensor. */
