@@ -57,7 +57,7 @@ export interface FitOptions {
 export interface EvaluateOptions {
   /** Default 32. */
   batchSize?: number;
-  /** Default 0 here (a bar only when asked: 1). */
+  /** 0 silent, 1 progress bar (default, as Keras), 2 one line. */
   verbose?: 0 | 1 | 2 | "auto";
   /** Keras's spelling of batchSize. */
   batch_size?: number;
@@ -66,7 +66,7 @@ export interface EvaluateOptions {
 export interface PredictOptions {
   /** Default 32. */
   batchSize?: number;
-  /** 0 silent (default), 1 progress bar, 2 one line. */
+  /** 0 silent, 1 progress bar (default, as Keras), 2 one line. */
   verbose?: 0 | 1 | 2 | "auto";
   /** Keras's spelling of batchSize. */
   batch_size?: number;
@@ -347,7 +347,7 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
 export function evaluateModel(model: Model, x: ModelData, y: ModelData, options: EvaluateOptions = {}): number[] {
   const c = requireCompiled(model, "evaluate");
   const batchSize = positiveInt(options.batchSize ?? options.batch_size ?? 32, "evaluate: batchSize");
-  const verbose = verbosity(options.verbose, 0);
+  const verbose = verbosity(options.verbose, 1);
   const data = prepare(model, c, x, y, "evaluate");
   const bar = verbose === 0 ? null : new Progbar({ target: Math.max(1, Math.ceil(data.n / batchSize)), verbose });
   const logs = evaluateArrays(model, c, data, batchSize, bar);
@@ -357,7 +357,7 @@ export function evaluateModel(model: Model, x: ModelData, y: ModelData, options:
 /** predict: see Model.predict. @internal */
 export function predictModel(model: Model, x: ModelData, options: PredictOptions = {}): Tensor | Tensor[] {
   const batchSize = positiveInt(options.batchSize ?? options.batch_size ?? 32, "predict: batchSize");
-  const verbose = verbosity(options.verbose, 0);
+  const verbose = verbosity(options.verbose, 1);
   const xs = prepareX(model, x, "predict");
   const n = sampleCount(xs, "predict");
   const steps = Math.max(1, Math.ceil(n / batchSize));
