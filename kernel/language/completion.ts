@@ -6,7 +6,7 @@
  */
 import { ts } from "ts-morph";
 import { codePointOffset, utf16Offset } from "./positions.js";
-import { aliasKinds } from "./symbols.js";
+import { completionSymbols, describeSymbol, kindOf } from "./symbols.js";
 import type { CellView } from "./view.js";
 import type { CompleteReply, CompletionType } from "./types.js";
 
@@ -53,13 +53,16 @@ export function complete(view: CellView, cursorPos: number): CompleteReply {
 
   const cursorStart = codePointOffset(view.code, start);
   const cursorEnd = codePointOffset(view.code, at);
-  const aliasNames = unique.filter((e) => e.kind === "alias").map((e) => e.name);
-  const aliases = aliasNames.length > 0 ? aliasKinds(view, view.offset + at, aliasNames) : new Map<string, string>();
-  const types: CompletionType[] = unique.map((e) => {
-    const type = e.kind === "alias" ? aliases.get(e.name) ?? "module" : KIND[e.kind] ?? e.kind;
-    return { start: cursorStart, end: cursorEnd, text: e.name, type };
+  const described = (e: ts.CompletionEntry, i: number) => i < SIGNATURES && e.kind !== "keyword" && e.kind !== "string";
+  const wanted = new Set(unique.filter((e, i) => e.kind === "alias" || described(e, i)).map((e) => e.name));
+  const ctx = wanted.size > 0 ? completionSymbols(view, view.offset + at, wanted) : null;
+  const types: CompletionType[] = unique.map((e, i) => {
+    const symbol = ctx?.symbols.get(e.name);
+    const type = e.kind === "alias" ? (symbol && ctx ? kindOf(ctx.checker, symbol) : "module") : KIND[e.kind] ?? e.kind;
+    const t: CompletionType = { start: cursorStart, end: cursorEnd, text: e.name, type };
+    if (described(e, i) && symbol && ctx) t.signature = cleanSignature(describeSymbol(ctx, symbol));
+    return t;
   });
-  addSignatures(view, at, unique, types);
   return {
     status: "ok",
     matches: unique.map((e) => e.name),
@@ -69,20 +72,8 @@ export function complete(view: CellView, cursorPos: number): CompleteReply {
   };
 }
 
-/**
- * How many matches get a signature: each costs a details lookup (≈1 ms: TypeScript recomputes
- * the completion list to find the symbol), and the first few are what a person reads.
- */
-const SIGNATURES = 3;
-
-function addSignatures(view: CellView, at: number, entries: readonly ts.CompletionEntry[], types: CompletionType[]): void {
-  for (let i = 0; i < Math.min(SIGNATURES, entries.length); i++) {
-    const e = entries[i];
-    if (e.kind === "keyword" || e.kind === "string") continue;
-    const d = view.ls.getCompletionEntryDetails(view.path, view.offset + at, e.name, undefined, e.source, undefined, e.data);
-    if (d) types[i].signature = cleanSignature(ts.displayPartsToString(d.displayParts));
-  }
-}
+/** How many matches get a signature: the first ones are what a person reads. */
+const SIGNATURES = 5;
 
 /** Drops TypeScript's "(alias)" markers and the `import x = …` / `export x` lines aliases carry. */
 export function cleanSignature(text: string): string {

@@ -1,7 +1,7 @@
 /**
- * What TypeScript's completion and quick info report only as "alias" (the preloaded globals are
- * aliases of the runtime's exports; `layers.Dense` is a re-export): the real kind of the
- * symbol behind it, and a description of namespaces (`models`, `layers`) for Shift-Tab.
+ * Symbols behind completion entries: the real kind of what TypeScript reports only as "alias"
+ * (the preloaded globals are aliases of the runtime's exports; `layers.Dense` is a re-export),
+ * one-line descriptions for the first matches, and namespaces (`models`) for Shift-Tab.
  *
  * @example kindOf(checker, checker.getSymbolAtLocation(id)!) // "class" for layers.Dense
  */
@@ -51,14 +51,36 @@ export function kindOf(checker: ts.TypeChecker, symbol: ts.Symbol): string {
   return "variable";
 }
 
-/** The members a completion at `pos` chooses from: `x.|` → x's exports or properties; else the scope. */
-export function aliasKinds(view: CellView, pos: number, names: readonly string[]): Map<string, string> {
-  const kinds = new Map<string, string>();
+/** The deepest node that contains `pos` (the file itself when none does). */
+export function nodeAt(sf: ts.SourceFile, pos: number): ts.Node {
+  let found: ts.Node = sf;
+  const visit = (node: ts.Node): void => {
+    if (pos < node.getStart(sf) || pos > node.getEnd()) return;
+    found = node;
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(sf, visit);
+  return found;
+}
+
+/** The checker, the node at the cursor and the symbols behind some completion names. */
+export interface CompletionSymbols {
+  checker: ts.TypeChecker;
+  sf: ts.SourceFile;
+  location: ts.Node;
+  symbols: Map<string, ts.Symbol>;
+}
+
+/**
+ * The symbols of `names` as a completion at `pos` sees them: `x.|` → x's exports or
+ * properties; otherwise what is in scope there. One lookup for all names — asking TypeScript
+ * for each entry's details would recompute the whole completion list every time.
+ */
+export function completionSymbols(view: CellView, pos: number, names: ReadonlySet<string>): CompletionSymbols | null {
   const program = view.ls.getProgram();
   const sf = program?.getSourceFile(view.path);
-  if (!program || !sf) return kinds;
+  if (!program || !sf) return null;
   const checker = program.getTypeChecker();
-  const wanted = new Set(names);
   const id = identifierAt(sf, pos);
   // `layers.De|`: the name of a property access; `layers.|`: the dot right before the cursor.
   let left: ts.Expression | undefined;
@@ -70,18 +92,50 @@ export function aliasKinds(view: CellView, pos: number, names: readonly string[]
       if (dotId) left = ts.isPropertyAccessExpression(dotId.parent) && dotId.parent.name === dotId ? dotId.parent : dotId;
     }
   }
+  const location = id ?? nodeAt(sf, pos);
   let candidates: ts.Symbol[];
   if (left) {
     const target = checker.getSymbolAtLocation(left);
     const resolved = target && resolve(checker, target);
     candidates = resolved && resolved.flags & ts.SymbolFlags.Module
       ? checker.getExportsOfModule(resolved)
-      : checker.getTypeAtLocation(left).getProperties();
+      : checker.getTypeAtLocation(left).getApparentProperties();
   } else {
-    candidates = checker.getSymbolsInScope(id ?? sf, ts.SymbolFlags.Alias);
+    const F = ts.SymbolFlags;
+    candidates = checker.getSymbolsInScope(location, F.Value | F.Type | F.Namespace | F.Alias);
   }
-  for (const s of candidates) if (wanted.has(s.name)) kinds.set(s.name, kindOf(checker, s));
-  return kinds;
+  const symbols = new Map<string, ts.Symbol>();
+  for (const s of candidates) if (names.has(s.name) && !symbols.has(s.name)) symbols.set(s.name, s);
+  return { checker, sf, location, symbols };
+}
+
+interface SymbolDisplayApi {
+  getSymbolDisplayPartsDocumentationAndSymbolKind(
+    checker: ts.TypeChecker, symbol: ts.Symbol, sf: ts.SourceFile, enclosing: ts.Node | undefined, location: ts.Node,
+    semanticMeaning?: number,
+  ): { displayParts: ts.SymbolDisplayPart[] };
+}
+
+/**
+ * What Shift-Tab's first line says about a symbol (`let learningRate: number`,
+ * `function tensor(data: TensorData, …): Tensor`), through the same TypeScript routine that
+ * quick info uses; the declared type alone if that routine is not there.
+ */
+export function describeSymbol(ctx: CompletionSymbols, symbol: ts.Symbol): string {
+  const display = (ts as unknown as { SymbolDisplay?: SymbolDisplayApi }).SymbolDisplay;
+  try {
+    if (display) {
+      const all = 7; // SemanticMeaning.All: value, type and namespace
+      // As completion details call it (services/completions.ts), without recomputing the list.
+      const parts = display.getSymbolDisplayPartsDocumentationAndSymbolKind(ctx.checker, symbol, ctx.sf, ctx.location, ctx.location, all).displayParts;
+      return ts.displayPartsToString(parts);
+    }
+  } catch {
+    // fall through to the plain type
+  }
+  const s = resolve(ctx.checker, symbol);
+  const decl = s.valueDeclaration ?? s.declarations?.[0];
+  return decl ? ctx.checker.typeToString(ctx.checker.getTypeOfSymbolAtLocation(s, decl)) : "";
 }
 
 /** Shift-Tab on a namespace (`models`): its module's leading JSDoc and what it exports. */
