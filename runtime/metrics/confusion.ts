@@ -5,11 +5,11 @@
 import type { Tensor } from "../tensor/tensor.js";
 import * as ops from "../ops/index.js";
 import { Metric, type UpdateContext } from "./metric.js";
+import { Accumulator } from "./accumulator.js";
 
 abstract class ConfusionMetric extends Metric {
-  protected tp = 0;
-  protected fp = 0;
-  protected fn = 0;
+  // [true positives, predicted positives, actual positives], summed on the backend.
+  private readonly counts = new Accumulator(3);
   /** Predictions above it count as positive. */
   readonly threshold: number;
 
@@ -24,14 +24,17 @@ abstract class ConfusionMetric extends Metric {
     if (y.ndim === yPred.ndim - 1) y = y.reshape([...y.shape, 1]);
     const pos = ops.cast(ops.greater(yPred, t), "float32");
     const truth = ops.cast(ops.greater(y, 0.5), "float32");
-    const tp = ops.sum(ops.mul(pos, truth)).item();
-    this.tp += tp;
-    this.fp += ops.sum(pos).item() - tp;
-    this.fn += ops.sum(truth).item() - tp;
+    this.counts.add(ops.stack([ops.sum(ops.mul(pos, truth)), ops.sum(pos), ops.sum(truth)]));
+  }
+
+  /** [tp, fp, fn] so far. */
+  protected confusion(): [number, number, number] {
+    const [tp, predicted, actual] = this.counts.values();
+    return [tp, predicted - tp, actual - tp];
   }
 
   reset(): void {
-    this.tp = this.fp = this.fn = 0;
+    this.counts.reset();
   }
 }
 
@@ -45,7 +48,8 @@ export class Precision extends ConfusionMetric {
   }
   /** Precision so far. */
   result(): number {
-    return this.tp + this.fp === 0 ? 0 : this.tp / (this.tp + this.fp);
+    const [tp, fp] = this.confusion();
+    return tp + fp === 0 ? 0 : tp / (tp + fp);
   }
 }
 
@@ -59,6 +63,7 @@ export class Recall extends ConfusionMetric {
   }
   /** Recall so far. */
   result(): number {
-    return this.tp + this.fn === 0 ? 0 : this.tp / (this.tp + this.fn);
+    const [tp, , fn] = this.confusion();
+    return tp + fn === 0 ? 0 : tp / (tp + fn);
   }
 }

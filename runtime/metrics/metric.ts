@@ -3,6 +3,7 @@
  * for the running value, `reset()` at the start of each epoch (as Keras's stateful metrics).
  */
 import type { Tensor } from "../tensor/tensor.js";
+import { Accumulator } from "./accumulator.js";
 
 export interface UpdateContext {
   /** yPred holds logits (the softmax or sigmoid was fused into the loss). */
@@ -34,7 +35,8 @@ export abstract class Metric {
  * @example class Hits extends MeanMetric { protected batchSum(y: Tensor, p: Tensor): [Tensor, number] { return [p.sum(), p.shape[0]]; } }
  */
 export abstract class MeanMetric extends Metric {
-  protected total = 0;
+  // The sum stays on the backend; only the sample count is kept in JS.
+  private readonly total = new Accumulator(1);
   protected count = 0;
 
   /** Sum over the batch's samples (a scalar tensor) and the number of samples. */
@@ -43,18 +45,18 @@ export abstract class MeanMetric extends Metric {
   /** Adds one batch to the running mean. */
   update(yTrue: Tensor, yPred: Tensor, ctx: UpdateContext = { logits: false }): void {
     const [s, n] = this.batchSum(yTrue, yPred, ctx);
-    this.total += s.item();
+    this.total.add(s);
     this.count += n;
   }
 
   /** The mean over every sample since the last reset. */
   result(): number {
-    return this.count === 0 ? 0 : this.total / this.count;
+    return this.count === 0 ? 0 : this.total.values()[0] / this.count;
   }
 
   /** Clears the running mean. */
   reset(): void {
-    this.total = 0;
+    this.total.reset();
     this.count = 0;
   }
 }

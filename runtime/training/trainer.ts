@@ -23,6 +23,7 @@ import { asDataTensor, sampleCount, toList, type ModelData } from "./data.js";
 import type { Model, Compiled } from "../models/model.js";
 import type { Metric } from "../metrics/metric.js";
 import { CategoricalAccuracy, SparseCategoricalAccuracy } from "../metrics/accuracy.js";
+import { Accumulator } from "../metrics/accumulator.js";
 
 /** Options of fit (Keras's names in camelCase; snake_case spellings are accepted too). */
 export interface FitOptions {
@@ -159,8 +160,9 @@ function ordered(logs: Logs): Logs {
   return Object.fromEntries([...train, ...val].map((k) => [k, logs[k]]));
 }
 
-function currentLogs(c: Compiled, lossSum: number, count: number): Logs {
-  const logs: Logs = { loss: count === 0 ? 0 : lossSum / count };
+/** The running loss and metrics (reads the backend's running sums: call it only when needed). */
+function currentLogs(c: Compiled, lossSum: Accumulator, count: number): Logs {
+  const logs: Logs = { loss: count === 0 ? 0 : lossSum.values()[0] / count };
   for (const m of allMetrics(c)) logs[m.name] = m.result();
   return ordered(logs);
 }
@@ -169,14 +171,14 @@ function currentLogs(c: Compiled, lossSum: number, count: number): Logs {
 function evaluateArrays(model: Model, c: Compiled, data: Arrays, batchSize: number, bar: Progbar | null): Logs {
   resetMetrics(c);
   const fused = fusion(model, c);
-  let lossSum = 0;
+  const lossSum = new Accumulator(1);
   let count = 0;
   const steps = Math.ceil(data.n / batchSize);
   for (let s = 0; s < steps; s++) {
     checkInterrupt();
     const start = s * batchSize;
     const end = Math.min(data.n, start + batchSize);
-    const loss = withScope(() => {
+    withScope(() => {
       const xb = data.xs.map((t) => ops.slice(t, start, end));
       const yb = data.ys.map((t) => ops.slice(t, start, end));
       const preds = model.forward(xb, false, fused);
@@ -184,9 +186,8 @@ function evaluateArrays(model: Model, c: Compiled, data: Arrays, batchSize: numb
       for (let i = 1; i < preds.length; i++) total = ops.add(total, outputLoss(c, i, preds[i], yb[i], fused[i]));
       for (const r of model.regularizationLosses()) total = ops.add(total, r);
       updateMetrics(c, yb, preds, fused);
-      return total.item();
+      lossSum.add(ops.mul(total, end - start));
     });
-    lossSum += loss * (end - start);
     count += end - start;
     bar?.update(s + 1, () => Object.entries(currentLogs(c, lossSum, count)));
   }
@@ -279,6 +280,7 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
 
   const vars = model.trainableWeights;
   const fused = fusion(model, c);
+  const lossSum = new Accumulator(1);
   let lastYield = performance.now();
 
   await all(callbacks.map((cb) => cb.onTrainBegin({})));
@@ -288,7 +290,7 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
     resetMetrics(c);
     const order = shuffle ? randomPermutation(train.n) : Int32Array.from({ length: train.n }, (_, i) => i);
     const bar = verbose === 0 ? null : new Progbar({ target: steps, verbose, epoch, epochs });
-    let lossSum = 0;
+    lossSum.reset();
     let count = 0;
     try {
       for (let step = 0; step < steps; step++) {
@@ -297,7 +299,7 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
         const start = step * batchSize;
         const end = Math.min(train.n, start + batchSize);
         const idx = order.subarray(start, end);
-        const loss = withScope(() => {
+        withScope(() => {
           const ix = fromHost(idx, [idx.length], "int32");
           const xb = train.xs.map((t) => ops.gather(t, ix));
           const yb = train.ys.map((t) => ops.gather(t, ix));
@@ -311,9 +313,9 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
           }, vars);
           c.optimizer.applyGradients(grads, vars);
           updateMetrics(c, yb, preds, fused);
-          return value.item();
+          // Summed on the backend; read back only when the bar redraws or the epoch ends.
+          lossSum.add(ops.mul(value, end - start));
         });
-        lossSum += loss * (end - start);
         count += end - start;
         bar?.update(step + 1, () => Object.entries(currentLogs(c, lossSum, count)));
         if (batchHooks.length) await all(batchHooks.map((cb) => cb.onBatchEnd(step, currentLogs(c, lossSum, count))));
