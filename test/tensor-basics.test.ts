@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import {
   tensor, zeros, ones, full, arange, randomNormal, randomUniform, randomTruncatedNormal, zerosLike, onesLike,
-  Tensor, variable, dot, maximum, relu, setRandomSeed, randomPermutation,
+  Tensor, Variable, variable, dot, maximum, relu, setRandomSeed, randomPermutation,
 } from "../runtime/index.js";
 
 describe("the chapter's tensor section reads naturally in TypeScript", () => {
@@ -214,6 +214,14 @@ describe("shape, dtype and indexing", () => {
     expect(t.toArray()).toEqual([[1, 2], [3, 4]]);
     expect(tensor([1], "int32").data()).toBeInstanceOf(Int32Array);
     expect(tensor(3).toArray()).toBe(3);
+  });
+
+  test("clone() copies into new memory", () => {
+    const v = variable(tensor([1, 2]));
+    const c = v.clone();
+    v.assign(tensor([3, 4]));
+    expect(c.toArray()).toEqual([1, 2]);
+    expect(c).not.toBeInstanceOf(Variable);
   });
 
   test("item() refuses a tensor with more than one element", () => {

@@ -117,6 +117,11 @@ export class Tensor {
     return ops.cast(this, dtype);
   }
 
+  /** A copy with its own memory (the gradient passes through). @example const kept = t.clone(); */
+  clone(): Tensor {
+    return ops.cast(this, this.dtype);
+  }
+
   /** The elements in one axis, all others flattened: rank 1. @example tensor([[1, 2], [3, 4]]).flatten() // [1, 2, 3, 4] */
   flatten(): Tensor {
     return ops.reshape(this, [this.size]);
@@ -287,7 +292,7 @@ export function shapeStr(shape: readonly number[]): string {
 function releasedError(t: Tensor): Error {
   return new Error(
     `tensor was released: this ${shapeStr(t.shape)} ${t.dtype} tensor was an intermediate of a training/evaluation step ` +
-      `(fit, evaluate or predict free them when each step ends); return it from the step or copy it with .add(0) inside the step to keep it`,
+      `(fit, evaluate or predict free them when each step ends); return it from the step, or keep a copy made inside the step with .clone()`,
   );
 }
 
