@@ -36,4 +36,4 @@ export * as regularizers from "./regularizers.js";
 export * as datasets from "./datasets/index.js";
 export * as utils from "./utils.js";
 export { History } from "./training/history.js";
-export { requestInterrupt, clearInterrupt } from "./interrupt.js";
+export { requestInterrupt, clearInterrupt, interruptRequested, checkInterrupt } from "./interrupt.js";
