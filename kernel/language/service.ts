@@ -50,6 +50,7 @@ export class CellLanguageService {
   private readonly files = new Map<string, { text: string; version: number }>();
   private readonly session = new SessionDeclarations();
   private readonly disk = new DiskCache();
+  private readonly forgetResolutions: () => void;
   private readonly ls: ts.LanguageService;
   private readonly cellPath: string;
   private readonly globalsPath: string;
@@ -108,6 +109,25 @@ export class CellLanguageService {
       getDirectories: ts.sys.getDirectories,
       realpath: ts.sys.realpath,
     };
+    // One module-resolution cache (with its package.json cache) for every program, not one per
+    // request: without it TypeScript looks up the package.json scope of all ~250 files each time.
+    // Forgotten with the disk cache after each cell.
+    const resolution = {
+      host,
+      cache: ts.createModuleResolutionCache(options.cwd, (f) => f, compilerOptions),
+    };
+    this.forgetResolutions = () => {
+      resolution.cache = ts.createModuleResolutionCache(options.cwd, (f) => f, compilerOptions);
+    };
+    Object.assign(host, {
+      getModuleResolutionCache: () => resolution.cache,
+      resolveModuleNameLiterals: (
+        literals: readonly ts.StringLiteralLike[], containingFile: string, redirected: ts.ResolvedProjectReference | undefined,
+        opts: ts.CompilerOptions, containing: ts.SourceFile,
+      ): ts.ResolvedModuleWithFailedLookupLocations[] =>
+        literals.map((l) =>
+          ts.resolveModuleName(l.text, containingFile, opts, host, resolution.cache, redirected, ts.getModeForUsageLocation(containing, l, opts))),
+    } satisfies Partial<ts.LanguageServiceHost> & { getModuleResolutionCache(): ts.ModuleResolutionCache });
     this.ls = ts.createLanguageService(host, ts.createDocumentRegistry());
     this.globalNames = this.writeGlobals(modules.runtime, modules.displayApi);
   }
@@ -164,6 +184,7 @@ export class CellLanguageService {
   addCell(code: string): void {
     // The cell may have installed a package or written a module that later cells import.
     this.disk.forget();
+    this.forgetResolutions();
     code = blankMagics(code);
     const sf = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
     const names = topLevelNames(sf);
