@@ -80,6 +80,24 @@ describe("training on a slice of MNIST", () => {
   });
 });
 
+describe("memory", () => {
+  it("native memory does not grow from epoch to epoch: each step frees its intermediates", async () => {
+    const { loadNative } = await import("../runtime/backend/native.js");
+    const model = chapterModel();
+    const live: number[] = [];
+    await model.fit(x.slice(0, 1000), y.slice(0, 1000), {
+      epochs: 4,
+      batchSize: 100,
+      verbose: 0,
+      validationSplit: 0.1,
+      callbacks: [{ onEpochEnd: () => void live.push(loadNative().liveBytes()) }],
+    });
+    // The garbage collector may free older tensors meanwhile (memory only goes down); a step that
+    // kept anything would make every later epoch end higher than the second.
+    for (const bytes of live.slice(2)) expect(bytes).toBeLessThanOrEqual(live[1]);
+  });
+});
+
 describe("layers in training and inference", () => {
   it("Dropout is active only in training", () => {
     const drop = layers.Dropout(0.5);

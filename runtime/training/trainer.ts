@@ -168,10 +168,10 @@ function currentLogs(c: Compiled, lossSum: Accumulator, count: number): Logs {
 }
 
 /** Runs the model over arrays in order, without training; returns the logs. */
-function evaluateArrays(model: Model, c: Compiled, data: Arrays, batchSize: number, bar: Progbar | null): Logs {
+function evaluateArrays(model: Model, c: Compiled, data: Arrays, batchSize: number, bar: Progbar | null, lossSum = new Accumulator(1)): Logs {
   resetMetrics(c);
+  lossSum.reset();
   const fused = fusion(model, c);
-  const lossSum = new Accumulator(1);
   let count = 0;
   const steps = Math.ceil(data.n / batchSize);
   for (let s = 0; s < steps; s++) {
@@ -281,6 +281,7 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
   const vars = model.trainableWeights;
   const fused = fusion(model, c);
   const lossSum = new Accumulator(1);
+  const valLossSum = new Accumulator(1);
   let lastYield = performance.now();
 
   await all(callbacks.map((cb) => cb.onTrainBegin({})));
@@ -332,7 +333,7 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
     }
     const logs: Logs = currentLogs(c, lossSum, count);
     if (val) {
-      const vlogs = evaluateArrays(model, c, val, valBatch, null);
+      const vlogs = evaluateArrays(model, c, val, valBatch, null, valLossSum);
       for (const [k, v] of Object.entries(vlogs)) logs[`val_${k}`] = v;
     }
     const shown = ordered(logs);
