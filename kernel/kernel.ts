@@ -48,7 +48,6 @@ export class Kernel {
   allowStdin = false;
   /** Set once when the runtime failed to import; shown in the first cell's stderr. */
   runtimeWarning: string | null = null;
-  runtime: Promise<Record<string, unknown> | null> = Promise.resolve(null);
   private readonly queue: { channel: Channel; msg: Message }[] = [];
   private draining = false;
   private pendingInput: { resolve: (v: string) => void; reject: (e: Error) => void } | null = null;
@@ -74,13 +73,25 @@ export class Kernel {
     });
     this.publish("status", { execution_state: "starting" }, null);
     this.watchParent();
-    // Everything heavy loads after the sockets answer, so kernel_info_reply is not delayed.
-    setImmediate(() => {
-      preloadTypeScript();
-      void loadEsbuild().catch(() => {});
-      this.runtime = this.loadRuntime();
-      void languageService().then((lang) => lang.start?.({ cwd: process.cwd() }));
-    });
+    // Everything heavy loads after the first kernel_info_reply (or shortly after start if none
+    // comes): loading TypeScript blocks this thread for a few hundred ms, and a client waiting
+    // for kernel_info must not wait for it.
+    setTimeout(() => this.loadInBackground(), 500).unref();
+  }
+
+  private background: Promise<Record<string, unknown> | null> | null = null;
+
+  /**
+   * Starts loading TypeScript, esbuild, the runtime and the language service (once); resolves
+   * with the runtime module (null when it failed to load). The first cell awaits it.
+   */
+  loadInBackground(): Promise<Record<string, unknown> | null> {
+    if (this.background) return this.background;
+    this.background = this.loadRuntime();
+    preloadTypeScript();
+    void loadEsbuild().catch(() => {});
+    void languageService().then((lang) => lang.start?.({ cwd: process.cwd() }));
+    return this.background;
   }
 
   /**
@@ -114,7 +125,7 @@ export class Kernel {
       import: (spec: string) => this.importer.import(spec),
       require: (spec: string) => this.importer.require(spec),
     });
-    this.importer.preset.set("tsdl", async () => (await this.runtime) ?? {});
+    this.importer.preset.set("tsdl", async () => (await this.loadInBackground()) ?? {});
   }
 
   /** Imports the runtime, makes its exports globals and plugs the kernel's display sink into it. */

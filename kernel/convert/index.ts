@@ -20,8 +20,27 @@ export interface ConvertedCell {
   originalPosition(line: number, column: number): { line: number; column: number } | null;
 }
 
+/**
+ * Notebooks re-run the same cells all the time: the conversion of a cell's exact text is kept
+ * (a converted cell holds no per-run state), the 256 most recent.
+ */
+const cache = new Map<string, ConvertedCell>();
+
 /** Rewrites and transpiles a cell; throws CellSyntaxError when it does not parse. */
 export async function convertCell(code: string): Promise<ConvertedCell> {
+  const hit = cache.get(code);
+  if (hit) {
+    cache.delete(code);
+    cache.set(code, hit);
+    return hit;
+  }
+  const converted = await convertUncached(code);
+  cache.set(code, converted);
+  if (cache.size > 256) cache.delete(cache.keys().next().value as string);
+  return converted;
+}
+
+async function convertUncached(code: string): Promise<ConvertedCell> {
   const ts = await loadTypeScript();
   const rw = rewriteCell(ts, code);
   const t = await transpile(rw.source.text);

@@ -8,6 +8,7 @@ import type { Message } from "../wire/message.js";
 import { bundleOf } from "../display/bundle.js";
 import { HANDLE } from "../display/api.js";
 import { languageService } from "../language-seam.js";
+import { log } from "../log.js";
 
 interface ExecuteContent {
   code: string;
@@ -20,6 +21,13 @@ interface ExecuteContent {
 
 let silentCells = 0;
 
+/** TSDL_TRACE=1 logs where each cell's time went (kernel log, stderr of the process). */
+const TRACE = process.env.TSDL_TRACE === "1";
+function trace(label: string, marks: [string, number][]): void {
+  const parts = marks.slice(1).map(([name, t], i) => `${name} ${(t - marks[i][1]).toFixed(2)}`);
+  log(`${label}: ${parts.join(", ")} ms`);
+}
+
 export const execute_request: Handler = async (kernel, msg, channel) => {
   const c = msg.content as ExecuteContent;
   const silent = c.silent ?? false;
@@ -31,7 +39,8 @@ export const execute_request: Handler = async (kernel, msg, channel) => {
   kernel.lastExecute = msg;
   kernel.allowStdin = c.allow_stdin ?? false;
 
-  const runtime = await kernel.runtime;
+  const marks: [string, number][] = [["start", performance.now()]];
+  const runtime = await kernel.loadInBackground();
   if (kernel.runtimeWarning && !runtime) {
     kernel.streams.push("stderr", kernel.runtimeWarning);
     kernel.runtimeWarning = null;
@@ -47,6 +56,7 @@ export const execute_request: Handler = async (kernel, msg, channel) => {
     if (before.notice) kernel.streams.push("stdout", before.notice);
     if (before.diagnosticsText) kernel.streams.push("stderr", before.diagnosticsText);
     code = before.code;
+    if (TRACE) marks.push(["beforeExecute", performance.now()]);
     lateDiagnostics = before.diagnostics;
     if (before.block) {
       const error = before.error ?? { ename: "TSError", evalue: "the cell has type errors (see above)", traceback: [before.diagnosticsText ?? ""] };
@@ -58,8 +68,12 @@ export const execute_request: Handler = async (kernel, msg, channel) => {
 
   if (storeHistory) kernel.history.add(count, c.code);
   try {
+    // execute_input (and anything before it) leaves before the cell can block this thread.
+    await kernel.sockets.drainIopub();
     const r = await kernel.executor.run(code, label);
+    if (TRACE) marks.push(["run", performance.now()]);
     await sendDiagnostics(kernel, lateDiagnostics);
+    if (TRACE) marks.push(["diagnostics", performance.now()]);
     kernel.streams.flush();
     const isHandle = (r.value as Record<symbol, unknown> | null)?.[HANDLE] === true;
     if (r.hasValue && r.value !== undefined && !isHandle && !silent) {
@@ -88,6 +102,7 @@ export const execute_request: Handler = async (kernel, msg, channel) => {
     user_expressions,
     payload: [],
   }, { status: "ok" });
+  if (TRACE) trace(label, [...marks, ["reply", performance.now()]]);
 };
 
 /**

@@ -26,4 +26,5 @@ export const kernel_info_request: Handler = async (kernel, msg, channel) => {
       { text: "Keras API (the runtime's model)", url: "https://keras.io/api/" },
     ],
   });
+  void kernel.loadInBackground();
 };

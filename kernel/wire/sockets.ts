@@ -49,9 +49,11 @@ export class KernelSockets {
       key: c.key,
       session: this.session,
     };
+    // The worker (its own zeromq load and binds) starts alongside the shell loop, so a first
+    // kernel_info_request is answered without waiting for it; bind() resolves once both are up.
     this.worker = new Worker(new URL("./control-worker.js", import.meta.url), { workerData: data });
     this.worker.unref();
-    await new Promise<void>((resolve, reject) => {
+    const workerReady = new Promise<void>((resolve, reject) => {
       this.worker.on("error", (e) => reject(e));
       this.worker.on("message", (m: FromControlWorker) => {
         if (m.type === "ready") resolve();
@@ -67,6 +69,7 @@ export class KernelSockets {
     void this.loop("shell", this.shell, handlers.onMessage);
     void this.loop("stdin", this.stdin, handlers.onMessage);
     void this.welcomeLoop();
+    await workerReady;
   }
 
   private async loop(channel: Channel, socket: Router, onMessage: (c: Channel, m: Message) => void): Promise<void> {
@@ -128,6 +131,11 @@ export class KernelSockets {
   publish(msg: Message): Promise<void> {
     const topic = Buffer.from(`kernel.${this.session}.${msg.header.msg_type}`);
     return this.iopubOut.send(serialize({ ...msg, identities: [topic] }, this.signer));
+  }
+
+  /** Resolves when everything published so far has been handed to ZeroMQ. */
+  drainIopub(): Promise<void> {
+    return this.iopubOut.drain();
   }
 
   /** Flushes pending sends and closes every socket. */
