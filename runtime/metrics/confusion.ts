@@ -22,6 +22,9 @@ abstract class ConfusionMetric extends Metric {
     const t = ctx.logits ? Math.log(this.threshold / (1 - this.threshold)) : this.threshold;
     let y = yTrue.dtype === "float32" ? yTrue : yTrue.astype("float32");
     if (y.ndim === yPred.ndim - 1) y = y.reshape([...y.shape, 1]);
+    if (y.size !== yPred.size) {
+      throw new Error(`${this.name}: labels of shape [${yTrue.shape.join(", ")}] do not match predictions of shape [${yPred.shape.join(", ")}] (precision and recall need one label per output: use utils.toCategorical for class indices)`);
+    }
     const pos = ops.cast(ops.greater(yPred, t), "float32");
     const truth = ops.cast(ops.greater(y, 0.5), "float32");
     this.counts.add(ops.stack([ops.sum(ops.mul(pos, truth)), ops.sum(pos), ops.sum(truth)]));
