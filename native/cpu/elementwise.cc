@@ -7,9 +7,11 @@
 #include <type_traits>
 
 #include "kernels.h"
+#include "vmath.h"
 #include "threadpool.h"
 
-namespace tsdl::cpu {
+// Compiled twice (see native/CMakeLists.txt): TSDL_ISA is `base` (any x86-64) or `avx2`.
+namespace tsdl::cpu::TSDL_ISA {
 namespace {
 
 // ---- conversions (well-defined for every input: no UB on NaN or out-of-range floats) ----
@@ -66,68 +68,75 @@ constexpr float kInvSqrt2Pi = 0.39894228040143268f;
 
 template <UnaryOp Op>
 inline float unaryF(float x, float alpha) {
-  switch (Op) {
-    case UnaryOp::Neg: return -x;
-    case UnaryOp::Abs: return std::fabs(x);
-    case UnaryOp::Exp: return std::exp(x);
-    case UnaryOp::Log: return std::log(x);
-    case UnaryOp::Sqrt: return std::sqrt(x);
-    case UnaryOp::Rsqrt: return 1.f / std::sqrt(x);
-    case UnaryOp::Square: return x * x;
-    case UnaryOp::Sign: return x > 0.f ? 1.f : (x < 0.f ? -1.f : (x == 0.f ? 0.f : x));
-    case UnaryOp::Relu: return x > 0.f ? x : 0.f;
-    case UnaryOp::Sigmoid: return 1.f / (1.f + std::exp(-x));
-    case UnaryOp::Tanh: return std::tanh(x);
-    case UnaryOp::Elu: return x > 0.f ? x : alpha * std::expm1(x);
-    case UnaryOp::Selu: return x > 0.f ? kSeluScale * x : kSeluScale * kSeluAlpha * std::expm1(x);
-    case UnaryOp::Gelu: return 0.5f * x * (1.f + std::erf(x * kInvSqrt2));
-    case UnaryOp::LeakyRelu: return x > 0.f ? x : alpha * x;
-    case UnaryOp::Softplus: return std::fmax(x, 0.f) + std::log1p(std::exp(-std::fabs(x)));
-    case UnaryOp::Relu6: return x > 0.f ? (x < 6.f ? x : 6.f) : 0.f;
-    default: return x;
-  }
+    if constexpr (Op == UnaryOp::Neg) return -x;
+    if constexpr (Op == UnaryOp::Abs) return std::fabs(x);
+    if constexpr (Op == UnaryOp::Exp) return vexp(x);
+    if constexpr (Op == UnaryOp::Log) return std::log(x);
+    if constexpr (Op == UnaryOp::Sqrt) return std::sqrt(x);
+    if constexpr (Op == UnaryOp::Rsqrt) return 1.f / std::sqrt(x);
+    if constexpr (Op == UnaryOp::Square) return x * x;
+    if constexpr (Op == UnaryOp::Sign) return x > 0.f ? 1.f : (x < 0.f ? -1.f : (x == 0.f ? 0.f : x));
+    if constexpr (Op == UnaryOp::Relu) return x > 0.f ? x : 0.f;
+    if constexpr (Op == UnaryOp::Sigmoid) return vsigmoid(x);
+    if constexpr (Op == UnaryOp::Tanh) return vtanh(x);
+    if constexpr (Op == UnaryOp::Elu) return x > 0.f ? x : alpha * (vexp(x) - 1.f);
+    if constexpr (Op == UnaryOp::Selu) return x > 0.f ? kSeluScale * x : kSeluScale * kSeluAlpha * (vexp(x) - 1.f);
+    if constexpr (Op == UnaryOp::Gelu) return 0.5f * x * (1.f + std::erf(x * kInvSqrt2));
+    if constexpr (Op == UnaryOp::LeakyRelu) return x > 0.f ? x : alpha * x;
+    if constexpr (Op == UnaryOp::Softplus) return std::fmax(x, 0.f) + std::log1p(std::exp(-std::fabs(x)));
+    if constexpr (Op == UnaryOp::Relu6) return x > 0.f ? (x < 6.f ? x : 6.f) : 0.f;
+    return x;
 }
 
 // d(op)/dx · dy, from the forward output `s` for relu, sigmoid, tanh, elu, selu and relu6 and
 // from the forward input for every other op (see backend.ts).
 template <UnaryOp Op>
 inline float unaryGradF(float s, float dy, float alpha) {
-  switch (Op) {
-    case UnaryOp::Neg: return -dy;
-    case UnaryOp::Abs: return s > 0.f ? dy : (s < 0.f ? -dy : 0.f);
-    case UnaryOp::Exp: return dy * std::exp(s);
-    case UnaryOp::Log: return dy / s;
-    case UnaryOp::Sqrt: return dy * 0.5f / std::sqrt(s);
-    case UnaryOp::Rsqrt: return dy * -0.5f / (s * std::sqrt(s));
-    case UnaryOp::Square: return dy * 2.f * s;
-    case UnaryOp::Sign: return 0.f;
-    case UnaryOp::Relu: return s > 0.f ? dy : 0.f;
-    case UnaryOp::Sigmoid: return dy * s * (1.f - s);
-    case UnaryOp::Tanh: return dy * (1.f - s * s);
-    case UnaryOp::Elu: return s > 0.f ? dy : dy * (s + alpha);
-    case UnaryOp::Selu: return s > 0.f ? dy * kSeluScale : dy * (s + kSeluScale * kSeluAlpha);
-    case UnaryOp::Gelu: {
+    if constexpr (Op == UnaryOp::Neg) return -dy;
+    if constexpr (Op == UnaryOp::Abs) return s > 0.f ? dy : (s < 0.f ? -dy : 0.f);
+    if constexpr (Op == UnaryOp::Exp) return dy * vexp(s);
+    if constexpr (Op == UnaryOp::Log) return dy / s;
+    if constexpr (Op == UnaryOp::Sqrt) return dy * 0.5f / std::sqrt(s);
+    if constexpr (Op == UnaryOp::Rsqrt) return dy * -0.5f / (s * std::sqrt(s));
+    if constexpr (Op == UnaryOp::Square) return dy * 2.f * s;
+    if constexpr (Op == UnaryOp::Sign) return 0.f;
+    if constexpr (Op == UnaryOp::Relu) return s > 0.f ? dy : 0.f;
+    if constexpr (Op == UnaryOp::Sigmoid) return dy * s * (1.f - s);
+    if constexpr (Op == UnaryOp::Tanh) return dy * (1.f - s * s);
+    if constexpr (Op == UnaryOp::Elu) return s > 0.f ? dy : dy * (s + alpha);
+    if constexpr (Op == UnaryOp::Selu) return s > 0.f ? dy * kSeluScale : dy * (s + kSeluScale * kSeluAlpha);
+    if constexpr (Op == UnaryOp::Gelu) {
       float cdf = 0.5f * (1.f + std::erf(s * kInvSqrt2));
-      float pdf = kInvSqrt2Pi * std::exp(-0.5f * s * s);
+      float pdf = kInvSqrt2Pi * vexp(-0.5f * s * s);
       return dy * (cdf + s * pdf);
     }
-    case UnaryOp::LeakyRelu: return s > 0.f ? dy : dy * alpha;
-    case UnaryOp::Softplus: return dy / (1.f + std::exp(-s));
-    case UnaryOp::Relu6: return (s > 0.f && s < 6.f) ? dy : 0.f;
-    default: return dy;
-  }
+    if constexpr (Op == UnaryOp::LeakyRelu) return s > 0.f ? dy : dy * alpha;
+    if constexpr (Op == UnaryOp::Softplus) return dy * vsigmoid(s);
+    if constexpr (Op == UnaryOp::Relu6) return (s > 0.f && s < 6.f) ? dy : 0.f;
+    return dy;
+}
+
+// The loops live in their own functions with plain pointer arguments: inside the lambda the
+// captured references kept g++ from vectorizing some of them.
+template <UnaryOp Op>
+__attribute__((noinline)) void unaryRun(const float* x, float* out, int64_t n, float alpha) {
+  for (int64_t i = 0; i < n; ++i) out[i] = unaryF<Op>(x[i], alpha);
+}
+template <UnaryOp Op>
+__attribute__((noinline)) void unaryGradRun(const float* s, const float* dy, float* dx, int64_t n, float alpha) {
+  for (int64_t i = 0; i < n; ++i) dx[i] = unaryGradF<Op>(s[i], dy[i], alpha);
 }
 
 template <UnaryOp Op>
 void unaryT(const float* x, float* out, int64_t n, float alpha) {
-  parallelRange(n, kParallelGrain, [&](int64_t b, int64_t e, int) {
-    for (int64_t i = b; i < e; ++i) out[i] = unaryF<Op>(x[i], alpha);
+  parallelRange(n, kParallelGrain, [=](int64_t b, int64_t e, int) {
+    unaryRun<Op>(x + b, out + b, e - b, alpha);
   });
 }
 template <UnaryOp Op>
 void unaryGradT(const float* s, const float* dy, float* dx, int64_t n, float alpha) {
-  parallelRange(n, kParallelGrain, [&](int64_t b, int64_t e, int) {
-    for (int64_t i = b; i < e; ++i) dx[i] = unaryGradF<Op>(s[i], dy[i], alpha);
+  parallelRange(n, kParallelGrain, [=](int64_t b, int64_t e, int) {
+    unaryGradRun<Op>(s + b, dy + b, dx + b, e - b, alpha);
   });
 }
 
@@ -375,4 +384,4 @@ void where(const uint8_t* c, DType dt, const void* a, const void* b, void* out, 
     whereT(c, static_cast<const uint8_t*>(a), static_cast<const uint8_t*>(b), static_cast<uint8_t*>(out), n);
 }
 
-}  // namespace tsdl::cpu
+}  // namespace tsdl::cpu::TSDL_ISA

@@ -47,6 +47,25 @@ void microKernelPortable(int64_t kc, const float* a, const float* b, float* c, i
   }
 }
 
+void microKernelPortableStrided(int64_t kc, const float* a, int64_t rs, int64_t cs,
+                                const float* b, float* c, int64_t ldc, int m, int n, float alpha,
+                                float beta) {
+  float acc[MR][NR] = {};
+  for (int64_t k = 0; k < kc; ++k) {
+    for (int i = 0; i < m; ++i) {
+      float av = a[i * rs + k * cs];
+      for (int j = 0; j < NR; ++j) acc[i][j] += av * b[k * NR + j];
+    }
+  }
+  for (int i = 0; i < m; ++i) {
+    float* r = c + i * ldc;
+    if (beta == 0.f)
+      for (int j = 0; j < n; ++j) r[j] = alpha * acc[i][j];
+    else
+      for (int j = 0; j < n; ++j) r[j] = alpha * acc[i][j] + beta * r[j];
+  }
+}
+
 namespace {
 
 bool detectAvx2() {
@@ -63,9 +82,10 @@ bool hasAvx2() {
   return v;
 }
 
+// TSDL_CPU_ISA=baseline (tests, or a suspected CPU problem) selects the portable kernel.
 bool portableForced = [] {
-  const char* s = std::getenv("TSDL_GEMM_KERNEL");
-  return s && std::strcmp(s, "portable") == 0;
+  const char* s = std::getenv("TSDL_CPU_ISA");
+  return s && std::strcmp(s, "baseline") == 0;
 }();
 
 MicroKernel selectKernel() {
@@ -73,6 +93,13 @@ MicroKernel selectKernel() {
   if (!portableForced && hasAvx2()) return microKernelAvx2;
 #endif
   return microKernelPortable;
+}
+
+MicroKernelStrided selectStridedKernel() {
+#if defined(__x86_64__)
+  if (!portableForced && hasAvx2()) return microKernelAvx2Strided;
+#endif
+  return microKernelPortableStrided;
 }
 
 // Per-thread packing buffers, grown once and reused by every later GEMM on that thread.
@@ -180,6 +207,10 @@ struct Job {
   MatmulArgs args;
   int64_t tilesM, tilesN;  // tiles per matrix
   MicroKernel kernel;
+  MicroKernelStrided strided;
+  // A narrow C (n ≤ 2 panels, e.g. the 10-class layer) reuses each A panel only once or
+  // twice, so packing A would cost about as much as the multiply: read A in place instead.
+  bool inPlaceA = false;
 };
 
 // Computes C rows [m0, m1) × cols [n0, n1) of matrix `bi`.
@@ -217,16 +248,36 @@ void tile(const Job& job, int64_t bi, int64_t m0, int64_t m1, int64_t n0, int64_
       packBPanels(B, ldb, g.transB, pc, kc, jc, nc, bp);
       for (int64_t ic = m0; ic < m1; ic += mcMax) {
         int64_t mc = std::min(mcMax, m1 - ic);
-        packAPanels(A, lda, g.transA, ic, mc, pc, kc, ap);
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-            float* ct = C + (ic + ir) * ldc + jc + jr;
-            job.kernel(kc, ap + ir * kc, bp + jr * kc, ct, ldc, mr, nr, alpha, beta);
-            if (last && epi)
-              epilogue(ct, ldc, mr, nr, g.bias ? g.bias + jc + jr : nullptr, g.act);
+        if (job.inPlaceA) {
+          int64_t rs = g.transA ? 1 : lda, cs = g.transA ? lda : 1;
+          for (int64_t jr = 0; jr < nc; jr += NR) {
+            int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+            for (int64_t ir = 0; ir < mc; ir += MR) {
+              int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+              float* ct = C + (ic + ir) * ldc + jc + jr;
+              job.strided(kc, A + (ic + ir) * rs + pc * cs, rs, cs, bp + jr * kc, ct, ldc, mr, nr, alpha, beta);
+              if (last && epi) epilogue(ct, ldc, mr, nr, g.bias ? g.bias + jc + jr : nullptr, g.act);
+            }
           }
+          continue;
+        }
+        packAPanels(A, lda, g.transA, ic, mc, pc, kc, ap);
+        auto micro = [&](int64_t ir, int64_t jr) {
+          int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+          int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+          float* ct = C + (ic + ir) * ldc + jc + jr;
+          job.kernel(kc, ap + ir * kc, bp + jr * kc, ct, ldc, mr, nr, alpha, beta);
+          if (last && epi) epilogue(ct, ldc, mr, nr, g.bias ? g.bias + jc + jr : nullptr, g.act);
+        };
+        if (kc * nc <= 8192) {
+          // The whole packed B block fits in L1 (a short k, e.g. dH = dY·W2ᵀ with k = 10):
+          // sweep C row block by row block so its writes stream through memory in order.
+          for (int64_t ir = 0; ir < mc; ir += MR)
+            for (int64_t jr = 0; jr < nc; jr += NR) micro(ir, jr);
+        } else {
+          // One B micro-panel stays in L1 while the A panels stream from L2.
+          for (int64_t jr = 0; jr < nc; jr += NR)
+            for (int64_t ir = 0; ir < mc; ir += MR) micro(ir, jr);
         }
       }
     }
@@ -260,22 +311,24 @@ const char* gemmKernelName() {
 
 void matmul(const float* a, const float* b, float* c, const MatmulArgs& args) {
   using namespace gemm;
-  Job job{a, b, c, args, 1, 1, selectKernel()};
+  Job job{a, b, c, args, 1, 1, selectKernel(), selectStridedKernel()};
+  job.inPlaceA = args.n <= 2 * NR;
+  const MatmulArgs& argsRef = job.args;
   int64_t T = threads();
-  double flops = 2.0 * double(args.m) * double(args.n) * double(std::max<int64_t>(args.k, 1)) * double(args.batch);
+  double flops = 2.0 * double(argsRef.m) * double(argsRef.n) * double(std::max<int64_t>(argsRef.k, 1)) * double(argsRef.batch);
   if (flops < 2.0e5 || T == 1) {
     T = 1;  // smaller than waking the pool is worth
   }
-  if (args.batch < T) {
+  if (argsRef.batch < T) {
     // Split each matrix into about T / batch tiles: by columns while each tile keeps at least
     // 64 columns (B packing and the micro-kernel stay efficient), the rest by rows.
-    int64_t want = (T + args.batch - 1) / args.batch;
-    int64_t byN = std::max<int64_t>(1, std::min<int64_t>(want, args.n / 64));
-    int64_t byM = std::max<int64_t>(1, std::min<int64_t>((want + byN - 1) / byN, (args.m + MR - 1) / MR));
+    int64_t want = (T + argsRef.batch - 1) / argsRef.batch;
+    int64_t byN = std::max<int64_t>(1, std::min<int64_t>(want, argsRef.n / 64));
+    int64_t byM = std::max<int64_t>(1, std::min<int64_t>((want + byN - 1) / byN, (argsRef.m + MR - 1) / MR));
     job.tilesN = byN;
     job.tilesM = byM;
   }
-  int64_t tasks = args.batch * job.tilesM * job.tilesN;
+  int64_t tasks = argsRef.batch * job.tilesM * job.tilesN;
   if (T == 1) {
     for (int64_t t = 0; t < tasks; ++t) runTask(&job, t, 0);
   } else {

@@ -17,9 +17,19 @@ constexpr int NR = 16;
 using MicroKernel = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
                              int m, int n, float alpha, float beta);
 
+// The same with A read in place: element (i, k) at a[i·rs + k·cs] (no packing of A).
+using MicroKernelStrided = void (*)(int64_t kc, const float* a, int64_t rs, int64_t cs,
+                                    const float* b, float* c, int64_t ldc, int m, int n,
+                                    float alpha, float beta);
+
 void microKernelPortable(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m,
                          int n, float alpha, float beta);
+void microKernelPortableStrided(int64_t kc, const float* a, int64_t rs, int64_t cs,
+                                const float* b, float* c, int64_t ldc, int m, int n, float alpha,
+                                float beta);
 #if defined(__x86_64__)
+void microKernelAvx2Strided(int64_t kc, const float* a, int64_t rs, int64_t cs, const float* b,
+                            float* c, int64_t ldc, int m, int n, float alpha, float beta);
 void microKernelAvx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m,
                      int n, float alpha, float beta);
 #endif

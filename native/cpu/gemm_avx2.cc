@@ -6,8 +6,12 @@
 
 namespace tsdl::cpu::gemm {
 
-void microKernelAvx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m,
-                     int n, float alpha, float beta) {
+namespace {
+// Packed: element (i, k) of the A panel is a[k·6 + i]. Strided: a[i·rs + k·cs], read straight
+// from the caller's matrix (rows past m repeat the last row; their results are dropped).
+template <bool Packed>
+inline void kernel(int64_t kc, const float* a, int64_t rs, int64_t cs, const float* b, float* c,
+                   int64_t ldc, int m, int n, float alpha, float beta) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -16,35 +20,45 @@ void microKernelAvx2(int64_t kc, const float* a, const float* b, float* c, int64
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
   for (int i = 0; i < m; ++i) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
 
+  const float* r0 = a;
+  const float* r1 = a + (m > 1 ? 1 : 0) * rs;
+  const float* r2 = a + (m > 2 ? 2 : m - 1) * rs;
+  const float* r3 = a + (m > 3 ? 3 : m - 1) * rs;
+  const float* r4 = a + (m > 4 ? 4 : m - 1) * rs;
+  const float* r5 = a + (m > 5 ? 5 : m - 1) * rs;
+#define TSDL_A(I, K) (Packed ? a + (K) * 6 + (I) : r##I + (K) * cs)
 #define TSDL_STEP(K)                                                         \
   {                                                                          \
     __m256 b0 = _mm256_load_ps(b + (K) * 16), b1 = _mm256_load_ps(b + (K) * 16 + 8); \
-    __m256 av = _mm256_broadcast_ss(a + (K) * 6 + 0);                        \
+    __m256 av = _mm256_broadcast_ss(TSDL_A(0, K));                           \
     c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);  \
-    av = _mm256_broadcast_ss(a + (K) * 6 + 1);                               \
+    av = _mm256_broadcast_ss(TSDL_A(1, K));                                  \
     c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);  \
-    av = _mm256_broadcast_ss(a + (K) * 6 + 2);                               \
+    av = _mm256_broadcast_ss(TSDL_A(2, K));                                  \
     c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);  \
-    av = _mm256_broadcast_ss(a + (K) * 6 + 3);                               \
+    av = _mm256_broadcast_ss(TSDL_A(3, K));                                  \
     c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);  \
-    av = _mm256_broadcast_ss(a + (K) * 6 + 4);                               \
+    av = _mm256_broadcast_ss(TSDL_A(4, K));                                  \
     c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);  \
-    av = _mm256_broadcast_ss(a + (K) * 6 + 5);                               \
+    av = _mm256_broadcast_ss(TSDL_A(5, K));                                  \
     c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);  \
   }
   int64_t k = 0;
   for (; k + 4 <= kc; k += 4) {
     _mm_prefetch(reinterpret_cast<const char*>(b + 256), _MM_HINT_T0);
     TSDL_STEP(0) TSDL_STEP(1) TSDL_STEP(2) TSDL_STEP(3)
-    a += 24;
+    if (Packed) a += 24;
+    else { r0 += 4 * cs; r1 += 4 * cs; r2 += 4 * cs; r3 += 4 * cs; r4 += 4 * cs; r5 += 4 * cs; }
     b += 64;
   }
   for (; k < kc; ++k) {
     TSDL_STEP(0)
-    a += 6;
+    if (Packed) a += 6;
+    else { r0 += cs; r1 += cs; r2 += cs; r3 += cs; r4 += cs; r5 += cs; }
     b += 16;
   }
 #undef TSDL_STEP
+#undef TSDL_A
 
   __m256 va = _mm256_set1_ps(alpha);
   __m256 acc[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
@@ -77,6 +91,17 @@ void microKernelAvx2(int64_t kc, const float* a, const float* b, float* c, int64
     else
       for (int j = 0; j < n; ++j) r[j] = t[i * NR + j] + beta * r[j];
   }
+}
+}  // namespace
+
+void microKernelAvx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m,
+                     int n, float alpha, float beta) {
+  kernel<true>(kc, a, 1, MR, b, c, ldc, m, n, alpha, beta);
+}
+
+void microKernelAvx2Strided(int64_t kc, const float* a, int64_t rs, int64_t cs, const float* b,
+                            float* c, int64_t ldc, int m, int n, float alpha, float beta) {
+  kernel<false>(kc, a, rs, cs, b, c, ldc, m, n, alpha, beta);
 }
 
 }  // namespace tsdl::cpu::gemm

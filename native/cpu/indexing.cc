@@ -4,13 +4,14 @@
 #include "kernels.h"
 #include "threadpool.h"
 
-namespace tsdl::cpu {
+// Compiled twice (see native/CMakeLists.txt): TSDL_ISA is `base` (any x86-64) or `avx2`.
+namespace tsdl::cpu::TSDL_ISA {
 namespace {
 
 template <class T>
 void transposeT(const T* x, const Shape& shape, const int* perm, T* out) {
   int nd = shape.ndim;
-  int64_t inStride[kMaxDims], odims[kMaxDims], ostr[kMaxDims];
+  int64_t inStride[kMaxDims] = {}, odims[kMaxDims] = {}, ostr[kMaxDims] = {};
   {
     int64_t s = 1;
     for (int i = nd - 1; i >= 0; --i) { inStride[i] = s; s *= shape.dims[i]; }
@@ -75,4 +76,4 @@ void oneHot(const int32_t* indices, int64_t count, int64_t depth, float* out) {
   for (int64_t i = 0; i < count; ++i) out[i * depth + indices[i]] = 1.f;
 }
 
-}  // namespace tsdl::cpu
+}  // namespace tsdl::cpu::TSDL_ISA

@@ -10,7 +10,8 @@
 #include "kernels.h"
 #include "threadpool.h"
 
-namespace tsdl::cpu {
+// Compiled twice (see native/CMakeLists.txt): TSDL_ISA is `base` (any x86-64) or `avx2`.
+namespace tsdl::cpu::TSDL_ISA {
 namespace {
 
 inline float initial(ReduceOp op) {
@@ -30,14 +31,18 @@ inline float combine(ReduceOp op, float acc, float v) {
   }
 }
 
-// Sum of a contiguous run, in 8 independent lanes so the compiler vectorizes it without
-// -ffast-math (and the rounding does not depend on the thread count).
+// Sum of a contiguous run, in 32 independent lanes so the compiler vectorizes it without
+// -ffast-math and keeps several adds in flight (the rounding does not depend on the thread
+// count either way).
 inline float sumRun(const float* x, int64_t n) {
-  float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  constexpr int L = 32;
+  float lane[L] = {};
   int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int l = 0; l < 8; ++l) lane[l] += x[i + l];
-  float s = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+  for (; i + L <= n; i += L)
+    for (int l = 0; l < L; ++l) lane[l] += x[i + l];
+  for (int w = L / 2; w >= 1; w /= 2)
+    for (int l = 0; l < w; ++l) lane[l] += lane[l + w];
+  float s = lane[0];
   for (; i < n; ++i) s += x[i];
   return s;
 }
@@ -180,4 +185,4 @@ void argReduce(ArgReduceOp op, const float* x, const Shape& shape, int axis, int
                 });
 }
 
-}  // namespace tsdl::cpu
+}  // namespace tsdl::cpu::TSDL_ISA

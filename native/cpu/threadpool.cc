@@ -20,45 +20,52 @@ namespace {
 
 thread_local bool insideTask = false;
 
+// Task claiming. One 64-bit word holds (job id, task count, next task), so a worker that wakes
+// late can never take a task of a job it did not read: its compare-and-swap fails as soon as
+// the word changed. The caller takes tasks the same way, so it never waits for a worker that
+// has not started (on a loaded 2-core machine a worker may not be scheduled for milliseconds);
+// it only waits for tasks a worker actually took.
+constexpr int kIdBits = 16, kCountBits = 24;
+constexpr uint64_t kCountMask = (uint64_t(1) << kCountBits) - 1;
+constexpr int64_t kMaxTasks = int64_t(kCountMask);
+
+inline uint64_t pack(uint64_t id, uint64_t count, uint64_t next) {
+  return (id << (2 * kCountBits)) | (count << kCountBits) | next;
+}
+
 class Pool {
  public:
   explicit Pool(int n) : n_(n) {
     for (int i = 1; i < n_; ++i) workers_.emplace_back([this, i] { workerLoop(i); });
   }
-  ~Pool() {
-    {
-      std::lock_guard<std::mutex> lk(m_);
-      stop_ = true;
-      gen_.fetch_add(1);
-    }
-    cv_.notify_all();
-    for (auto& w : workers_) w.join();
-  }
   int size() const { return n_; }
 
   void run(int64_t tasks, TaskFn fn, void* ctx) {
     std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
-    if (n_ == 1 || tasks <= 1 || insideTask || !busy.owns_lock()) {
+    if (n_ == 1 || tasks <= 1 || insideTask || !busy.owns_lock() || tasks > kMaxTasks) {
       runInline(tasks, fn, ctx);
       return;
     }
-    fn_ = fn;
-    ctx_ = ctx;
-    tasks_ = tasks;
-    next_.store(0, std::memory_order_relaxed);
-    active_.store(n_ - 1, std::memory_order_relaxed);
-    {
-      // Publishing under the mutex means a worker that checked gen_ and is about to sleep
-      // cannot miss this job.
+    fn_.store(fn, std::memory_order_relaxed);
+    ctx_.store(ctx, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    id_ = (id_ + 1) & ((uint64_t(1) << kIdBits) - 1);
+    claim_.store(pack(id_, uint64_t(tasks), 0), std::memory_order_release);
+    gen_.fetch_add(1, std::memory_order_seq_cst);
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+      // Taking the mutex orders this wake-up after a sleeper's last check of gen_.
       std::lock_guard<std::mutex> lk(m_);
-      gen_.fetch_add(1, std::memory_order_release);
+      cv_.notify_all();
     }
-    cv_.notify_all();
     insideTask = true;
-    work(0);
+    int64_t mine = work(0);
     insideTask = false;
-    // Wait for the workers to finish their last task (they never start one after next_ ran out).
-    while (active_.load(std::memory_order_acquire) != 0) TSDL_PAUSE();
+    // Wait only for tasks that workers took (and are running).
+    int64_t spins = 0;
+    while (done_.load(std::memory_order_acquire) + mine < tasks) {
+      if (++spins < 4096) TSDL_PAUSE();
+      else std::this_thread::yield();
+    }
   }
 
  private:
@@ -68,19 +75,30 @@ class Pool {
     for (int64_t t = 0; t < tasks; ++t) fn(ctx, t, 0);
     insideTask = was;
   }
-  void work(int thread) {
+
+  // Runs tasks of the current job until none is left; returns how many it ran.
+  int64_t work(int thread) {
+    int64_t ran = 0;
+    uint64_t c = claim_.load(std::memory_order_acquire);
     for (;;) {
-      int64_t t = next_.fetch_add(1, std::memory_order_relaxed);
-      if (t >= tasks_) break;
-      fn_(ctx_, t, thread);
+      uint64_t count = (c >> kCountBits) & kCountMask, next = c & kCountMask;
+      if (next >= count) break;
+      if (!claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      // The job cannot finish (and be replaced) before this task is done, so fn_/ctx_ are its.
+      fn_.load(std::memory_order_relaxed)(ctx_.load(std::memory_order_relaxed), int64_t(next), thread);
+      ++ran;
+      if (thread != 0) done_.fetch_add(1, std::memory_order_release);
+      c = claim_.load(std::memory_order_acquire);
     }
+    return ran;
   }
+
   void workerLoop(int thread) {
     insideTask = true;
     uint64_t seen = 0;
     for (;;) {
       // Spin ~50 µs for the next job (training issues kernels back to back), then sleep.
-      // (PAUSE costs 10-140 cycles depending on the CPU, so the spin is bounded by time.)
+      // PAUSE costs 10-140 cycles depending on the CPU, so the spin is bounded by time.
       bool got = false;
       auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
       for (int i = 0; !got; ++i) {
@@ -90,12 +108,12 @@ class Pool {
       }
       if (!got) {
         std::unique_lock<std::mutex> lk(m_);
-        cv_.wait(lk, [&] { return gen_.load(std::memory_order_acquire) != seen; });
+        sleepers_.fetch_add(1, std::memory_order_seq_cst);
+        cv_.wait(lk, [&] { return gen_.load(std::memory_order_seq_cst) != seen; });
+        sleepers_.fetch_sub(1, std::memory_order_relaxed);
       }
       seen = gen_.load(std::memory_order_acquire);
-      if (stop_) return;
       work(thread);
-      active_.fetch_sub(1, std::memory_order_release);
     }
   }
 
@@ -105,12 +123,12 @@ class Pool {
   std::mutex m_;
   std::condition_variable cv_;
   std::atomic<uint64_t> gen_{0};
-  std::atomic<int64_t> next_{0};
-  std::atomic<int> active_{0};
-  TaskFn fn_ = nullptr;
-  void* ctx_ = nullptr;
-  int64_t tasks_ = 0;
-  bool stop_ = false;
+  std::atomic<uint64_t> claim_{0};
+  std::atomic<int64_t> done_{0};
+  std::atomic<int> sleepers_{0};
+  std::atomic<TaskFn> fn_{nullptr};
+  std::atomic<void*> ctx_{nullptr};
+  uint64_t id_ = 0;
 };
 
 int configuredThreads() {
@@ -123,8 +141,8 @@ int configuredThreads() {
 }
 
 Pool& pool() {
-  // Leaked on purpose: joining threads from a static destructor at process exit can deadlock
-  // when Node tears down the addon while a worker sleeps.
+  // Never destroyed: the workers sleep forever once the process stops issuing work, and
+  // joining them from a static destructor while Node tears the addon down can deadlock.
   static Pool* p = new Pool(configuredThreads());
   return *p;
 }

@@ -512,7 +512,7 @@ TEST(a_captured_step_runs_only_when_replayed_and_each_replay_runs_it_once) {
   CHECK(x.read<float>()[0] == 0.f);  // capturing does not run
   for (int i = 0; i < 3; ++i) CHECK(tsdl_cuda_graph_replay(id, why, sizeof why) == 0);
   auto v = x.read<float>();
-  CHECK(v[0] == 676.f && v[999] == 676.f);  // ((0+1)² + 1)² = 4, (4+1)² = 25, (25+1)² = 676
+  CHECK(v[0] == 25.f && v[999] == 25.f);  // x ← (x + 1)² three times: 1, 4, 25
   CHECK(tsdl_cuda_graph_release(id, why, sizeof why) == 0);
   CHECK(tsdl_cuda_graph_replay(id, why, sizeof why) == -1);
 }

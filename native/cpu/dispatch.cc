@@ -1,0 +1,82 @@
+// Picks, once per process, which build of the element-wise kernels runs: the AVX2+FMA one
+// when the CPU has both (and TSDL_CPU_ISA is not "baseline"), else the baseline x86-64 one.
+// The same source files are compiled twice for this (native/CMakeLists.txt), so nothing but
+// the compiler flags differs, and the addon still runs on any x86-64.
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels.h"
+
+namespace tsdl::cpu {
+
+namespace {
+bool detect() {
+  const char* s = std::getenv("TSDL_CPU_ISA");
+  if (s && std::strcmp(s, "baseline") == 0) return false;
+#if defined(TSDL_HAVE_AVX2_BUILD) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+}  // namespace
+
+bool useAvx2() {
+  static const bool v = detect();
+  return v;
+}
+const char* isaName() { return useAvx2() ? "AVX2+FMA" : "baseline"; }
+
+#if defined(TSDL_HAVE_AVX2_BUILD)
+#define TSDL_DISPATCH(NAME, ...) return useAvx2() ? avx2::NAME(__VA_ARGS__) : base::NAME(__VA_ARGS__)
+#else
+#define TSDL_DISPATCH(NAME, ...) return base::NAME(__VA_ARGS__)
+#endif
+
+void fill(void* dst, DType dt, double value, int64_t count) { TSDL_DISPATCH(fill, dst, dt, value, count); }
+void cast(const void* src, DType st, void* dst, DType dt, int64_t n) { TSDL_DISPATCH(cast, src, st, dst, dt, n); }
+void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha) { TSDL_DISPATCH(unary, op, x, out, n, alpha); }
+void unaryGrad(UnaryOp op, const float* s, const float* dy, float* dx, int64_t n, float alpha) {
+  TSDL_DISPATCH(unaryGrad, op, s, dy, dx, n, alpha);
+}
+void binary(BinaryOp op, DType it, const void* a, const Shape& as, const void* b, const Shape& bs, DType ot,
+            void* out, const Shape& os) {
+  TSDL_DISPATCH(binary, op, it, a, as, b, bs, ot, out, os);
+}
+void binaryScalar(BinaryOp op, DType it, const void* a, double s, DType ot, void* out, int64_t n, bool first) {
+  TSDL_DISPATCH(binaryScalar, op, it, a, s, ot, out, n, first);
+}
+void where(const uint8_t* c, DType dt, const void* a, const void* b, void* out, int64_t n) {
+  TSDL_DISPATCH(where, c, dt, a, b, out, n);
+}
+void transpose(const void* x, size_t es, const Shape& s, const int* perm, void* out) {
+  TSDL_DISPATCH(transpose, x, es, s, perm, out);
+}
+void gather(const void* x, size_t es, int64_t rs, const int32_t* idx, int64_t n, void* out) {
+  TSDL_DISPATCH(gather, x, es, rs, idx, n, out);
+}
+void oneHot(const int32_t* idx, int64_t n, int64_t depth, float* out) { TSDL_DISPATCH(oneHot, idx, n, depth, out); }
+void reduce(ReduceOp op, const float* x, const Shape& s, const bool* red, float* out) {
+  TSDL_DISPATCH(reduce, op, x, s, red, out);
+}
+void argReduce(ArgReduceOp op, const float* x, const Shape& s, int axis, int32_t* out) {
+  TSDL_DISPATCH(argReduce, op, x, s, axis, out);
+}
+void softmax(const float* x, float* out, int64_t rows, int64_t cols, bool log) {
+  TSDL_DISPATCH(softmax, x, out, rows, cols, log);
+}
+void softmaxCrossEntropy(const float* l, const void* y, bool sparse, int64_t rows, int64_t cols, float* loss,
+                         float* grad, float scale) {
+  TSDL_DISPATCH(softmaxCrossEntropy, l, y, sparse, rows, cols, loss, grad, scale);
+}
+void sgdUpdate(const OptimizerSlot* s, int n, float lr, float mom, bool nest) { TSDL_DISPATCH(sgdUpdate, s, n, lr, mom, nest); }
+void rmspropUpdate(const OptimizerSlot* s, int n, float lr, float rho, float eps) {
+  TSDL_DISPATCH(rmspropUpdate, s, n, lr, rho, eps);
+}
+void adamUpdate(const OptimizerSlot* s, int n, float lr, float b1, float b2, float eps, int64_t step, float wd) {
+  TSDL_DISPATCH(adamUpdate, s, n, lr, b1, b2, eps, step, wd);
+}
+void adagradUpdate(const OptimizerSlot* s, int n, float lr, float eps) { TSDL_DISPATCH(adagradUpdate, s, n, lr, eps); }
+
+}  // namespace tsdl::cpu
