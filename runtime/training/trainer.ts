@@ -24,6 +24,7 @@ import type { Model, Compiled } from "../models/model.js";
 import type { Metric } from "../metrics/metric.js";
 import { CategoricalAccuracy, SparseCategoricalAccuracy } from "../metrics/accuracy.js";
 import { Accumulator } from "../metrics/accumulator.js";
+import { BatchGatherer } from "./batches.js";
 
 /** Options of fit (Keras's names in camelCase; snake_case spellings are accepted too). */
 export interface FitOptions {
@@ -282,65 +283,70 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
   const fused = fusion(model, c);
   const lossSum = new Accumulator(1);
   const valLossSum = new Accumulator(1);
+  const gatherer = new BatchGatherer([...train.xs, ...train.ys]);
   let lastYield = performance.now();
 
   await all(callbacks.map((cb) => cb.onTrainBegin({})));
   let lastLogs: Logs = {};
-  for (let epoch = initialEpoch; epoch < epochs; epoch++) {
-    await all(callbacks.map((cb) => cb.onEpochBegin(epoch, {})));
-    resetMetrics(c);
-    const order = shuffle ? randomPermutation(train.n) : Int32Array.from({ length: train.n }, (_, i) => i);
-    const bar = verbose === 0 ? null : new Progbar({ target: steps, verbose, epoch, epochs });
-    lossSum.reset();
-    let count = 0;
-    try {
-      for (let step = 0; step < steps; step++) {
-        checkInterrupt();
-        if (batchHooks.length) await all(batchHooks.map((cb) => cb.onBatchBegin(step, {})));
-        const start = step * batchSize;
-        const end = Math.min(train.n, start + batchSize);
-        const idx = order.subarray(start, end);
-        withScope(() => {
-          const ix = fromHost(idx, [idx.length], "int32");
-          const xb = train.xs.map((t) => ops.gather(t, ix));
-          const yb = train.ys.map((t) => ops.gather(t, ix));
-          let preds: Tensor[] = [];
-          const { value, grads } = gradients(() => {
-            preds = model.forward(xb, true, fused);
-            let total = outputLoss(c, 0, preds[0], yb[0], fused[0]);
-            for (let i = 1; i < preds.length; i++) total = ops.add(total, outputLoss(c, i, preds[i], yb[i], fused[i]));
-            for (const r of model.regularizationLosses()) total = ops.add(total, r);
-            return total;
-          }, vars);
-          c.optimizer.applyGradients(grads, vars);
-          updateMetrics(c, yb, preds, fused);
-          // Summed on the backend; read back only when the bar redraws or the epoch ends.
-          lossSum.add(ops.mul(value, end - start));
-        });
-        count += end - start;
-        bar?.update(step + 1, () => Object.entries(currentLogs(c, lossSum, count)));
-        if (batchHooks.length) await all(batchHooks.map((cb) => cb.onBatchEnd(step, currentLogs(c, lossSum, count))));
-        const now = performance.now();
-        if (now - lastYield > 50) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          lastYield = performance.now();
+  try {
+    for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+      await all(callbacks.map((cb) => cb.onEpochBegin(epoch, {})));
+      resetMetrics(c);
+      const order = shuffle ? randomPermutation(train.n) : Int32Array.from({ length: train.n }, (_, i) => i);
+      const bar = verbose === 0 ? null : new Progbar({ target: steps, verbose, epoch, epochs });
+      lossSum.reset();
+      let count = 0;
+      try {
+        for (let step = 0; step < steps; step++) {
+          checkInterrupt();
+          if (batchHooks.length) await all(batchHooks.map((cb) => cb.onBatchBegin(step, {})));
+          const start = step * batchSize;
+          const end = Math.min(train.n, start + batchSize);
+          const idx = order.subarray(start, end);
+          withScope(() => {
+            const batch = gatherer.gather(idx);
+            const xb = batch.slice(0, train.xs.length);
+            const yb = batch.slice(train.xs.length);
+            let preds: Tensor[] = [];
+            const { value, grads } = gradients(() => {
+              preds = model.forward(xb, true, fused);
+              let total = outputLoss(c, 0, preds[0], yb[0], fused[0]);
+              for (let i = 1; i < preds.length; i++) total = ops.add(total, outputLoss(c, i, preds[i], yb[i], fused[i]));
+              for (const r of model.regularizationLosses()) total = ops.add(total, r);
+              return total;
+            }, vars);
+            c.optimizer.applyGradients(grads, vars);
+            updateMetrics(c, yb, preds, fused);
+            // Summed on the backend; read back only when the bar redraws or the epoch ends.
+            lossSum.add(ops.mul(value, end - start));
+          });
+          count += end - start;
+          bar?.update(step + 1, () => Object.entries(currentLogs(c, lossSum, count)));
+          if (batchHooks.length) await all(batchHooks.map((cb) => cb.onBatchEnd(step, currentLogs(c, lossSum, count))));
+          const now = performance.now();
+          if (now - lastYield > 50) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            lastYield = performance.now();
+          }
         }
+      } catch (err) {
+        // Interrupted (or a callback threw) inside the epoch: the bar keeps the step it reached.
+        bar?.stop();
+        throw err;
       }
-    } catch (err) {
-      // Interrupted (or a callback threw) inside the epoch: the bar keeps the step it reached.
-      bar?.stop();
-      throw err;
+      const logs: Logs = currentLogs(c, lossSum, count);
+      if (val) {
+        const vlogs = evaluateArrays(model, c, val, valBatch, null, valLossSum);
+        for (const [k, v] of Object.entries(vlogs)) logs[`val_${k}`] = v;
+      }
+      const shown = ordered(logs);
+      bar?.finish(Object.entries(shown));
+      await all(callbacks.map((cb) => cb.onEpochEnd(epoch, shown)));
+      lastLogs = shown;
+      if (model.stopTraining) break;
     }
-    const logs: Logs = currentLogs(c, lossSum, count);
-    if (val) {
-      const vlogs = evaluateArrays(model, c, val, valBatch, null, valLossSum);
-      for (const [k, v] of Object.entries(vlogs)) logs[`val_${k}`] = v;
-    }
-    const shown = ordered(logs);
-    bar?.finish(Object.entries(shown));
-    await all(callbacks.map((cb) => cb.onEpochEnd(epoch, shown)));
-    lastLogs = shown;
-    if (model.stopTraining) break;
+  } finally {
+    gatherer.release();
   }
   await all(callbacks.map((cb) => cb.onTrainEnd(lastLogs)));
   return history;
