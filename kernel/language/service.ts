@@ -1,7 +1,7 @@
 /**
- * The TypeScript language service over a notebook session. One virtual file holds the cell
- * being completed, inspected or checked, under a header of what earlier cells declared; a
- * second holds the preloaded globals. Everything else (lib files, @types/node, the runtime's
+ * The TypeScript language service over a notebook session. Three virtual files: the preloaded
+ * globals, what earlier cells declared (session.ts; changes once per cell), and the cell being
+ * completed, inspected or checked (changes on every request, so it is kept small). Everything else (lib files, @types/node, the runtime's
  * declarations, npm packages' typings next to the notebook) is read from disk once and kept.
  *
  * It runs in a worker thread (worker.ts) so that loading TypeScript never delays the kernel.
@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { ts } from "ts-morph";
 import { SessionDeclarations, topLevelNames } from "./session.js";
 import { DiskCache } from "./disk.js";
-import { locateModules, renderGlobals } from "./globals.js";
+import { KERNEL_GLOBALS, locateModules, renderGlobals } from "./globals.js";
 import { complete } from "./completion.js";
 import { inspect } from "./inspection.js";
 import { check } from "./diagnostics.js";
@@ -48,7 +48,8 @@ function libFiles(): Map<string, string> {
 
 export class CellLanguageService {
   private readonly files = new Map<string, { text: string; version: number }>();
-  private readonly session = new SessionDeclarations();
+  private readonly session: SessionDeclarations;
+  private readonly sessionPath: string;
   private readonly disk = new DiskCache();
   private readonly forgetResolutions: () => void;
   private readonly ls: ts.LanguageService;
@@ -61,6 +62,7 @@ export class CellLanguageService {
     // Inside the notebook's folder so that `./util.js` and npm packages resolve as at run time.
     this.cellPath = join(options.cwd, "__tsdl_cell__.ts");
     this.globalsPath = join(options.cwd, "__tsdl_globals__.d.ts");
+    this.sessionPath = join(options.cwd, "__tsdl_session__.d.ts");
     const modules = locateModules();
     const typeRoots = [join(options.cwd, "node_modules", "@types"), join(modules.packageRoot, "node_modules", "@types")]
       .filter((p) => existsSync(p));
@@ -86,7 +88,7 @@ export class CellLanguageService {
     const disk = this.disk;
     const host: ts.LanguageServiceHost = {
       getCompilationSettings: () => compilerOptions,
-      getScriptFileNames: () => [this.globalsPath, this.cellPath],
+      getScriptFileNames: () => [this.globalsPath, this.sessionPath, this.cellPath],
       getScriptVersion: (f) => {
         const own = this.files.get(f);
         return own ? String(own.version) : libs.has(f) ? "lib" : disk.version(f);
@@ -129,7 +131,12 @@ export class CellLanguageService {
           ts.resolveModuleName(l.text, containingFile, opts, host, resolution.cache, redirected, ts.getModeForUsageLocation(containing, l, opts))),
     } satisfies Partial<ts.LanguageServiceHost> & { getModuleResolutionCache(): ts.ModuleResolutionCache });
     this.ls = ts.createLanguageService(host, ts.createDocumentRegistry());
+    this.setFile(this.sessionPath, "export {};\n");
     this.globalNames = this.writeGlobals(modules.runtime, modules.displayApi);
+    // A cell's name that Node or the runtime already has as a global stays in the cell's scope.
+    const preloaded = new Set<string>([...this.globalNames, ...KERNEL_GLOBALS]);
+    this.session = new SessionDeclarations((name) => preloaded.has(name) || name in globalThis);
+    this.setFile(this.sessionPath, this.session.fileText());
   }
 
   /** Reads the runtime's exports through the checker and writes the globals file from them. */
@@ -159,7 +166,7 @@ export class CellLanguageService {
     this.files.set(path, { text, version: (old?.version ?? 0) + 1 });
   }
 
-  /** Puts a cell under the session header (without the names it declares itself). */
+  /** Puts a cell under its header (the session's local-only names it does not declare itself). */
   private view(code: string, trailer = ""): CellView {
     code = blankMagics(code);
     const sf = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
@@ -193,6 +200,7 @@ export class CellLanguageService {
     const out = this.ls.getEmitOutput(this.cellPath, true, true);
     const dts = out.outputFiles.find((f) => f.name.endsWith(".d.ts"))?.text ?? "";
     this.session.add(dts, names);
+    this.setFile(this.sessionPath, this.session.fileText());
   }
 
   /** Loads every file a first completion needs and lets the JIT see the hot paths. */
