@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { tensor, zeros, ones, variable, randomNormal, dense, softmaxCrossEntropy, Tensor } from "../runtime/index.js";
-import { withScope, keep, scopeDepth } from "../runtime/tensor/engine.js";
+import { withScope, keep, scopeDepth, resetScopes } from "../runtime/tensor/engine.js";
 import { gradients } from "../runtime/autograd/grad.js";
 import { loadNative } from "../runtime/backend/native.js";
 
@@ -101,6 +101,19 @@ describe("memory is managed for the user", () => {
     }
     expect(liveBytes()).toBe(before);
     expect(last).toBeLessThan(first);
+  });
+
+  test("a step terminated by a Stop leaves its scope open until resetScopes, which the kernel calls as a cell starts", async () => {
+    // vm's timeout terminates execution as the kernel's Stop does (breakOnSigint): no finally runs.
+    const vm = await import("node:vm");
+    const ctx = vm.createContext({ withScope, ones, spin: () => { for (;;); } });
+    expect(() => vm.runInContext("withScope(() => { ones([2]); spin(); })", ctx, { timeout: 50 })).toThrow(/timed out/);
+    expect(scopeDepth()).toBe(1);
+    resetScopes();
+    expect(scopeDepth()).toBe(0);
+    const kept = withScope(() => ones([1]).add(1));
+    expect(kept.toArray()).toEqual([2]);
+    expect(scopeDepth()).toBe(0);
   });
 
   test("withScope refuses an async function", () => {

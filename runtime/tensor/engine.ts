@@ -71,6 +71,18 @@ export function keep<T extends Tensor>(t: T): T {
   return t;
 }
 
+/**
+ * Forgets every open scope (their tensors are left to the garbage collector). The kernel calls
+ * it as each cell starts: a Stop that terminates a synchronous cell inside fit/evaluate/predict
+ * runs no `finally`, so that step's scope would otherwise stay open and hold every later tensor.
+ *
+ * @example resetScopes(); // at the start of a cell
+ * @internal
+ */
+export function resetScopes(): void {
+  scopes.length = 0;
+}
+
 /** How many scopes are open (tests use it to check that scopes close). @internal */
 export function scopeDepth(): number {
   return scopes.length;
