@@ -71,3 +71,16 @@ inline bool near(double a, double b, double tol) {
     std::printf("%d failure(s)\n", ::tsdl::test::failures());                   \
     return ::tsdl::test::failures() == 0 ? 0 : 1;                               \
   }
+
+#include <random>
+
+namespace tsdl::test {
+// Reproducible values in [lo, hi).
+inline std::vector<float> randomVec(size_t n, unsigned seed, float lo = -2.f, float hi = 2.f) {
+  std::mt19937 g(seed);
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(g);
+  return v;
+}
+}  // namespace tsdl::test

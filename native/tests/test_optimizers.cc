@@ -1,2 +1,87 @@
+// Fused optimizer updates over several tensors (one large enough to run on the pool) against
+// the Keras formulas written out in double precision.
+#include <cmath>
+#include <vector>
+
+#include "../cpu/kernels.h"
 #include "harness.h"
+
+using namespace tsdl;
+using tsdl::test::randomVec;
+
+struct Set {
+  std::vector<float> w, g, s1, s2;
+};
+static std::vector<Set> make() {
+  std::vector<Set> sets;
+  unsigned seed = 1;
+  for (size_t n : {size_t(1), size_t(1031), size_t(400000)}) {
+    Set s{randomVec(n, seed++), randomVec(n, seed++), randomVec(n, seed++, 0.f, 1.f), randomVec(n, seed++, 0.f, 1.f)};
+    sets.push_back(s);
+  }
+  return sets;
+}
+static std::vector<OptimizerSlot> slotsOf(std::vector<Set>& sets) {
+  std::vector<OptimizerSlot> out;
+  for (auto& s : sets) out.push_back({s.w.data(), s.g.data(), s.s1.data(), s.s2.data(), int64_t(s.w.size())});
+  return out;
+}
+
+TEST(sgd_plain_momentum_and_nesterov) {
+  for (int mode = 0; mode < 3; ++mode) {
+    auto sets = make(), ref = sets;
+    auto slots = slotsOf(sets);
+    if (mode == 0) for (auto& s : slots) s.s1 = nullptr;
+    cpu::sgdUpdate(slots.data(), int(slots.size()), 0.1f, mode ? 0.9f : 0.f, mode == 2);
+    for (size_t k = 0; k < ref.size(); ++k) {
+      auto& r = ref[k];
+      std::vector<double> w(r.w.size()), v(r.w.size());
+      for (size_t i = 0; i < w.size(); ++i) {
+        double g = r.g[i];
+        if (mode == 0) { w[i] = r.w[i] - 0.1 * g; v[i] = r.s1[i]; continue; }
+        v[i] = 0.9 * r.s1[i] - 0.1 * g;
+        w[i] = mode == 2 ? r.w[i] + 0.9 * v[i] - 0.1 * g : r.w[i] + v[i];
+      }
+      CHECK_ALL_NEAR(sets[k].w.data(), w.data(), w.size(), 1e-6, "sgd w mode " + std::to_string(mode));
+      CHECK_ALL_NEAR(sets[k].s1.data(), v.data(), v.size(), 1e-6, "sgd velocity");
+    }
+  }
+}
+
+TEST(rmsprop_adam_and_adagrad_follow_keras) {
+  for (int which = 0; which < 4; ++which) {
+    auto sets = make(), ref = sets;
+    auto slots = slotsOf(sets);
+    const double lr = 0.001, rho = 0.9, b1 = 0.9, b2 = 0.999, eps = 1e-7;
+    const int step = 4;
+    if (which == 0) cpu::rmspropUpdate(slots.data(), int(slots.size()), float(lr), float(rho), float(eps));
+    if (which == 1 || which == 2)
+      cpu::adamUpdate(slots.data(), int(slots.size()), float(lr), float(b1), float(b2), float(eps), step, which == 2 ? 0.01f : 0.f);
+    if (which == 3) cpu::adagradUpdate(slots.data(), int(slots.size()), float(lr), float(eps));
+    for (size_t k = 0; k < ref.size(); ++k) {
+      auto& r = ref[k];
+      std::vector<double> w(r.w.size()), s1(r.w.size());
+      for (size_t i = 0; i < w.size(); ++i) {
+        double g = r.g[i];
+        if (which == 0) {
+          s1[i] = rho * r.s1[i] + (1 - rho) * g * g;
+          w[i] = r.w[i] - lr * g / std::sqrt(s1[i] + eps);
+        } else if (which == 3) {
+          s1[i] = r.s1[i] + g * g;
+          w[i] = r.w[i] - lr * g / std::sqrt(s1[i] + eps);
+        } else {
+          double alpha = lr * std::sqrt(1 - std::pow(b2, step)) / (1 - std::pow(b1, step));
+          s1[i] = r.s1[i] + (g - r.s1[i]) * (1 - b1);
+          double v = r.s2[i] + (g * g - r.s2[i]) * (1 - b2);
+          double w0 = which == 2 ? r.w[i] * (1 - 0.01 * lr) : r.w[i];
+          w[i] = w0 - alpha * s1[i] / (std::sqrt(v) + eps);
+        }
+      }
+      const char* names[] = {"rmsprop", "adam", "adamw", "adagrad"};
+      CHECK_ALL_NEAR(sets[k].w.data(), w.data(), w.size(), 1e-6, std::string(names[which]) + " weights");
+      CHECK_ALL_NEAR(sets[k].s1.data(), s1.data(), s1.size(), 1e-5, std::string(names[which]) + " slot");
+    }
+  }
+}
+
 TSDL_TEST_MAIN
