@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { tensor, zeros, ones, variable, randomNormal, dense, softmaxCrossEntropy, Tensor } from "../runtime/index.js";
 import { withScope, keep, scopeDepth, resetScopes } from "../runtime/tensor/engine.js";
 import { gradients } from "../runtime/autograd/grad.js";
+import { activeTape } from "../runtime/autograd/tape.js";
 import { loadNative } from "../runtime/backend/native.js";
 
 const liveBytes = () => loadNative().liveBytes();
@@ -114,6 +115,18 @@ describe("memory is managed for the user", () => {
     const kept = withScope(() => ones([1]).add(1));
     expect(kept.toArray()).toEqual([2]);
     expect(scopeDepth()).toBe(0);
+  });
+
+  test("a Stop inside a gradient computation stops recording once resetScopes runs", async () => {
+    const vm = await import("node:vm");
+    const w = variable(ones([2]));
+    const ctx = vm.createContext({ gradients, w, spin: () => { for (;;); } });
+    expect(() => vm.runInContext("gradients(() => { const y = w.mul(2).sum(); spin(); return y; }, [w])", ctx, { timeout: 50 })).toThrow(/timed out/);
+    expect(activeTape()).not.toBeNull();
+    resetScopes();
+    expect(activeTape()).toBeNull();
+    expect(w.mul(3)._tape).toBeNull();
+    expect(gradients(() => w.square().sum(), [w]).grads[0].toArray()).toEqual([2, 2]);
   });
 
   test("withScope refuses an async function", () => {

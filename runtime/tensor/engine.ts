@@ -12,6 +12,7 @@
 import type { Backend } from "../backend/backend.js";
 import { getBackend } from "../backend/index.js";
 import type { Tensor } from "./tensor.js";
+import { setActiveTape } from "../autograd/tape.js";
 
 /** The backend every op runs on (chosen on first use; `setBackend` may change it). */
 export function backend(): Backend {
@@ -72,15 +73,17 @@ export function keep<T extends Tensor>(t: T): T {
 }
 
 /**
- * Forgets every open scope (their tensors are left to the garbage collector). The kernel calls
- * it as each cell starts: a Stop that terminates a synchronous cell inside fit/evaluate/predict
- * runs no `finally`, so that step's scope would otherwise stay open and hold every later tensor.
+ * Forgets every open scope (their tensors are left to the garbage collector) and stops any
+ * gradient recording. The kernel calls it as each cell starts: a Stop that terminates a
+ * synchronous cell inside fit/evaluate/predict runs no `finally`, so that step's scope would
+ * otherwise stay open and hold every later tensor, and its tape would keep recording.
  *
  * @example resetScopes(); // at the start of a cell
  * @internal
  */
 export function resetScopes(): void {
   scopes.length = 0;
+  setActiveTape(null);
 }
 
 /** How many scopes are open (tests use it to check that scopes close). @internal */
