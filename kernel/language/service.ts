@@ -1,22 +1,21 @@
 /**
  * The TypeScript language service over a notebook session. Three virtual files: the preloaded
- * globals, what earlier cells declared (session.ts; changes once per cell), and the cell being
- * completed, inspected or checked (changes on every request, so it is kept small). Everything else (lib files, @types/node, the runtime's
- * declarations, npm packages' typings next to the notebook) is read from disk once and kept.
+ * globals (globals.ts), what earlier cells declared (session.ts; changes once per cell), and
+ * the cell being completed, inspected or checked (changes on every request, so it is kept
+ * small). Everything else — lib files, @types/node, the runtime's declarations, npm packages'
+ * typings next to the notebook — comes through host.ts, read once and kept.
  *
  * It runs in a worker thread (worker.ts) so that loading TypeScript never delays the kernel.
  *
  * @example
  * const s = new CellLanguageService({ cwd: process.cwd() });
- * s.addCell("const network = models.sequential()");
+ * s.addCell("const network = models.Sequential([layers.Dense(10)])");
  * s.complete("network.fi", 10).matches // ["fit"]
  */
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { ts } from "ts-morph";
 import { SessionDeclarations, topLevelNames } from "./session.js";
-import { DiskCache } from "./disk.js";
+import { compilerOptionsFor, createHost, type VirtualFile } from "./host.js";
 import { KERNEL_GLOBALS, locateModules, renderGlobals } from "./globals.js";
 import { complete } from "./completion.js";
 import { inspect } from "./inspection.js";
@@ -34,24 +33,11 @@ export function blankMagics(code: string): string {
   return code.replace(/^[ \t]*%.*$/gm, (line) => " ".repeat(line.length));
 }
 
-/**
- * TypeScript's lib files as ts-morph bundles them: its copy of the compiler ships no lib folder,
- * and the `typescript` package is only a dev dependency. Served from a virtual folder.
- */
-const LIB_FOLDER = "/__tsdl_lib__";
-function libFiles(): Map<string, string> {
-  const common = createRequire(createRequire(import.meta.url).resolve("ts-morph"))("@ts-morph/common") as {
-    getLibFiles(): { fileName: string; text: string }[];
-  };
-  return new Map(common.getLibFiles().map((f) => [`${LIB_FOLDER}/${f.fileName}`, f.text]));
-}
-
 export class CellLanguageService {
-  private readonly files = new Map<string, { text: string; version: number }>();
+  private readonly files = new Map<string, VirtualFile>();
   private readonly session: SessionDeclarations;
   private readonly sessionPath: string;
-  private readonly disk = new DiskCache();
-  private readonly forgetResolutions: () => void;
+  private readonly forgetDisk: () => void;
   private readonly ls: ts.LanguageService;
   private readonly cellPath: string;
   private readonly globalsPath: string;
@@ -64,72 +50,9 @@ export class CellLanguageService {
     this.globalsPath = join(options.cwd, "__tsdl_globals__.d.ts");
     this.sessionPath = join(options.cwd, "__tsdl_session__.d.ts");
     const modules = locateModules();
-    const typeRoots = [join(options.cwd, "node_modules", "@types"), join(modules.packageRoot, "node_modules", "@types")]
-      .filter((p) => existsSync(p));
-    const hasNode = typeRoots.some((r) => existsSync(join(r, "node")));
-    const compilerOptions: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      lib: ["lib.es2023.d.ts"],
-      types: hasNode ? ["node"] : [],
-      typeRoots,
-      // Strict as `tsc --init`, except implicit any: `function f(x) {}` is fine in a notebook.
-      strict: true,
-      noImplicitAny: false,
-      skipLibCheck: true,
-      esModuleInterop: true,
-      resolveJsonModule: true,
-      // Declaration emit is how a cell's names (with inferred types) join the session.
-      declaration: true,
-    };
-    const libs = libFiles();
-    const libSnapshots = new Map<string, ts.IScriptSnapshot>();
-    const disk = this.disk;
-    const host: ts.LanguageServiceHost = {
-      getCompilationSettings: () => compilerOptions,
-      getScriptFileNames: () => [this.globalsPath, this.sessionPath, this.cellPath],
-      getScriptVersion: (f) => {
-        const own = this.files.get(f);
-        return own ? String(own.version) : libs.has(f) ? "lib" : disk.version(f);
-      },
-      getScriptSnapshot: (f) => {
-        const own = this.files.get(f);
-        if (own) return ts.ScriptSnapshot.fromString(own.text);
-        const lib = libs.get(f);
-        if (lib === undefined) return disk.snapshot(f);
-        let snapshot = libSnapshots.get(f);
-        if (!snapshot) libSnapshots.set(f, (snapshot = ts.ScriptSnapshot.fromString(lib)));
-        return snapshot;
-      },
-      getCurrentDirectory: () => options.cwd,
-      getDefaultLibFileName: (o) => `${LIB_FOLDER}/${ts.getDefaultLibFileName(o)}`,
-      fileExists: (f) => this.files.has(f) || libs.has(f) || disk.fileExists(f),
-      readFile: (f) => this.files.get(f)?.text ?? libs.get(f) ?? disk.readFile(f),
-      readDirectory: ts.sys.readDirectory,
-      directoryExists: (d) => d === LIB_FOLDER || disk.directoryExists(d),
-      getDirectories: ts.sys.getDirectories,
-      realpath: ts.sys.realpath,
-    };
-    // One module-resolution cache (with its package.json cache) for every program, not one per
-    // request: without it TypeScript looks up the package.json scope of all ~250 files each time.
-    // Forgotten with the disk cache after each cell.
-    const resolution = {
-      host,
-      cache: ts.createModuleResolutionCache(options.cwd, (f) => f, compilerOptions),
-    };
-    this.forgetResolutions = () => {
-      resolution.cache = ts.createModuleResolutionCache(options.cwd, (f) => f, compilerOptions);
-    };
-    Object.assign(host, {
-      getModuleResolutionCache: () => resolution.cache,
-      resolveModuleNameLiterals: (
-        literals: readonly ts.StringLiteralLike[], containingFile: string, redirected: ts.ResolvedProjectReference | undefined,
-        opts: ts.CompilerOptions, containing: ts.SourceFile,
-      ): ts.ResolvedModuleWithFailedLookupLocations[] =>
-        literals.map((l) =>
-          ts.resolveModuleName(l.text, containingFile, opts, host, resolution.cache, redirected, ts.getModeForUsageLocation(containing, l, opts))),
-    } satisfies Partial<ts.LanguageServiceHost> & { getModuleResolutionCache(): ts.ModuleResolutionCache });
+    const roots = [this.globalsPath, this.sessionPath, this.cellPath];
+    const { host, forget } = createHost(options.cwd, compilerOptionsFor(options.cwd, modules.packageRoot), (f) => this.files.get(f), roots);
+    this.forgetDisk = forget;
     this.ls = ts.createLanguageService(host, ts.createDocumentRegistry());
     this.setFile(this.sessionPath, "export {};\n");
     this.globalNames = this.writeGlobals(modules.runtime, modules.displayApi);
@@ -190,8 +113,7 @@ export class CellLanguageService {
   /** After a cell ran: the names it declared, with their inferred types, join the session. */
   addCell(code: string): void {
     // The cell may have installed a package or written a module that later cells import.
-    this.disk.forget();
-    this.forgetResolutions();
+    this.forgetDisk();
     code = blankMagics(code);
     const sf = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
     const names = topLevelNames(sf);
