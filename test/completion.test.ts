@@ -98,6 +98,9 @@ describe("completion of the preloaded runtime", () => {
     const c = await complete("images.resh‸");
     expect(c.matches).toEqual(["reshape"]);
     expect(c.type("reshape")).toBe("function");
+    const all = await complete("images.‸");
+    expect(all.matches).toEqual(expect.arrayContaining(["shape", "dtype", "reshape"]));
+    expect(all.matches.filter((m) => m.startsWith("_"))).toEqual([]);
     const s = await complete("images.sh‸");
     expect(s.signature("shape")).toMatch(/shape: readonly number\[\]/);
   });

@@ -41,8 +41,10 @@ export function complete(view: CellView, cursorPos: number): CompleteReply {
   const typed = view.code.slice(start, at);
   const lower = typed.toLowerCase();
 
+  // Underscore names are the runtime's internals (`_buf`, `_tape`): shown only when typed.
+  const hidden = (name: string) => name.startsWith("_") && !typed.startsWith("_");
   const entries = (info?.entries ?? [])
-    .filter((e) => e.name.toLowerCase().startsWith(lower))
+    .filter((e) => e.name.toLowerCase().startsWith(lower) && !hidden(e.name))
     .sort((a, b) =>
       Number(b.name.startsWith(typed)) - Number(a.name.startsWith(typed)) ||
       (a.sortText < b.sortText ? -1 : a.sortText > b.sortText ? 1 : 0) ||
