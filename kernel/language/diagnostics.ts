@@ -18,6 +18,9 @@ import type { CellCheck, CellDiagnostic } from "./types.js";
  */
 const NOT_ERRORS_IN_A_CELL = new Set([1108, 1375, 1378, 1431, 1432]);
 
+/** A cell pasted from elsewhere can have hundreds of errors; the first ones are what helps. */
+const SHOWN = 20;
+
 export function check(view: CellView): CellCheck {
   const diagnostics: CellDiagnostic[] = [];
   const lines: string[] = [];
@@ -25,12 +28,13 @@ export function check(view: CellView): CellCheck {
     .getSemanticDiagnostics(view.path)
     .filter((d) => d.start !== undefined && d.start >= view.offset && !NOT_ERRORS_IN_A_CELL.has(d.code))
     .filter((d) => d.category === ts.DiagnosticCategory.Error || d.category === ts.DiagnosticCategory.Warning);
-  for (const d of found) {
+  for (const [i, d] of found.entries()) {
     const start = d.start! - view.offset;
     const { line, column, lineText } = lineColumn(view.code, start);
     const category = d.category === ts.DiagnosticCategory.Error ? "error" : "warning";
     const message = ts.flattenDiagnosticMessageText(d.messageText, "\n  ");
     diagnostics.push({ line, column, code: d.code, category, message });
+    if (i >= SHOWN) continue;
     const width = Math.max(1, Math.min(codePointOffset(view.code.slice(start), d.length ?? 1), [...lineText].length - column + 1));
     const gutter = String(line);
     lines.push(
@@ -41,5 +45,6 @@ export function check(view: CellView): CellCheck {
       "",
     );
   }
+  if (found.length > SHOWN) lines.push(`(${found.length - SHOWN} more type errors in this cell not shown)`, "");
   return { diagnostics, text: lines.join("\n") };
 }
