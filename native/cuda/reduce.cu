@@ -50,7 +50,7 @@ __global__ void rowReduceWarp(ReduceOp op, const float* x, int64_t rows, int64_t
 }
 
 // One block per row, for few very long rows.
-__global__ void rowReduceBlock(ReduceOp op, const float* x, int64_t len, float scale, float* out) {
+__global__ void __launch_bounds__(1024) rowReduceBlock(ReduceOp op, const float* x, int64_t len, float scale, float* out) {
   __shared__ float part[32];
   const float* p = x + int64_t(blockIdx.x) * len;
   float acc = initial(op);
