@@ -87,3 +87,18 @@ test("a misspelt %strict argument says what it accepts and runs nothing", async 
   expect(r.stdout).toBe("");
   expect(r.stderr).toContain('%strict: expected "on" or "off", received "maybe"');
 });
+
+test("a kernel started with TSDL_STRICT=1 is strict from its first cell", async () => {
+  const strict = await startKernel({ env: { TSDL_STRICT: "1" } });
+  try {
+    // The first cell waits for the language service: strict mode needs the check before running.
+    const r = await strict.execute('const epochs: number = "five";\nconsole.log("ran")');
+    expect(r.reply.content.status).toBe("error");
+    expect(r.reply.content.ename).toBe("TSError");
+    expect(r.stdout).toBe("");
+    const ok = await strict.execute("const epochs: number = 5;\nconsole.log('ran', epochs)");
+    expect(ok.stdout).toBe("ran 5\n");
+  } finally {
+    await strict.stop();
+  }
+});
