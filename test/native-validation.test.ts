@@ -71,6 +71,26 @@ describe("native argument validation", () => {
     expect(() => any.matmul(f(6), f(6), f(4))).toThrow(/matmul: opts must be an object/);
   });
 
+  it("a getter that releases a buffer while the arguments are read cannot crash the process", () => {
+    const a = f(6);
+    const opts = { get m() { b.release(a); return 2; }, n: 2, k: 3 };
+    expect(() => b.matmul(a, f(6), f(4), opts)).toThrow(/matmul: a buffer argument was released while the arguments were being read/);
+    const p = [f(3)];
+    const v = [f(3)];
+    Object.defineProperty(v, 0, { get: () => { b.release(p[0]); return f(3); } });
+    expect(() => b.rmspropUpdate(p, [f(3)], v, 0.1, 0.9, 1e-7)).toThrow(/rmspropUpdate: a buffer argument was released/);
+  });
+
+  it("uploads from a typed array over a SharedArrayBuffer", () => {
+    const src = new Float32Array(new SharedArrayBuffer(12));
+    src[2] = 7;
+    const x = f(3);
+    b.upload(x, src);
+    const out = new Float32Array(3);
+    b.download(x, out);
+    expect(Array.from(out)).toEqual([0, 0, 7]);
+  });
+
   it("reductions, softmax, losses, indexing and optimizers reject bad input", () => {
     expect(() => b.reduce("sum", f(6), [2, 3], [1, 0], f(1))).toThrow(/reduce: axes must be sorted and unique/);
     expect(() => b.reduce("sum", f(6), [2, 3], [2], f(2))).toThrow(/reduce: axes\[0\] must be in \[0, 1\]/);

@@ -49,6 +49,7 @@ NativeBuffer* Args::bufferValue(Napi::Value v, const std::string& name,
     }
     if (!ok) typeFail(name + " must be " + allowed + ", received " + dtypeName(b->dtype()));
   }
+  seen_.push_back(b);
   return b;
 }
 

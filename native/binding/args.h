@@ -70,6 +70,13 @@ class Args {
     return k;
   }
 
+  // Checks that no buffer validated by this call was released since: reading an option, a
+  // shape or a list can run user code (a getter or a Proxy) that releases one.
+  void recheck() const {
+    for (NativeBuffer* b : seen_)
+      if (b->released()) fail("a buffer argument was released while the arguments were being read");
+  }
+
   void requireSize(NativeBuffer* b, const char* name, int64_t expected, const char* why) const;
   void requireAtLeast(NativeBuffer* b, const char* name, int64_t expected, const char* why) const;
   void requireSameDType(NativeBuffer* a, const char* an, NativeBuffer* b, const char* bn) const;
@@ -79,6 +86,7 @@ class Args {
   Napi::Env env_;
   const char* kernel_;
   Backend* backend_;
+  mutable std::vector<NativeBuffer*> seen_;
 };
 
 std::string shapeString(const Shape& s);

@@ -42,8 +42,12 @@ Napi::TypedArray hostArray(const Args& args, size_t i, const char* name, DType d
   return v.As<Napi::TypedArray>();
 }
 
+// The typed array's first element (napi_get_typedarray_info also works when the array views
+// a SharedArrayBuffer, where ArrayBuffer() would not).
 void* hostData(Napi::TypedArray t) {
-  return static_cast<char*>(t.ArrayBuffer().Data()) + t.ByteOffset();
+  void* data = nullptr;
+  napi_get_typedarray_info(t.Env(), t, nullptr, nullptr, &data, nullptr, nullptr);
+  return data;
 }
 
 template <class T>
@@ -137,6 +141,7 @@ ENTRY(cast) {
   NativeBuffer* d = args.buffer(1, "dst");
   args.requireSize(d, "dst", s->size(), "a cast of src");
   if (s == d && dtypeSize(s->dtype()) != dtypeSize(d->dtype())) args.fail("src and dst must differ");
+  args.recheck();
   args.backend()->cast(s->data(), s->dtype(), d->data(), d->dtype(), s->size());
   return info.Env().Undefined();
 }
@@ -157,6 +162,7 @@ Napi::Value randomEntry(const Napi::CallbackInfo& info, const char* name, Random
   double b = args.number(4, kind == RandomKind::Uniform ? "high" : "std");
   if (!std::isfinite(a) || !std::isfinite(b)) args.rangeFail("parameters must be finite numbers");
   if (kind != RandomKind::Uniform && b < 0) args.rangeFail("std must be >= 0, received " + describe(args.at(4)));
+  args.recheck();
   args.backend()->random(kind, ptr<float>(out), out->size(), uint64_t(seed), uint64_t(off), float(a), float(b));
   return info.Env().Undefined();
 }
@@ -178,6 +184,7 @@ ENTRY(unary) {
   NativeBuffer* out = args.buffer(2, "out", kF32);
   args.requireSize(out, "out", x->size(), "the result of x");
   float alpha = float(args.numberOr(3, "alpha", defaultAlpha(op)));
+  args.recheck();
   args.backend()->unary(op, ptr<float>(x), ptr<float>(out), x->size(), alpha);
   return info.Env().Undefined();
 }
@@ -191,6 +198,7 @@ ENTRY(unaryGrad) {
   args.requireSize(dy, "dy", s->size(), "the size of saved");
   args.requireSize(dx, "dx", s->size(), "the size of saved");
   float alpha = float(args.numberOr(4, "alpha", defaultAlpha(op)));
+  args.recheck();
   args.backend()->unaryGrad(op, ptr<float>(s), ptr<float>(dy), ptr<float>(dx), s->size(), alpha);
   return info.Env().Undefined();
 }
@@ -230,6 +238,7 @@ ENTRY(binary) {
   } else {
     args.requireSameDType(a, "a", out, "out");
   }
+  args.recheck();
   args.backend()->binary(op, a->dtype(), a->data(), as, b->data(), bs, out->dtype(), out->data(), os);
   return info.Env().Undefined();
 }
@@ -248,6 +257,7 @@ ENTRY(binaryScalar) {
   } else {
     args.requireSameDType(a, "a", out, "out");
   }
+  args.recheck();
   args.backend()->binaryScalar(op, a->dtype(), a->data(), s, out->dtype(), out->data(), a->size(), first);
   return info.Env().Undefined();
 }
@@ -263,6 +273,7 @@ ENTRY(where) {
   args.requireSize(a, "a", c->size(), "the size of cond");
   args.requireSize(b, "b", c->size(), "the size of cond");
   args.requireSize(out, "out", c->size(), "the size of cond");
+  args.recheck();
   args.backend()->where(ptr<uint8_t>(c), a->dtype(), a->data(), b->data(), out->data(), c->size());
   return info.Env().Undefined();
 }
@@ -346,6 +357,7 @@ ENTRY(matmul) {
                    " output matrices overlap; it must be at least m·n = " + std::to_string(m.m * m.n));
   if (c == a || c == b) args.fail("c must be a different buffer from a and b (it is written while they are read)");
   if (m.m == 0 || m.n == 0) return info.Env().Undefined();
+  args.recheck();
   args.backend()->matmul(ptr<float>(a), ptr<float>(b), ptr<float>(c), m);
   return info.Env().Undefined();
 }
@@ -372,6 +384,7 @@ ENTRY(transpose) {
     seen[perm[i]] = true;
   }
   if (x == out) args.fail("out must be a different buffer from x");
+  args.recheck();
   args.backend()->transpose(x->data(), dtypeSize(x->dtype()), s, perm, out->data());
   return info.Env().Undefined();
 }
@@ -403,6 +416,7 @@ ENTRY(reduce) {
   if (count == 0 && (op == ReduceOp::Max || op == ReduceOp::Min))
     args.rangeFail(std::string(kReduceNames[int(op)]) + " over an empty axis has no identity");
   if (x == out) args.fail("out must be a different buffer from x");
+  args.recheck();
   args.backend()->reduce(op, ptr<float>(x), s, red, ptr<float>(out));
   return info.Env().Undefined();
 }
@@ -419,6 +433,7 @@ ENTRY(argReduce) {
   if (s.dims[axis] == 0) args.rangeFail("axis " + std::to_string(axis) + " is empty");
   if (s.dims[axis] > std::numeric_limits<int32_t>::max()) args.rangeFail("axis too long for int32 indices");
   args.requireSize(out, "out", s.size() / s.dims[axis], "the kept dimensions");
+  args.recheck();
   args.backend()->argReduce(op, ptr<float>(x), s, axis, ptr<int32_t>(out));
   return info.Env().Undefined();
 }
@@ -435,6 +450,7 @@ ENTRY(softmax) {
   bool log = args.boolean(4, "log", false);
   args.requireSize(x, "x", rows * cols, "rows×cols");
   args.requireSize(out, "out", rows * cols, "rows×cols");
+  args.recheck();
   args.backend()->softmax(ptr<float>(x), ptr<float>(out), rows, cols, log);
   return info.Env().Undefined();
 }
@@ -462,6 +478,7 @@ ENTRY(softmaxCrossEntropy) {
         args.rangeFail("label " + std::to_string(y[r]) + " at row " + std::to_string(r) + " is outside [0, " +
                        std::to_string(cols) + ")");
   }
+  args.recheck();
   args.backend()->softmaxCrossEntropy(ptr<float>(logits), labels->data(), sparse, rows, cols, ptr<float>(loss),
                                       grad ? ptr<float>(grad) : nullptr, float(scale));
   return info.Env().Undefined();
@@ -487,6 +504,7 @@ ENTRY(gather) {
       args.rangeFail("index " + std::to_string(ix[i]) + " at position " + std::to_string(i) + " is outside [0, " +
                      std::to_string(rows) + ")");
   if (out == x) args.fail("out must be a different buffer from x");
+  args.recheck();
   args.backend()->gather(x->data(), dtypeSize(x->dtype()), rowSize, ix, idx->size(), out->data());
   return info.Env().Undefined();
 }
@@ -502,6 +520,7 @@ ENTRY(oneHot) {
     if (ix[i] < 0 || ix[i] >= depth)
       args.rangeFail("index " + std::to_string(ix[i]) + " at position " + std::to_string(i) + " is outside [0, " +
                      std::to_string(depth) + ")");
+  args.recheck();
   args.backend()->oneHot(ix, idx->size(), depth, ptr<float>(out));
   return info.Env().Undefined();
 }
@@ -545,6 +564,7 @@ ENTRY(sgdUpdate) {
   bool nest = args.boolean(5, "nesterov", false);
   if (!hasV && mom != 0.f) args.fail("momentum " + describe(args.at(4)) + " needs velocities (received null)");
   auto s = slots(args, p, g, hasV ? &v : nullptr, "velocities", nullptr, nullptr);
+  args.recheck();
   args.backend()->sgdUpdate(s.data(), int(s.size()), lr, mom, nest);
   return info.Env().Undefined();
 }
@@ -556,6 +576,7 @@ ENTRY(rmspropUpdate) {
   auto v = args.bufferList(2, "v", false);
   float lr = float(args.number(3, "lr")), rho = float(args.number(4, "rho")), eps = float(args.number(5, "eps"));
   auto s = slots(args, p, g, &v, "v", nullptr, nullptr);
+  args.recheck();
   args.backend()->rmspropUpdate(s.data(), int(s.size()), lr, rho, eps);
   return info.Env().Undefined();
 }
@@ -572,6 +593,7 @@ ENTRY(adamUpdate) {
   float wd = float(args.numberOr(9, "weightDecay", 0.0));
   if (b1 >= 1.f || b2 >= 1.f || b1 < 0.f || b2 < 0.f) args.rangeFail("beta1 and beta2 must be in [0, 1)");
   auto s = slots(args, p, g, &m, "m", &v, "v");
+  args.recheck();
   args.backend()->adamUpdate(s.data(), int(s.size()), lr, b1, b2, eps, step, wd);
   return info.Env().Undefined();
 }
@@ -583,6 +605,7 @@ ENTRY(adagradUpdate) {
   auto acc = args.bufferList(2, "acc", false);
   float lr = float(args.number(3, "lr")), eps = float(args.number(4, "eps"));
   auto s = slots(args, p, g, &acc, "acc", nullptr, nullptr);
+  args.recheck();
   args.backend()->adagradUpdate(s.data(), int(s.size()), lr, eps);
   return info.Env().Undefined();
 }

@@ -203,6 +203,11 @@ Plan makePlan(const Shape& as, const Shape& bs, const Shape& os) {
 template <class T, class O>
 __global__ void binaryKernel(BinaryOp op, const T* a, const T* b, O* out, Plan p, int64_t n) {
   TSDL_GRID_STRIDE(i, n) {
+    if (p.nd <= 1) {  // the common merged case: no 64-bit division per element
+      int64_t sa = p.nd ? p.sa[0] : 0, sb = p.nd ? p.sb[0] : 0;
+      out[i] = binaryF<T, O>(op, a[i * sa], b[i * sb]);
+      continue;
+    }
     int64_t oa = 0, ob = 0, r = i;
     for (int d = p.nd - 1; d >= 0; --d) {
       int64_t k = r % p.dims[d];
