@@ -52,6 +52,10 @@ export interface BeforeExecuteOptions {
   deferDiagnostics?: boolean;
 }
 
+/** A completion, inspection or check that takes longer has hung: the worker is restarted. */
+const REQUEST_TIMEOUT_MS = 20_000;
+const MAX_RESTARTS = 3;
+
 type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, "id"> : never) : never;
 
 const EMPTY_COMPLETION = (cursorPos: number): CompleteReply => ({
@@ -76,26 +80,37 @@ export class LanguageService {
   /** Why the worker stopped, if it did. */
   failure: string | null = null;
 
-  private readonly worker: Worker;
+  private worker!: Worker;
+  private readonly cwd: string;
   private lastAdded: string | null = null;
+  /** Every cell added, to replay into a restarted worker. */
+  private readonly cells: string[] = [];
+  private restarts = 0;
+  private closing = false;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private markReady!: () => void;
 
   constructor(options: LanguageServiceOptions = {}) {
     this.strict = options.strict ?? strictFromEnvironment();
+    this.cwd = options.cwd ?? process.cwd();
+    this.ready = new Promise<void>((r) => (this.markReady = r));
+    this.spawn();
+  }
+
+  private spawn(): void {
     const here = import.meta.url;
     const url = new URL(here.endsWith(".ts") ? "./worker.ts" : "./worker.js", here);
-    this.worker = new Worker(url, { workerData: { cwd: options.cwd ?? process.cwd() } });
+    const worker = new Worker(url, { workerData: { cwd: this.cwd } });
+    this.worker = worker;
     // The kernel exits when it is told to, whatever this thread is doing.
-    this.worker.unref();
-    let markReady!: () => void;
-    this.ready = new Promise<void>((r) => (markReady = r));
-    this.worker.on("message", (m: WorkerReply) => {
+    worker.unref();
+    worker.on("message", (m: WorkerReply) => {
       if ("ready" in m) {
         this.isReady = true;
-        this.loadMs = m.ready.ms;
+        this.loadMs ??= m.ready.ms;
         this.globals = m.ready.globals;
-        markReady();
+        this.markReady();
         return;
       }
       const p = this.pending.get(m.id);
@@ -104,22 +119,47 @@ export class LanguageService {
       if ("error" in m) p.reject(new Error(`language service: ${m.error}`));
       else p.resolve(m.result);
     });
-    const fail = (why: string): void => {
-      this.failure ??= why;
-      markReady();
-      for (const p of this.pending.values()) p.reject(new Error(`language service stopped: ${why}`));
+    let why = "";
+    worker.on("error", (e) => (why = e.stack ?? e.message));
+    worker.on("exit", (code) => {
+      if (worker !== this.worker) return;
+      this.isReady = false;
+      for (const p of this.pending.values()) p.reject(new Error(`language service stopped: ${why || `exit code ${code}`}`));
       this.pending.clear();
-    };
-    this.worker.on("error", (e) => fail(e.stack ?? e.message));
-    this.worker.on("exit", (code) => fail(`worker exited with code ${code}`));
+      if (this.closing) return;
+      // A crash (out of memory on a pathological type) or a request that never ended: start
+      // again with the session's cells, a few times; after that, answer empty.
+      if (this.restarts++ < MAX_RESTARTS) {
+        this.spawn();
+        for (const cell of this.cells) this.worker.postMessage({ id: 0, op: "addCell", code: cell } satisfies WorkerRequest);
+      } else {
+        this.failure = why || `worker exited with code ${code}`;
+        this.markReady();
+      }
+    });
   }
 
   private request<T>(r: RequestBody): Promise<T> {
     if (this.failure) return Promise.reject(new Error(`language service stopped: ${this.failure}`));
     const id = this.nextId++;
+    const worker = this.worker;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ ...r, id });
+      // Only a loaded service is timed: loading itself may take seconds on a busy machine.
+      const timer = this.isReady
+        ? setTimeout(() => {
+            if (!this.pending.has(id)) return;
+            this.pending.delete(id);
+            reject(new Error(`language service: ${r.op} took longer than ${REQUEST_TIMEOUT_MS} ms; restarting it`));
+            void worker.terminate();
+          }, REQUEST_TIMEOUT_MS)
+        : undefined;
+      timer?.unref();
+      const done = <V>(f: (v: V) => void) => (v: V) => {
+        clearTimeout(timer);
+        f(v);
+      };
+      this.pending.set(id, { resolve: done(resolve as (v: unknown) => void), reject: done(reject) });
+      worker.postMessage({ ...r, id });
     });
   }
 
@@ -154,6 +194,7 @@ export class LanguageService {
   addCell(code: string): void {
     if (this.failure || code === this.lastAdded) return;
     this.lastAdded = code;
+    this.cells.push(code);
     this.worker.postMessage({ id: 0, op: "addCell", code } satisfies WorkerRequest);
   }
 
@@ -209,6 +250,7 @@ export class LanguageService {
 
   /** Stops the worker. */
   async close(): Promise<void> {
+    this.closing = true;
     await this.worker.terminate();
   }
 }
