@@ -79,6 +79,9 @@ describe("functional models", () => {
     const [p1, p2] = model.predict([xa, xb]) as ReturnType<typeof tensor>[];
     expect(p1.shape).toEqual([3, 1]);
     expect(p2.shape).toEqual([3, 2]);
-    expect(model.summaryText()).toContain("Connected to");
+    const summary = model.summaryText();
+    expect(summary).toContain("Connected to");
+    // The shared layer is one row that lists both of its calls.
+    expect(summary).toMatch(new RegExp(`${shared.name} \\(Dense\\).*${a.name}\\[0\\]\\[0\\],[^\\n]*\\n[^\\n]*${b.name}\\[0\\]\\[0\\]`));
   });
 });

@@ -318,15 +318,11 @@ export class Model {
     const nodeIndex = (t: SymbolicTensor) => (t.node.layer instanceof InputLayer ? 0 : Math.max(0, t.node.layer.inboundNodes.indexOf(t)));
     for (const t of [...g.inputs, ...g.order]) {
       const l = t.node.layer;
-      if (rows.some((r) => r.name === l.name)) continue;
-      rows.push({
-        name: l.name,
-        className: l.className,
-        outputShape: t.shape,
-        params: l.countParams(),
-        built: l.built,
-        connectedTo: t.node.inputs.map((i) => `${i.node.layer.name}[${nodeIndex(i)}][0]`),
-      });
+      const inputs = t.node.inputs.map((i) => `${i.node.layer.name}[${nodeIndex(i)}][0]`);
+      const row = rows.find((r) => r.name === l.name);
+      // A shared layer is one row listing every call's inputs, as Keras shows it.
+      if (row) row.connectedTo!.push(...inputs);
+      else rows.push({ name: l.name, className: l.className, outputShape: t.shape, params: l.countParams(), built: l.built, connectedTo: inputs });
     }
     return { rows, connected: branchy };
   }
