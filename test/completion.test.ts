@@ -93,6 +93,18 @@ describe("completion of the preloaded runtime", () => {
     expect(c.signature("fit")).toMatch(/fit\(x: .*\): Promise<History>/);
   });
 
+  test('inside compile({ optimizer: "rm" }) the optimizer names offer rmsprop; losses, metrics and activations too', async () => {
+    const o = await complete('network.compile({ optimizer: "rm‸" })');
+    expect(o.matches[0]).toBe("rmsprop");
+    expect(o.typed(o)).toBe("rm");
+    const l = await complete('network.compile({ optimizer: "rmsprop", loss: "categorical_c‸" })');
+    expect(l.matches).toEqual(["categorical_crossentropy"]);
+    const m = await complete('network.compile({ optimizer: "rmsprop", loss: "mse", metrics: ["acc‸"] })');
+    expect(m.matches).toContain("accuracy");
+    const a = await complete('layers.Dense(512, { activation: "re‸" })');
+    expect(a.matches[0]).toBe("relu");
+  });
+
   test("a tensor made in an earlier cell completes its methods", async () => {
     await run("const images = tensor([[0, 255], [128, 64]]);");
     const c = await complete("images.resh‸");
