@@ -25,9 +25,14 @@ namespace gemm {
 
 // KC·NR·4 bytes = 16 KiB of B panel in the 32-48 KiB L1; MC·KC·4 = 144 KiB of A in L2;
 // KC·NC·4 = 3 MiB of B in the shared L3.
-constexpr int64_t KC = 256;
-constexpr int64_t MC = 144;
-constexpr int64_t NC = 3072;
+#ifndef TSDL_GEMM_KC  // overridable at compile time for tuning on another machine
+#define TSDL_GEMM_KC 256
+#define TSDL_GEMM_MC 144
+#define TSDL_GEMM_NC 3072
+#endif
+constexpr int64_t KC = TSDL_GEMM_KC;
+constexpr int64_t MC = TSDL_GEMM_MC;
+constexpr int64_t NC = TSDL_GEMM_NC;
 
 void microKernelPortable(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m,
                          int n, float alpha, float beta) {
@@ -150,6 +155,23 @@ void packAPanels(const float* A, int64_t lda, bool trans, int64_t i0, int64_t mc
 // op(B) rows [p0, p0+kc) × cols [j0, j0+nc) → NR-wide k-major panels, zero-padded.
 void packBPanels(const float* B, int64_t ldb, bool trans, int64_t p0, int64_t kc, int64_t j0,
                  int64_t nc, float* out) {
+  if (!trans) {
+    // B stored k×n: walk each row of B once, front to back (the hardware prefetcher streams
+    // it), dealing its 16-float pieces out to the panels.
+    int64_t full = nc / NR * NR;
+    for (int64_t p = 0; p < kc; ++p) {
+      const float* src = B + (p0 + p) * ldb + j0;
+      float* dst = out + p * NR;
+      for (int64_t jr = 0; jr < full; jr += NR)
+        for (int j = 0; j < NR; ++j) dst[jr * kc + j] = src[jr + j];
+      if (full < nc) {
+        int j = 0;
+        for (; j < nc - full; ++j) dst[full * kc + j] = src[full + j];
+        for (; j < NR; ++j) dst[full * kc + j] = 0.f;
+      }
+    }
+    return;
+  }
   for (int64_t jr = 0; jr < nc; jr += NR) {
     int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
     float* dst = out + jr * kc;
