@@ -47,6 +47,7 @@ class CudaBackend final : public Backend {
       : device_(device), prop_(prop) {
     ctx_.stream = stream;
     ctx_.pool = &pool_;
+    ctx_.workspace = &workspace_;
     ctx_.smCount = prop.multiProcessorCount;
   }
 
@@ -75,12 +76,10 @@ class CudaBackend final : public Backend {
     auto d = static_cast<char*>(dst);
     auto s = static_cast<const char*>(src);
     if (d < s + bytes && s < d + bytes) {
-      // Overlapping ranges (memmove semantics, as the CPU backend): through a scratch block.
-      void* tmp = pool_.alloc(bytes);
-      if (!tmp) throw std::runtime_error("cuda: copy: out of device memory for a scratch buffer");
+      // Overlapping ranges (memmove semantics, as the CPU backend): through the workspace.
+      void* tmp = workspace_.get(bytes);
       check(cudaMemcpyAsync(tmp, src, bytes, cudaMemcpyDeviceToDevice, ctx_.stream), "copy");
       check(cudaMemcpyAsync(dst, tmp, bytes, cudaMemcpyDeviceToDevice, ctx_.stream), "copy");
-      pool_.free(tmp);
       return;
     }
     check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, ctx_.stream), "copy");
@@ -198,6 +197,7 @@ class CudaBackend final : public Backend {
   int device_;
   cudaDeviceProp prop_;
   Pool pool_;
+  Workspace workspace_{&pool_};
   Ctx ctx_{};
   std::mutex graphMu_;
   std::vector<cudaGraphExec_t> graphs_;

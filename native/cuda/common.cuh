@@ -13,12 +13,14 @@
 namespace tsdl::cuda {
 
 class Pool;
+class Workspace;
 
 // What every launcher needs: kernels are queued on the backend's single stream, and scratch
 // memory comes from the pool (stream-ordered reuse is safe because there is one stream).
 struct Ctx {
   cudaStream_t stream;
   Pool* pool;
+  Workspace* workspace;  // scratch inside one call (see pool.h)
   int smCount;
 };
 

@@ -2,6 +2,9 @@
 
 #include "pool.h"
 
+#include <stdexcept>
+#include <string>
+
 namespace tsdl::cuda {
 
 size_t Pool::roundUp(size_t bytes) {
@@ -78,6 +81,19 @@ size_t Pool::bytesInUse() const {
 size_t Pool::bytesCached() const {
   std::lock_guard<std::mutex> lock(mu_);
   return cached_;
+}
+
+void* Workspace::get(size_t bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (bytes <= cap_) return cur_;
+  void* p = pool_->alloc(bytes);
+  if (!p)
+    throw std::runtime_error("cuda: out of device memory for a " + std::to_string(bytes) +
+                             "-byte workspace");
+  if (cur_) outgrown_.push_back(cur_);
+  cur_ = p;
+  cap_ = Pool::roundUp(bytes);
+  return cur_;
 }
 
 }  // namespace tsdl::cuda

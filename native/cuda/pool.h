@@ -34,4 +34,22 @@ class Pool {
   size_t inUse_ = 0, cached_ = 0;
 };
 
+// Scratch memory that a kernel call uses internally (split-K partial sums, the bounce buffer of
+// an overlapping copy). Calls on the one stream use it one after another, so one block serves
+// all of them. It only grows, and an outgrown block is kept rather than freed: a captured CUDA
+// graph may still point at it.
+class Workspace {
+ public:
+  explicit Workspace(Pool* pool) : pool_(pool) {}
+  // Throws when the device is out of memory.
+  void* get(size_t bytes);
+
+ private:
+  Pool* pool_;
+  std::mutex mu_;
+  void* cur_ = nullptr;
+  size_t cap_ = 0;
+  std::vector<void*> outgrown_;
+};
+
 }  // namespace tsdl::cuda

@@ -135,7 +135,11 @@ inline cudaError_t cudaDriverGetVersion(int* v) { *v = 13000; return cudaSuccess
 inline cudaError_t cudaSetDevice(int) { return cudaSuccess; }
 inline cudaError_t cudaGetDeviceProperties(cudaDeviceProp* p, int) {
   std::strcpy(p->name, "host emulation");
-  p->major = 9; p->minor = 0; p->multiProcessorCount = 4; p->totalGlobalMem = size_t(1) << 30;
+  // TSDL_EMULATED_SMS picks which tile shapes the kernels choose (4: the big tiles of large
+  // products on small test shapes; 132: an H100's choices, split-K included).
+  const char* sms = std::getenv("TSDL_EMULATED_SMS");
+  p->major = 9; p->minor = 0; p->multiProcessorCount = sms ? std::atoi(sms) : 4;
+  p->totalGlobalMem = size_t(1) << 30;
   return cudaSuccess;
 }
 inline cudaError_t cudaStreamCreateWithFlags(cudaStream_t* s, unsigned) { *s = reinterpret_cast<cudaStream_t>(1); return cudaSuccess; }
