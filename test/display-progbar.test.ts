@@ -87,9 +87,11 @@ describe("in a notebook the bar is one display per epoch, updated in place", () 
   it("ends with just the epoch header and Keras's final line, validation included", () => {
     const sink = new RecordingSink("notebook");
     const clock = new ManualClock();
-    runEpoch(new Progbar({ target: 469, verbose: 1, epoch: 0, epochs: 5, sink, now: clock.now }), clock);
+    const bar = new Progbar({ target: 469, verbose: 1, epoch: 0, epochs: 5, sink, now: clock.now });
+    runEpoch(bar, clock);
     expect(sink.displays).toHaveLength(1);
     expect(sink.displays[0].current["text/plain"]).toBe(`Epoch 1/5\n${FINAL}`);
+    expect(bar.text()).toBe(`Epoch 1/5\n${FINAL}`);
     expect(sink.written).toBe("");
   });
 

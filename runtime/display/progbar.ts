@@ -55,7 +55,9 @@ export interface ProgbarOptions {
  * bar.finish([["accuracy", acc], ["loss", loss], ["val_accuracy", vacc], ["val_loss", vloss]]);
  */
 export class Progbar {
+  /** Steps in the epoch: the bar is full when `update(target)` or `finish()` is called. */
   readonly target: number;
+  /** 0 shows nothing, 1 a live bar, 2 one line at the end of the epoch (as Keras). */
   readonly verbose: 0 | 1 | 2;
   private readonly sink: DisplaySink;
   private readonly now: () => number;
@@ -94,6 +96,7 @@ export class Progbar {
    * Records that `step` steps are done, with the running values; redraws when the last redraw is
    * older than the interval. `values` may be a function, called only when the bar redraws, so a
    * GPU loop reads its loss back only then.
+   * @example bar.update(step, [["accuracy", 0.93], ["loss", 0.25]])
    */
   update(step: number, values: ProgbarValues | (() => ProgbarValues) = []): void {
     if (this.finished) return;
@@ -105,7 +108,10 @@ export class Progbar {
     this.draw(now, false);
   }
 
-  /** Ends the epoch: the bar shows the final Keras line, validation values included. */
+  /**
+   * Ends the epoch: the bar shows the final Keras line, validation values included.
+   * @example bar.finish([["accuracy", 0.93], ["loss", 0.25], ["val_accuracy", 0.96], ["val_loss", 0.13]])
+   */
   finish(values: ProgbarValues = this.values): void {
     if (this.finished) return;
     this.finished = true;
@@ -119,6 +125,7 @@ export class Progbar {
   /**
    * Ends the bar where it is, for an epoch cut short (interrupt, early stop inside an epoch): the
    * line stays at the last step reached, without colors, and a terminal moves to a new line.
+   * @example bar.stop()
    */
   stop(): void {
     if (this.finished) return;
@@ -131,7 +138,10 @@ export class Progbar {
     else this.sink.write(`${this.sink.kind === "tty" ? "\r" : ""}${progressLine(s)}${" ".repeat(Math.max(this.ttyWidth - [...progressLine(s)].length, 0))}\n`);
   }
 
-  /** The bar's current text/plain, as a notebook would save it (no colors). */
+  /**
+   * The bar's current text/plain, as a notebook would save it (no colors).
+   * @example bar.text() // "Epoch 1/5\n469/469 ━━━━━━━━━━━━━━━━━━━━ 2s 4ms/step - loss: 0.2580"
+   */
   text(): string {
     return this.plain(this.state(this.now(), this.finished));
   }
