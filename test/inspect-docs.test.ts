@@ -1,10 +1,12 @@
 /**
  * The documentation Shift-Tab shows: every preloaded name of the runtime and the display API
  * answers inspect_request (through the real kernel over ZeroMQ) with its JSDoc, functions and
- * classes with an example.
+ * classes with an example; and no public function, class, method or option of the runtime
+ * lacks its JSDoc (kernel/language/doc-coverage.ts).
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startKernel, type KernelClient } from "./helpers/kernel-client.js";
+import { undocumented } from "../kernel/language/doc-coverage.js";
 
 let k: KernelClient;
 
@@ -35,4 +37,8 @@ test("Shift-Tab on every preloaded name shows its documentation, and an example 
     else if (isCallable && !r.text.includes("Example:")) missing.push(`${name}: no example`);
   }
   expect(missing).toEqual([]);
+});
+
+test("every public function, class, method and option of the runtime and the display API has JSDoc", () => {
+  expect(undocumented()).toEqual([]);
 });
