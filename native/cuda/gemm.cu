@@ -25,7 +25,7 @@
 namespace tsdl::cuda {
 namespace {
 
-template <int BM, int BN, int BK, int TM, int TN, bool TA, bool TB>
+template <int BM, int BN, int BK, int TM, int TN, bool TA, bool TB, bool SPLITK>
 __global__ void __launch_bounds__((BM / TM) * (BN / TN))
 sgemmKernel(const float* __restrict__ A, const float* __restrict__ B, float* __restrict__ C,
             int M, int N, int K, int64_t strideA, int64_t strideB, int64_t strideC, int64_t batch,
@@ -43,7 +43,7 @@ sgemmKernel(const float* __restrict__ A, const float* __restrict__ B, float* __r
 
   // Split-K (partial != null, batch 1): blockIdx.z is the k slice, and the raw sums go to
   // partial[z] for splitKEpilogue; otherwise blockIdx.z walks the batch.
-  const bool split = partial != nullptr;
+  const bool split = SPLITK && partial != nullptr;  // compiled out of the big-tile kernels
   const int kBegin = split ? int(blockIdx.z) * kSlice : 0;
   const int kEnd = split ? (kBegin + kSlice < K ? kBegin + kSlice : K) : K;
   for (int64_t bi = split ? 0 : blockIdx.z; bi < (split ? 1 : batch); bi += split ? 1 : gridDim.z) {
@@ -123,7 +123,7 @@ __global__ void splitKEpilogue(const float* __restrict__ partial, int slices, in
   }
 }
 
-template <int BM, int BN, int BK, int TM, int TN>
+template <int BM, int BN, int BK, int TM, int TN, bool SPLITK>
 void launchTile(const Ctx& c, const float* a, const float* b, float* out, const MatmulArgs& g,
                 const Epilogue& ep, int slices = 1) {
   constexpr int NT = (BM / TM) * (BN / TN);
@@ -139,7 +139,7 @@ void launchTile(const Ctx& c, const float* a, const float* b, float* out, const 
   dim3 grid(unsigned((g.n + BN - 1) / BN), unsigned((g.m + BM - 1) / BM),
             unsigned(partial ? slices : std::min<int64_t>(g.batch, 65535)));
 #define TSDL_SGEMM(TA, TB)                                                                   \
-  sgemmKernel<BM, BN, BK, TM, TN, TA, TB><<<grid, NT, 0, c.stream>>>(                        \
+  sgemmKernel<BM, BN, BK, TM, TN, TA, TB, SPLITK><<<grid, NT, 0, c.stream>>>(                        \
       a, b, out, M, N, K, g.strideA, g.strideB, g.strideC, g.batch, ep, kSlice, partial)
   if (!g.transA && !g.transB) TSDL_SGEMM(false, false);
   else if (!g.transA && g.transB) TSDL_SGEMM(false, true);
@@ -163,16 +163,16 @@ void matmulSimt(const Ctx& c, const float* a, const float* b, float* out, const 
   // The biggest tile that still gives every SM about two blocks.
   int64_t want = 2 * int64_t(c.smCount);
   if (tiles(128, 128) >= want) {
-    launchTile<128, 128, 8, 8, 8>(c, a, b, out, g, ep);
+    launchTile<128, 128, 8, 8, 8, false>(c, a, b, out, g, ep);
   } else if (tiles(64, 64) >= want) {
-    launchTile<64, 64, 16, 4, 4>(c, a, b, out, g, ep);
+    launchTile<64, 64, 16, 4, 4, false>(c, a, b, out, g, ep);
   } else {
     // Too few tiles even at 32×32 (the MNIST forward GEMM, 128×512 with k = 784, is 64 tiles
     // for 132 SMs): split k into slices of at least 128 so more blocks share the work, and sum
     // the slices in a second small kernel that also applies the epilogue.
     int64_t slices = 1;
     if (g.batch == 1 && g.k >= 256) slices = std::min<int64_t>((want + tiles(32, 32) - 1) / tiles(32, 32), g.k / 128);
-    launchTile<32, 32, 16, 4, 4>(c, a, b, out, g, ep, int(slices));
+    launchTile<32, 32, 16, 4, 4, true>(c, a, b, out, g, ep, int(slices));
   }
   checkLaunch("matmul (fp32)");
 }
