@@ -1,15 +1,16 @@
 /**
  * The declaration file of the names every cell starts with: each export of runtime/index.ts
  * (`tensor`, `models`, `layers`, … as values, types and namespaces at once) and the display API
- * and the kernel's own globals (`display`, `clearOutput`, `input`, `comms`). It is generated when the language service starts, from the
- * runtime's own declarations (dist/runtime/index.d.ts once built), so it follows the runtime as
- * it grows with no list to maintain.
+ * and the kernel's own globals (`display`, `clearOutput`, `input`, `comms`). It is generated when
+ * the language service starts, from the runtime's own declarations (dist/runtime/index.d.ts once
+ * built), so it follows the runtime as it grows with no list to maintain.
  *
  * @example renderGlobals("/opt/tsdl/dist/runtime/index.js", ["tensor", "models"], "/opt/tsdl/dist/kernel/language/display-api.js")
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ts } from "ts-morph";
 
 /** Names the kernel defines itself; a runtime export of the same name is left out. */
 export const KERNEL_GLOBALS = ["display", "clearOutput", "input", "comms"] as const;
@@ -24,6 +25,50 @@ export function locateModules(): { runtime: string; displayApi: string; packageR
   const root = resolve(here, "..", "..");
   const packageRoot = existsSync(join(root, "package.json")) ? root : resolve(root, "..");
   return { runtime: join(root, "runtime", "index.js"), displayApi: join(here, "display-api.js"), packageRoot };
+}
+
+/** The declaration (or source) file an import specifier ending in `.js` stands for. */
+function fileOf(spec: string): string | null {
+  for (const ext of [".d.ts", ".ts"]) {
+    const f = spec.replace(/\.js$/, ext);
+    if (existsSync(f)) return f;
+  }
+  return null;
+}
+
+/**
+ * The names a module exports, read from its syntax (following `export * from "./x.js"`): the
+ * checker would tell too, but only after building a whole program, which the service then
+ * builds again with the globals file — the first completion would wait for both.
+ */
+export function exportNames(spec: string, seen = new Set<string>()): string[] | null {
+  const file = fileOf(spec);
+  if (!file) return null;
+  if (seen.has(file)) return [];
+  seen.add(file);
+  const sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, false);
+  const names: string[] = [];
+  const exported = (n: ts.Node) => ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  for (const st of sf.statements) {
+    if (ts.isExportDeclaration(st)) {
+      const from = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+      if (!st.exportClause) {
+        if (!from?.startsWith(".")) return null;
+        const inner = exportNames(resolve(dirname(file), from), seen);
+        if (!inner) return null;
+        names.push(...inner);
+      } else if (ts.isNamespaceExport(st.exportClause)) names.push(st.exportClause.name.text);
+      else for (const e of st.exportClause.elements) names.push(e.name.text);
+    } else if (ts.isVariableStatement(st) && exported(st)) {
+      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) names.push(d.name.text);
+    } else if (
+      (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) ||
+        ts.isEnumDeclaration(st) || ts.isModuleDeclaration(st)) && exported(st) && st.name && ts.isIdentifier(st.name)
+    ) {
+      names.push(st.name.text);
+    }
+  }
+  return [...new Set(names)].filter((n) => n !== "default");
 }
 
 /** The globals file: imports as globals (`export import`) keep every meaning and every JSDoc. */

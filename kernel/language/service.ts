@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { ts } from "ts-morph";
 import { SessionDeclarations, topLevelNames } from "./session.js";
 import { compilerOptionsFor, createHost, type VirtualFile } from "./host.js";
-import { KERNEL_GLOBALS, locateModules, renderGlobals } from "./globals.js";
+import { KERNEL_GLOBALS, exportNames, locateModules, renderGlobals } from "./globals.js";
 import { complete } from "./completion.js";
 import { inspect } from "./inspection.js";
 import { check } from "./diagnostics.js";
@@ -62,20 +62,23 @@ export class CellLanguageService {
     this.setFile(this.sessionPath, this.session.fileText());
   }
 
-  /** Reads the runtime's exports through the checker and writes the globals file from them. */
+  /** Writes the globals file from the runtime's exports (read from its syntax, else through the checker). */
   private writeGlobals(runtime: string, displayApi: string): string[] {
-    this.setFile(this.globalsPath, `import * as __runtime from ${JSON.stringify(runtime)};\nexport {};\n`);
     this.setFile(this.cellPath, "export {};\n");
+    // As the kernel does, a runtime export does not replace a global Node already has.
+    const names = (exportNames(runtime) ?? this.exportsThroughChecker(runtime)).filter((name) => !(name in globalThis));
+    this.setFile(this.globalsPath, renderGlobals(runtime, names, displayApi));
+    return names;
+  }
+
+  private exportsThroughChecker(runtime: string): string[] {
+    this.setFile(this.globalsPath, `import * as __runtime from ${JSON.stringify(runtime)};\nexport {};\n`);
     const program = this.ls.getProgram();
     const sf = program?.getSourceFile(this.globalsPath);
     const decl = sf?.statements.find(ts.isImportDeclaration);
     const checker = program?.getTypeChecker();
     const moduleSymbol = decl && checker?.getSymbolAtLocation(decl.moduleSpecifier);
-    // As the kernel does, a runtime export does not replace a global Node already has.
-    const names = (moduleSymbol && checker ? checker.getExportsOfModule(moduleSymbol).map((s) => s.name) : [])
-      .filter((name) => !(name in globalThis));
-    this.setFile(this.globalsPath, renderGlobals(runtime, names, displayApi));
-    return names;
+    return moduleSymbol && checker ? checker.getExportsOfModule(moduleSymbol).map((s) => s.name) : [];
   }
 
   /** The generated globals declaration file. */
