@@ -31,7 +31,7 @@ step configure cmake -S . -B build-gpu "${generator[@]}" -DCMAKE_BUILD_TYPE=Rele
 step build cmake --build build-gpu -j "$(nproc)"
 step cuda_kernels ctest --test-dir build-gpu -R '^cuda_kernels$' -V
 grep -E "running the kernel tests|GPU tests not run|FAIL|failure" "$out/cuda_kernels.log" | tee -a "$summary"
-step cuda_kernels_emulated ctest --test-dir build-gpu -R '^cuda_kernels_emulated$'
+step cuda_emulated ctest --test-dir build-gpu -R 'cuda_.*emulated'
 step mnist_step build-gpu/native/cuda/tests/bench_mnist_step --epochs 3
 grep -E "epoch|loss before" "$out/mnist_step.log" | tee -a "$summary"
 
