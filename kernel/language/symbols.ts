@@ -109,33 +109,41 @@ export function completionSymbols(view: CellView, pos: number, names: ReadonlySe
   return { checker, sf, location, symbols };
 }
 
-interface SymbolDisplayApi {
-  getSymbolDisplayPartsDocumentationAndSymbolKind(
-    checker: ts.TypeChecker, symbol: ts.Symbol, sf: ts.SourceFile, enclosing: ts.Node | undefined, location: ts.Node,
-    semanticMeaning?: number,
-  ): { displayParts: ts.SymbolDisplayPart[] };
-}
-
 /**
- * What Shift-Tab's first line says about a symbol (`let learningRate: number`,
- * `function tensor(data: TensorData, …): Tensor`), through the same TypeScript routine that
- * quick info uses; the declared type alone if that routine is not there.
+ * The first line Shift-Tab would show for a symbol (`let learningRate: number`,
+ * `function tensor(data: TensorData, …): Tensor`), from the checker alone: quick info would
+ * also gather the documentation, which a completion list does not show.
  */
 export function describeSymbol(ctx: CompletionSymbols, symbol: ts.Symbol): string {
-  const display = (ts as unknown as { SymbolDisplay?: SymbolDisplayApi }).SymbolDisplay;
-  try {
-    if (display) {
-      const all = 7; // SemanticMeaning.All: value, type and namespace
-      // As completion details call it (services/completions.ts), without recomputing the list.
-      const parts = display.getSymbolDisplayPartsDocumentationAndSymbolKind(ctx.checker, symbol, ctx.sf, ctx.location, ctx.location, all).displayParts;
-      return ts.displayPartsToString(parts);
-    }
-  } catch {
-    // fall through to the plain type
-  }
-  const s = resolve(ctx.checker, symbol);
+  const { checker } = ctx;
+  const s = resolve(checker, symbol);
+  const F = ts.SymbolFlags;
   const decl = s.valueDeclaration ?? s.declarations?.[0];
-  return decl ? ctx.checker.typeToString(ctx.checker.getTypeOfSymbolAtLocation(s, decl)) : "";
+  if (s.flags & F.Class) return `class ${s.name}`;
+  if (s.flags & F.Enum) return `enum ${s.name}`;
+  if (!(s.flags & F.Value)) {
+    if (s.flags & F.Interface) return `interface ${s.name}`;
+    if (s.flags & F.TypeAlias) return `type ${s.name}`;
+    return s.flags & F.Module ? `namespace ${s.name}` : s.name;
+  }
+  if (s.flags & F.Module && !(s.flags & (F.Function | F.Variable))) return `namespace ${s.name}`;
+  const type = checker.getTypeOfSymbolAtLocation(s, decl ?? ctx.location);
+  if (s.flags & (F.Function | F.Method)) {
+    const sigs = type.getCallSignatures();
+    const head = s.flags & F.Method ? "(method) " : "function ";
+    if (sigs.length === 0) return `${head}${s.name}`;
+    const more = sigs.length > 1 ? ` (+${sigs.length - 1} overload${sigs.length > 2 ? "s" : ""})` : "";
+    return `${head}${s.name}${checker.signatureToString(sigs[0])}${more}`;
+  }
+  const text = checker.typeToString(type);
+  if (s.flags & (F.Property | F.Accessor)) return `(property) ${s.name}: ${text}`;
+  if (s.flags & F.EnumMember) return `(enum member) ${s.name}`;
+  if (decl && ts.isVariableDeclaration(decl)) {
+    const flags = ts.getCombinedNodeFlags(decl);
+    return `${flags & ts.NodeFlags.Const ? "const" : flags & ts.NodeFlags.Let ? "let" : "var"} ${s.name}: ${text}`;
+  }
+  if (decl && ts.isParameter(decl)) return `(parameter) ${s.name}: ${text}`;
+  return `${s.name}: ${text}`;
 }
 
 /** Shift-Tab on a namespace (`models`): its module's leading JSDoc and what it exports. */
