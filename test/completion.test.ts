@@ -198,3 +198,19 @@ describe("positions", () => {
     expect(c.matches).toEqual([]);
   });
 });
+
+describe("a cell run before the language service has loaded", () => {
+  test("runs at once, and its names complete once the service is there", async () => {
+    const fresh = await startKernel();
+    try {
+      // Sent right after kernel_info: the language service is still loading in its worker.
+      const r = await fresh.execute("const startedEarly = { ready: true, epochs: 5 };\nstartedEarly.epochs");
+      expect(r.reply.content.status).toBe("ok");
+      expect(r.results[0]["text/plain"]).toBe("5");
+      const reply = await fresh.request("shell", "complete_request", { code: "startedEarly.re", cursor_pos: 15 });
+      expect(reply.content.matches).toEqual(["ready"]);
+    } finally {
+      await fresh.stop();
+    }
+  });
+});
