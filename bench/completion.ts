@@ -7,7 +7,7 @@
  * since start); then, after 50 cells that declare values, functions and classes, 60 completions
  * and 60 inspections: p50 and p95 (inspection's first one separately).
  *
- * tslab is installed for the benchmark only: `npm install --prefix .bench/tslab tslab@1.0.22`
+ * tslab is installed for the benchmark only: `npm install --prefix .bench/tslab --ignore-scripts tslab@1.0.22`
  * (never a dependency). Without it the table has tsdl alone.
  *
  * @example npm run bench -- completion          # prints a table, then one JSON line
@@ -143,7 +143,7 @@ if (existsSync(TSLAB_CLI)) {
   kernelspec(dir, "tslab-bench", [process.execPath, TSLAB_CLI, "kernel", "--config-path", "{connection_file}"]);
   results.push(measure(dir, "tslab-bench", n));
 } else {
-  console.log(`(tslab not installed at ${TSLAB_CLI}: npm install --prefix .bench/tslab tslab@1.0.22)`);
+  console.log(`(tslab not installed at ${TSLAB_CLI}: npm install --prefix .bench/tslab --ignore-scripts tslab@1.0.22)`);
 }
 
 const f = (x: number, d = 1) => x.toFixed(d);
