@@ -3,6 +3,9 @@
  * the names a notebook user reaches for, with the replaced range in code points and the kinds
  * JupyterLab shows (`metadata._jupyter_types_experimental`).
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startKernel, type KernelClient } from "./helpers/kernel-client.js";
 
@@ -211,6 +214,24 @@ describe("a cell run before the language service has loaded", () => {
       expect(reply.content.matches).toEqual(["ready"]);
     } finally {
       await fresh.stop();
+    }
+  });
+});
+
+describe("a TypeScript module next to the notebook", () => {
+  test("its exports complete with their documentation once a cell imported it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tsdl-notebook-"));
+    writeFileSync(join(dir, "helpers.ts"), "/** Scales pixels to [0, 1]. @example scale(255) */\nexport function scale(pixel: number): number { return pixel / 255; }\n");
+    const nb = await startKernel({ cwd: dir });
+    try {
+      const r = await nb.execute('import { scale } from "./helpers.ts";\nscale(51)');
+      expect(r.reply.content.status, JSON.stringify(r.errors)).toBe("ok");
+      const c = await nb.request("shell", "complete_request", { code: "sca", cursor_pos: 3 });
+      expect(c.content.matches).toEqual(["scale"]);
+      const i = await nb.request("shell", "inspect_request", { code: "scale", cursor_pos: 5, detail_level: 0 });
+      expect((i.content.data as Record<string, string>)["text/plain"]).toContain("Scales pixels to [0, 1].");
+    } finally {
+      await nb.stop();
     }
   });
 });

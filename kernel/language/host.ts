@@ -38,8 +38,11 @@ export function compilerOptionsFor(cwd: string, packageRoot: string): ts.Compile
     skipLibCheck: true,
     esModuleInterop: true,
     resolveJsonModule: true,
-    // Declaration emit is how a cell's names (with inferred types) join the session.
+    // Declaration emit is how a cell's names (with inferred types) join the session; nothing
+    // else is ever emitted, which also lets cells import `./helpers.ts` as the kernel allows.
     declaration: true,
+    emitDeclarationOnly: true,
+    allowImportingTsExtensions: true,
   };
 }
 
