@@ -63,6 +63,7 @@ test("Shift-Tab on a runtime namespace lists what it holds", async () => {
 test("Shift-Tab on a layer and on fit shows the runtime's documentation and example", async () => {
   const dense = await inspect("layers.Dense‸(512)");
   expect(dense.found).toBe(true);
+  expect(dense.data["text/plain"]).toMatch(/^Dense\(units: number, options\?: /);
   expect(dense.data["text/plain"]).toContain("Example:");
   await run("const net = models.Sequential([layers.Dense(10)]);");
   const fit = await inspect("net.fit‸(");

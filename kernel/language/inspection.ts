@@ -7,7 +7,7 @@
 import { ts } from "ts-morph";
 import { utf16Offset } from "./positions.js";
 import { cleanSignature } from "./completion.js";
-import { describeNamespace } from "./symbols.js";
+import { callableConstant, describeNamespace } from "./symbols.js";
 import type { CellView } from "./view.js";
 import type { InspectReply } from "./types.js";
 
@@ -33,7 +33,7 @@ function quickInfo(view: CellView, at: number): Found | null {
     if (p < 0 || p >= view.code.length) continue;
     const q = view.ls.getQuickInfoAtPosition(view.path, view.offset + p);
     if (!q || q.textSpan.start < view.offset) continue;
-    const signature = cleanSignature(ts.displayPartsToString(q.displayParts));
+    const signature = callableConstant(view, view.offset + p) ?? cleanSignature(ts.displayPartsToString(q.displayParts));
     if (signature.trim() === "") {
       // An alias of a namespace (`models`) says only "import models = models".
       const ns = describeNamespace(view, view.offset + p);

@@ -165,3 +165,23 @@ export function describeNamespace(view: CellView, pos: number): { signature: str
   const list = `Exports: ${exports.join(", ")}`;
   return { signature: `namespace ${id.text}`, documentation: header ? `${header}\n\n${list}` : list };
 }
+
+/**
+ * Keras-style constructors are constants callable with or without `new`
+ * (`const Dense: typeof DenseLayer & ((units: number, …) => DenseLayer)`); Shift-Tab shows them
+ * as the call a person writes: `Dense(units: number, options?: DenseOptions): DenseLayer`.
+ */
+export function callableConstant(view: CellView, pos: number): string | null {
+  const program = view.ls.getProgram();
+  const sf = program?.getSourceFile(view.path);
+  const id = sf && identifierAt(sf, pos);
+  if (!program || !id) return null;
+  const checker = program.getTypeChecker();
+  const symbol = checker.getSymbolAtLocation(id);
+  const s = symbol && resolve(checker, symbol);
+  if (!s || !(s.flags & ts.SymbolFlags.Variable) || s.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class)) return null;
+  const type = checker.getTypeOfSymbolAtLocation(s, id);
+  const calls = type.getCallSignatures();
+  if (calls.length === 0 || type.getConstructSignatures().length === 0) return null;
+  return calls.map((c) => `${id.text}${checker.signatureToString(c)}`).join("\n");
+}
