@@ -135,6 +135,10 @@ export function describeSymbol(ctx: CompletionSymbols, symbol: ts.Symbol): strin
     const more = sigs.length > 1 ? ` (+${sigs.length - 1} overload${sigs.length > 2 ? "s" : ""})` : "";
     return `${head}${s.name}${checker.signatureToString(sigs[0])}${more}`;
   }
+  const calls = type.getCallSignatures();
+  if (s.flags & F.Variable && calls.length > 0 && type.getConstructSignatures().length > 0) {
+    return `${s.name}${checker.signatureToString(calls[0])}`; // a Keras-style constructor: Dense(units, …)
+  }
   const text = checker.typeToString(type);
   if (s.flags & (F.Property | F.Accessor)) return `(property) ${s.name}: ${text}`;
   if (s.flags & F.EnumMember) return `(enum member) ${s.name}`;
