@@ -235,3 +235,19 @@ describe("a TypeScript module next to the notebook", () => {
     }
   });
 });
+
+describe("TSDL_LANGUAGE=off", () => {
+  test("turns the language service off: no matches, no type errors, cells still run", async () => {
+    const off = await startKernel({ env: { TSDL_LANGUAGE: "off" } });
+    try {
+      const c = await off.request("shell", "complete_request", { code: "Math.fl", cursor_pos: 7 });
+      expect(c.content).toMatchObject({ status: "ok", matches: [], cursor_start: 7, cursor_end: 7 });
+      const r = await off.execute('const n: number = "five";\nn');
+      expect(r.reply.content.status).toBe("ok");
+      expect(r.results[0]["text/plain"]).toBe("'five'");
+      expect(r.stderr).toBe("");
+    } finally {
+      await off.stop();
+    }
+  });
+});

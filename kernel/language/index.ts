@@ -20,27 +20,36 @@ export { parseStrictMagic } from "./strict.js";
 // The module-level functions below are what kernel/language-seam.ts calls: one service per kernel.
 let instance: LanguageService | null = null;
 
+/**
+ * `TSDL_LANGUAGE=off` in the kernel's environment: no worker, no completion, no type checks
+ * (for very small machines, and to measure the kernel without it).
+ */
+const OFF = /^(0|off|false|no)$/i.test(process.env.TSDL_LANGUAGE ?? "");
+
 /** The kernel's language service, started on first use (call early: loading takes ~1 s in a worker). */
-export function start(options: LanguageServiceOptions = {}): LanguageService {
+export function start(options: LanguageServiceOptions = {}): LanguageService | null {
+  if (OFF) return null;
   return (instance ??= new LanguageService(options));
 }
 
 /** complete_request → complete_reply content. @example await complete("network.fi", 10) */
-export function complete(code: string, cursorPos: number): Promise<CompleteReply> {
-  return start().complete(code, cursorPos);
+export async function complete(code: string, cursorPos: number): Promise<CompleteReply> {
+  const service = start();
+  if (!service) return { status: "ok", matches: [], cursor_start: cursorPos, cursor_end: cursorPos, metadata: { _jupyter_types_experimental: [] } };
+  return service.complete(code, cursorPos);
 }
 
 /** inspect_request → inspect_reply content. @example await inspect("tensor", 6, 0) */
-export function inspect(code: string, cursorPos: number, detailLevel = 0): Promise<InspectReply> {
-  return start().inspect(code, cursorPos, detailLevel);
+export async function inspect(code: string, cursorPos: number, detailLevel = 0): Promise<InspectReply> {
+  return start()?.inspect(code, cursorPos, detailLevel) ?? { status: "ok", found: false, data: {}, metadata: {} };
 }
 
 /** Before a cell runs: `%strict` and type errors. @example await beforeExecute("%strict on") */
-export function beforeExecute(code: string, options?: BeforeExecuteOptions): Promise<BeforeExecute> {
-  return start().beforeExecute(code, options);
+export async function beforeExecute(code: string, options?: BeforeExecuteOptions): Promise<BeforeExecute> {
+  return start()?.beforeExecute(code, options) ?? { code, block: false };
 }
 
 /** After a cell ran: its declarations join the session. @example addCell("const x = 1") */
 export function addCell(code: string): void {
-  start().addCell(code);
+  start()?.addCell(code);
 }
