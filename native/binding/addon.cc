@@ -33,6 +33,25 @@ Napi::Value LoadCuda(const Napi::CallbackInfo& info) {
   return r;
 }
 
+// Precision of the CUDA GEMMs ("fp32" | "tf32" | "bf16"), exported by libtsdl_cuda.so.
+Napi::Value CudaSetPrecision(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsString())
+    throw Napi::TypeError::New(info.Env(), "setPrecision: precision must be \"fp32\", \"tf32\" or \"bf16\"");
+  std::string p = info[0].As<Napi::String>().Utf8Value();
+  void* lib = cudaLibraryHandle();
+  auto set = lib ? reinterpret_cast<int (*)(const char*)>(dlsym(lib, "tsdl_cuda_set_precision")) : nullptr;
+  if (!set) throw Napi::Error::New(info.Env(), "setPrecision: the cuda backend is not loaded");
+  if (set(p.c_str()) != 0)
+    throw Napi::RangeError::New(info.Env(), "setPrecision: unknown precision '" + p + "'; allowed: fp32, tf32, bf16");
+  return info.Env().Undefined();
+}
+Napi::Value CudaGetPrecision(const Napi::CallbackInfo& info) {
+  void* lib = cudaLibraryHandle();
+  auto get = lib ? reinterpret_cast<const char* (*)()>(dlsym(lib, "tsdl_cuda_get_precision")) : nullptr;
+  if (!get) return info.Env().Null();
+  return Napi::String::New(info.Env(), get());
+}
+
 Napi::Value LiveBytes(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(NativeBuffer::LiveBytes()));
 }
@@ -55,6 +74,8 @@ static Napi::Object InitTsdl(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeBuffer", NativeBuffer::Define(env));
   exports.Set("cpu", binding::makeBackendObject(env, cpuBackend()));
   exports.Set("loadCuda", Napi::Function::New(env, LoadCuda, "loadCuda"));
+  exports.Set("cudaSetPrecision", Napi::Function::New(env, CudaSetPrecision, "cudaSetPrecision"));
+  exports.Set("cudaGetPrecision", Napi::Function::New(env, CudaGetPrecision, "cudaGetPrecision"));
   exports.Set("liveBytes", Napi::Function::New(env, LiveBytes, "liveBytes"));
   exports.Set("liveCount", Napi::Function::New(env, LiveCount, "liveCount"));
   exports.Set("externalMemory", Napi::Function::New(env, ExternalMemory, "externalMemory"));

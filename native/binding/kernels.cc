@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "args.h"
@@ -49,6 +50,9 @@ void* hostData(Napi::TypedArray t) {
   napi_get_typedarray_info(t.Env(), t, nullptr, nullptr, &data, nullptr, nullptr);
   return data;
 }
+
+// Whether the backend's memory is host memory the binding may read (index range checks).
+bool onHost(const Args& args) { return std::strcmp(args.backend()->name(), "cpu") == 0; }
 
 template <class T>
 T* ptr(NativeBuffer* b) { return static_cast<T*>(b->data()); }
@@ -471,7 +475,9 @@ ENTRY(softmaxCrossEntropy) {
   args.requireSize(labels, "labels", sparse ? rows : rows * cols, sparse ? "one class index per row" : "rows×cols one-hot labels");
   args.requireSize(loss, "loss", rows, "one loss per row");
   if (grad) args.requireSize(grad, "grad", rows * cols, "rows×cols");
-  if (sparse) {
+  // Range checks read the indices on the host, so only for host memory; the CUDA kernels are
+  // safe without them (an index out of range gives a zero row or a NaN loss, never a bad access).
+  if (sparse && onHost(args)) {
     const int32_t* y = ptr<int32_t>(labels);
     for (int64_t r = 0; r < rows; ++r)
       if (y[r] < 0 || y[r] >= cols)
@@ -499,7 +505,7 @@ ENTRY(gather) {
   args.requireSize(out, "out", idx->size() * rowSize, "one row per index");
   int64_t rows = x->size() / rowSize;
   const int32_t* ix = ptr<int32_t>(idx);
-  for (int64_t i = 0; i < idx->size(); ++i)
+  for (int64_t i = 0; onHost(args) && i < idx->size(); ++i)
     if (ix[i] < 0 || ix[i] >= rows)
       args.rangeFail("index " + std::to_string(ix[i]) + " at position " + std::to_string(i) + " is outside [0, " +
                      std::to_string(rows) + ")");
@@ -516,7 +522,7 @@ ENTRY(oneHot) {
   NativeBuffer* out = args.buffer(2, "out", kF32);
   args.requireSize(out, "out", idx->size() * depth, "indices.size × depth");
   const int32_t* ix = ptr<int32_t>(idx);
-  for (int64_t i = 0; i < idx->size(); ++i)
+  for (int64_t i = 0; onHost(args) && i < idx->size(); ++i)
     if (ix[i] < 0 || ix[i] >= depth)
       args.rangeFail("index " + std::to_string(ix[i]) + " at position " + std::to_string(i) + " is outside [0, " +
                      std::to_string(depth) + ")");

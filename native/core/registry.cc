@@ -9,6 +9,7 @@ namespace tsdl {
 namespace {
 std::once_flag cudaOnce;
 Backend* cudaBackend = nullptr;
+void* cudaLib = nullptr;
 std::string cudaWhy;
 }  // namespace
 
@@ -34,9 +35,12 @@ Backend* loadCudaBackend(const std::string& addonDir, std::string* why) {
     char buf[512] = {0};
     cudaBackend = create(buf, sizeof buf);
     if (!cudaBackend) cudaWhy = buf[0] ? buf : "no CUDA device";
+    else cudaLib = lib;
   });
   if (!cudaBackend && why) *why = cudaWhy;
   return cudaBackend;
 }
+
+void* cudaLibraryHandle() { return cudaLib; }
 
 }  // namespace tsdl

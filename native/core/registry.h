@@ -13,4 +13,8 @@ Backend* cpuBackend();
 // driver, no device). Loads at most once per process; later calls return the same answer.
 Backend* loadCudaBackend(const std::string& addonDir, std::string* why);
 
+// The dlopen handle of libtsdl_cuda.so once loadCudaBackend succeeded (else null), so the binding
+// can dlsym the library's extra C entry points (precision, CUDA graphs) without a second dlopen.
+void* cudaLibraryHandle();
+
 }  // namespace tsdl

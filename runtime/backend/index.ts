@@ -86,6 +86,28 @@ export function availableBackends(): BackendName[] {
   return probeCuda() ? ["cuda", "cpu"] : ["cpu"];
 }
 
+/** Arithmetic of the CUDA matrix multiplies: exact float32, or tensor-core TF32 / BF16. */
+export type Precision = "fp32" | "tf32" | "bf16";
+
+/**
+ * Chooses the precision of CUDA matrix multiplies (the CPU always computes in float32).
+ * The default comes from the TSDL_CUDA_PRECISION environment variable, else "fp32".
+ * @example setPrecision("tf32");
+ */
+export function setPrecision(p: Precision): void {
+  if (!probeCuda()) throw new Error(`setPrecision: the cuda backend is unavailable: ${cudaWhy}; the CPU always computes in float32`);
+  loadNative().cudaSetPrecision(p);
+}
+
+/**
+ * The precision of CUDA matrix multiplies, or "fp32" when running on the CPU.
+ * @example getPrecision(); // "fp32"
+ */
+export function getPrecision(): Precision {
+  if (!probeCuda()) return "fp32";
+  return (loadNative().cudaGetPrecision() ?? "fp32") as Precision;
+}
+
 /**
  * Which backend is in use, what it runs on, and why CUDA is not available.
  * @example backendInfo().description; // "cpu: AVX2+FMA 6x16 GEMM, 2 threads"

@@ -17,6 +17,10 @@ export interface NativeAddon {
   cpu: Backend;
   /** The CUDA backend, or the reason it is unavailable. */
   loadCuda(): { backend?: Backend; error?: string };
+  /** Sets the CUDA GEMM precision ("fp32" | "tf32" | "bf16"); throws when CUDA is not loaded. */
+  cudaSetPrecision(p: string): void;
+  /** The CUDA GEMM precision, or null when CUDA is not loaded. */
+  cudaGetPrecision(): string | null;
   /** Bytes held by live native buffers in this process. */
   liveBytes(): number;
   /** Number of live native buffers in this process. */
