@@ -8,23 +8,19 @@
  * Usage: `npm run bench -- cuda [--epochs N] [--reps N] [--no-torch]`. PyTorch is found as
  * `python3` (or $TSDL_BENCH_PYTHON); without it the torch columns say why they are empty.
  * Prints a table and, last, one JSON line. Without a GPU it exits 1 with "no GPU: <reason>".
- *
- * Each precision runs in a child process (TSDL_CUDA_PRECISION is read when the backend starts),
- * so the figures do not depend on the runtime exposing a precision setting.
  */
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { backendInfo, getBackend } from "../runtime/backend/index.js";
+import { backendInfo, getBackend, setPrecision, type Precision } from "../runtime/backend/index.js";
 
-const self = fileURLToPath(import.meta.url);
 const argv = process.argv.slice(2);
 function option(name: string, fallback: number): number {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? Number(argv[i + 1]) : fallback;
 }
 
-/** GFLOP/s of C = A·B at n³ on the current backend (precision from the environment). */
-function sgemm(n: number, reps: number): number {
+/** GFLOP/s of C = A·B at n³ on the current backend in the given matmul precision. */
+function sgemm(n: number, reps: number, precision: Precision): number {
+  setPrecision(precision);
   const b = getBackend();
   const A = b.alloc("float32", n * n), B = b.alloc("float32", n * n), C = b.alloc("float32", n * n);
   b.randomUniform(A, 1, 0, -1, 1);
@@ -37,6 +33,7 @@ function sgemm(n: number, reps: number): number {
   b.synchronize();
   const seconds = (performance.now() - t0) / 1000 / reps;
   for (const buf of [A, B, C]) b.release(buf);
+  setPrecision("fp32");
   return (2 * n ** 3) / seconds / 1e9;
 }
 
@@ -115,16 +112,6 @@ function torchFigures(n: number, reps: number, epochs: number): Record<string, u
   }
 }
 
-function child(precision: string, n: number, reps: number): number {
-  const r = spawnSync(process.execPath, [self, "--child-sgemm", String(n), "--reps", String(reps)], {
-    encoding: "utf8",
-    env: { ...process.env, TSDL_CUDA_PRECISION: precision, TSDL_BACKEND: "cuda" },
-  });
-  const v = Number(r.stdout.trim().split("\n").at(-1));
-  if (r.status !== 0 || !Number.isFinite(v)) throw new Error(`bench cuda: the ${precision} SGEMM run failed: ${r.stderr.trim()}`);
-  return v;
-}
-
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
@@ -133,16 +120,11 @@ async function main(): Promise<void> {
     console.error(`no GPU: ${info.cudaUnavailable ?? "the CUDA backend is not in use"}`);
     process.exit(1);
   }
-  const childAt = argv.indexOf("--child-sgemm");
-  if (childAt >= 0) {
-    console.log(sgemm(Number(argv[childAt + 1]), option("reps", 10)));
-    return;
-  }
   const n = 4096, reps = option("reps", 10), epochs = option("epochs", 5);
   const date = new Date().toISOString().slice(0, 10);
   console.log(`tsdl CUDA benchmark, ${date}, ${info.description}`);
-  const fp32 = child("fp32", n, reps);
-  const tf32 = child("tf32", n, reps);
+  const fp32 = sgemm(n, reps, "fp32");
+  const tf32 = sgemm(n, reps, "tf32");
   const mnist = await mnistEpochMs(epochs);
   const torch = argv.includes("--no-torch") ? { error: "--no-torch" } : torchFigures(n, reps, epochs);
   const t = (k: string) => (typeof torch[k] === "number" ? (torch[k] as number).toFixed(0) : "—");
