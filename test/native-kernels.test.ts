@@ -218,7 +218,7 @@ describe("matmul", () => {
     expectClose(down(c), want, 1e-4);
   });
 
-  it("gives the same bits with 1 thread and with every core", () => {
+  it("gives the same bits with 1 thread and with every core (matmul, random, reductions)", () => {
     const script = `
       import { createRequire } from "node:module";
       const a = createRequire(process.cwd() + "/")("./build/Release/tsdl.node"), b = a.cpu;
@@ -228,7 +228,9 @@ describe("matmul", () => {
       const out = new Float32Array(m * n); b.download(C, out);
       const r = b.alloc("float32", 1000); b.randomNormal(r, 7, 123, 0, 1); const rv = new Float32Array(1000); b.download(r, rv);
       const s = b.alloc("float32", 1); b.reduce("sum", C, [m * n], [0], s); const sv = new Float32Array(1); b.download(s, sv);
-      let h = 0; for (const v of [...new Int32Array(out.buffer), ...new Int32Array(rv.buffer), ...new Int32Array(sv.buffer)]) h = (Math.imul(h, 31) + v) | 0;
+      const X = b.alloc("float32", 1000 * 600), col = b.alloc("float32", 600); b.randomNormal(X, 3, 0, 0, 1);
+      b.reduce("sum", X, [1000, 600], [0], col); const cv = new Float32Array(600); b.download(col, cv);
+      let h = 0; for (const v of [...new Int32Array(out.buffer), ...new Int32Array(rv.buffer), ...new Int32Array(sv.buffer), ...new Int32Array(cv.buffer)]) h = (Math.imul(h, 31) + v) | 0;
       console.log(h);`;
     const run = (threads: string) =>
       spawnSync(process.execPath, ["--input-type=module", "-e", script], {

@@ -4,8 +4,10 @@
 // one of three contiguous patterns: [kept, reduced] (row sums, e.g. a loss per sample),
 // [reduced, kept] (column sums, e.g. a bias gradient) and [kept, reduced, kept]. Anything
 // else (e.g. axes 0 and 2 of a 4-D tensor) takes a general strided path.
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "kernels.h"
 #include "threadpool.h"
@@ -52,6 +54,17 @@ inline float reduceRun(ReduceOp op, const float* x, int64_t n) {
   float acc = initial(op);
   for (int64_t i = 0; i < n; ++i) acc = combine(op, acc, x[i]);
   return acc;
+}
+
+// dst[j] = combine(dst[j], src[j]): a plain-argument function so the loop vectorizes.
+__attribute__((noinline)) void accumulateRow(ReduceOp op, float* dst, const float* src, int64_t n) {
+  if (op == ReduceOp::Sum || op == ReduceOp::Mean) {
+    for (int64_t j = 0; j < n; ++j) dst[j] += src[j];
+  } else if (op == ReduceOp::Max) {
+    for (int64_t j = 0; j < n; ++j) dst[j] = (src[j] > dst[j] || src[j] != src[j]) ? src[j] : dst[j];
+  } else {
+    for (int64_t j = 0; j < n; ++j) dst[j] = (src[j] < dst[j] || src[j] != src[j]) ? src[j] : dst[j];
+  }
 }
 
 }  // namespace
@@ -123,14 +136,38 @@ void reduce(ReduceOp op, const float* x, const Shape& shape, const bool* reduced
         for (int64_t j = jb; j < je; ++j) dst[j] *= scale;
     };
     bool big = total >= 2 * kParallelGrain;
-    if (outer >= threads() || !big) {
+    if (outer >= 2 || !big) {  // by shape only, so the summation order never depends on the thread count
       parallelRange(outer, big ? grainOuter : outer, [&](int64_t b, int64_t e, int) {
         for (int64_t o = b; o < e; ++o) body(o, 0, inner);
       });
     } else {
-      // Few outer rows (e.g. a bias gradient, outer = 1): split the columns instead.
-      for (int64_t o = 0; o < outer; ++o)
-        parallelRange(inner, std::max<int64_t>(64, inner / threads()), [&](int64_t b, int64_t e, int) { body(o, b, e); });
+      // Few outer rows (e.g. a bias gradient over a huge batch, outer = 1). Splitting the columns
+      // made both threads stream every row (4× slower than one thread); instead fixed blocks of
+      // rows go to the threads, each into its own partial row, and the partials are added in
+      // block order — the blocks depend on the shape only, so the result does not depend on the
+      // thread count.
+      constexpr int64_t kRowsPerBlock = 512;
+      int64_t blocks = (mid + kRowsPerBlock - 1) / kRowsPerBlock;
+      thread_local std::vector<float> partial;
+      if (partial.size() < size_t(blocks * inner)) partial.resize(size_t(blocks * inner));
+      float* part = partial.data();
+      float init = initial(op);
+      for (int64_t o = 0; o < outer; ++o) {
+        const float* xo = x + o * mid * inner;
+        parallelRange(blocks, 1, [=](int64_t bb, int64_t be, int) {
+          for (int64_t blk = bb; blk < be; ++blk) {
+            float* dst = part + blk * inner;
+            for (int64_t j = 0; j < inner; ++j) dst[j] = init;
+            int64_t r1 = std::min(mid, (blk + 1) * kRowsPerBlock);
+            for (int64_t r = blk * kRowsPerBlock; r < r1; ++r) accumulateRow(op, dst, xo + r * inner, inner);
+          }
+        });
+        float* dst = out + o * inner;
+        for (int64_t j = 0; j < inner; ++j) dst[j] = init;
+        for (int64_t blk = 0; blk < blocks; ++blk) accumulateRow(op, dst, part + blk * inner, inner);
+        if (op == ReduceOp::Mean)
+          for (int64_t j = 0; j < inner; ++j) dst[j] *= scale;
+      }
     }
     (void)work;
     return;
