@@ -1,0 +1,125 @@
+/**
+ * Kernel latency, measured from a real Jupyter client (jupyter_client, through Debian's
+ * /usr/bin/python3), tsdl side by side with tslab in one run:
+ *
+ * - start → kernel_info_reply: from `KernelManager.start_kernel()` to the reply of one
+ *   kernel_info_request sent right away (ZeroMQ holds it until the kernel binds);
+ * - `1 + 1` round trip after warm-up: execute_request → execute_reply, and → status idle.
+ *
+ * tslab is installed into .bench/tslab by this program on first use (never a dependency of
+ * tsdl); both kernelspecs go into a temporary prefix. Prints a table and one JSON line.
+ *
+ *   npm run bench -- kernel [--starts 5] [--rounds 200] [--warmup 30] [--no-tslab]
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const TSLAB_VERSION = "1.0.22";
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const starts = option("starts", 5);
+const rounds = option("rounds", 200);
+const warmup = option("warmup", 30);
+const withTslab = !process.argv.includes("--no-tslab");
+
+const DRIVER = String.raw`
+import json, sys, time
+from jupyter_client import KernelManager
+name, starts, warmup, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+
+def run(kc, code):
+    t0 = time.perf_counter()
+    mid = kc.execute(code)
+    while True:
+        m = kc.get_shell_msg(timeout=60)
+        if m["parent_header"].get("msg_id") == mid: break
+    t1 = time.perf_counter()
+    while True:
+        m = kc.get_iopub_msg(timeout=60)
+        if m["parent_header"].get("msg_id") == mid and m["msg_type"] == "status" and m["content"]["execution_state"] == "idle": break
+    return (t1 - t0) * 1000, (time.perf_counter() - t0) * 1000
+
+ready, reply, idle = [], [], []
+for i in range(starts):
+    km = KernelManager(kernel_name=name)
+    t0 = time.perf_counter()
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    mid = kc.kernel_info()
+    while True:
+        m = kc.get_shell_msg(timeout=120)
+        if m["parent_header"].get("msg_id") == mid: break
+    ready.append(time.perf_counter() - t0)
+    if i == starts - 1:
+        for _ in range(warmup): run(kc, "1 + 1")
+        time.sleep(2)  # let background loading (language services) finish: steady state
+        for _ in range(warmup): run(kc, "1 + 1")
+        for _ in range(rounds):
+            a, b = run(kc, "1 + 1"); reply.append(a); idle.append(b)
+    kc.stop_channels()
+    km.shutdown_kernel(now=False)
+print(json.dumps({"kernel": name, "ready_s": ready, "reply_ms": reply, "idle_ms": idle}))
+`;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function must(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
+  const r = spawnSync(cmd, args, { encoding: "utf8", ...opts, maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`bench/kernel: \`${cmd} ${args.join(" ")}\` failed (${r.status}):\n${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+const prefix = mkdtempSync(join(tmpdir(), "tsdl-bench-kernels-"));
+must(process.execPath, [join(root, "dist", "kernel", "cli.js"), "install", "--prefix", prefix]);
+const kernels = ["tsdl"];
+if (withTslab) {
+  const dir = join(root, ".bench", "tslab");
+  const bin = join(dir, "node_modules", ".bin", "tslab");
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true });
+    console.error(`installing tslab@${TSLAB_VERSION} into ${dir} (once)…`);
+    must("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", "--ignore-scripts", `tslab@${TSLAB_VERSION}`]);
+  }
+  must(bin, ["install", "--python", "/usr/bin/python3", "--binary", bin, "--prefix", prefix]);
+  kernels.push("tslab");
+}
+
+const driver = join(mkdtempSync(join(tmpdir(), "tsdl-bench-driver-")), "drive.py");
+writeFileSync(driver, DRIVER);
+const env = { ...process.env, JUPYTER_PATH: join(prefix, "share", "jupyter"), PYDEVD_DISABLE_FILE_VALIDATION: "1", PYTHONWARNINGS: "ignore" };
+const results: Record<string, { ready_s: number; reply_ms: number; idle_ms: number; ready_all_s: number[] }> = {};
+for (const name of kernels) {
+  console.error(`measuring ${name}: ${starts} starts, ${warmup}+${warmup} warm-up and ${rounds} timed "1 + 1" cells…`);
+  const out = must("/usr/bin/python3", [driver, name, String(starts), String(warmup), String(rounds)], { env });
+  const r = JSON.parse(out.trim().split("\n").pop()!);
+  results[name] = { ready_s: median(r.ready_s), reply_ms: median(r.reply_ms), idle_ms: median(r.idle_ms), ready_all_s: r.ready_s };
+}
+
+const rows: [string, string, (r: (typeof results)[string]) => number, number][] = [
+  ["start → kernel_info_reply (median)", "s", (r) => r.ready_s, 3],
+  ["`1 + 1` → execute_reply (median)", "ms", (r) => r.reply_ms, 2],
+  ["`1 + 1` → status idle (median)", "ms", (r) => r.idle_ms, 2],
+];
+const header = ["metric", ...kernels, ...(withTslab ? ["tsdl / tslab"] : [])];
+const lines = rows.map(([label, unit, get, digits]) => {
+  const cells = kernels.map((k) => `${get(results[k]).toFixed(digits)} ${unit}`);
+  if (withTslab) cells.push((get(results.tsdl) / get(results.tslab)).toFixed(2));
+  return [label, ...cells];
+});
+const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+const fmt = (l: string[]) => "| " + l.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
+console.log(fmt(header));
+console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
+for (const l of lines) console.log(fmt(l));
+console.log(JSON.stringify({ bench: "kernel", date: new Date().toISOString(), node: process.version, starts, rounds, results }));
