@@ -2,6 +2,8 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
+
 #include <mutex>
 
 namespace tsdl {
@@ -20,11 +22,15 @@ using CreateCuda = Backend* (*)(char*, size_t);
 
 Backend* loadCudaBackend(const std::string& addonDir, std::string* why) {
   std::call_once(cudaOnce, [&] {
-    std::string path = addonDir + "/libtsdl_cuda.so";
+    // TSDL_CUDA_LIBRARY names another build of the library (CI loads the host emulation of
+    // CUDA this way to train through the CUDA backend without a GPU).
+    const char* env = std::getenv("TSDL_CUDA_LIBRARY");
+    std::string path = env && *env ? std::string(env) : addonDir + "/libtsdl_cuda.so";
     void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
-      cudaWhy = "the CUDA backend is not built (no " + path +
-                "; it is built where nvcc exists, in a later release)";
+      const char* err = dlerror();
+      cudaWhy = env && *env ? "cannot load TSDL_CUDA_LIBRARY=" + path + (err ? std::string(": ") + err : std::string())
+                            : "the CUDA backend is not built (no " + path + "; it is built where nvcc exists)";
       return;
     }
     auto create = reinterpret_cast<CreateCuda>(dlsym(lib, "tsdl_create_cuda_backend"));
