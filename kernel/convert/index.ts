@@ -5,7 +5,7 @@
  * @example const cell = await convertCell("const x = 1\nx + 1"); cell.js; cell.originalPosition(3, 8);
  */
 import { loadTypeScript } from "./typescript.js";
-import { rewriteCell } from "./rewrite.js";
+import { rewriteCell, CellSyntaxError } from "./rewrite.js";
 import { transpile } from "./transpile.js";
 
 export { CellSyntaxError, parseCell } from "./rewrite.js";
@@ -43,7 +43,17 @@ export async function convertCell(code: string): Promise<ConvertedCell> {
 async function convertUncached(code: string): Promise<ConvertedCell> {
   const ts = await loadTypeScript();
   const rw = rewriteCell(ts, code);
-  const t = await transpile(rw.source.text);
+  let t;
+  try {
+    t = await transpile(rw.source.text);
+  } catch (e) {
+    // What TypeScript's parser accepts but esbuild refuses is still the cell's syntax error.
+    const loc = (e as { errors?: { text: string; location?: { line: number; column: number } }[] }).errors?.[0];
+    if (!loc?.location) throw e;
+    const pos = rw.source.originalPosition(loc.location.line - 1, loc.location.column);
+    const lineText = code.split("\n")[pos.line - 1] ?? "";
+    throw new CellSyntaxError(loc.text, pos.line, pos.column, lineText);
+  }
   // Declared on the first line so that every other line keeps esbuild's numbering.
   const prefix = rw.names.length > 0 ? `var ${rw.names.join(", ")}; ` : "";
   return {

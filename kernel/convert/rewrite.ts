@@ -2,10 +2,10 @@
  * Rewrites a TypeScript cell so that it can run as a script in the kernel's realm, re-run any
  * number of times, and share its declarations with later cells:
  *
- * - top-level `let/const/var/class/enum/namespace/import` names become script-level `var`s
+ * - top-level `let/const/var/class/enum/import` names become script-level `var`s
  *   (properties of the global object: visible to later cells, re-declarable), and the
  *   declarations become assignments;
- * - top-level functions move to script level as they are (hoisted, global, re-declarable);
+ * - top-level functions and namespaces move to script level as they are (global, re-declarable);
  * - the rest runs inside an `async` arrow, so top-level `await` works, and a final expression
  *   statement becomes its return value (the cell's execute_result);
  * - `import … from "pkg"` and `import("pkg")` go through `__tsdl.import`, which resolves from the
@@ -118,7 +118,14 @@ export function rewriteCell(ts: TypeScript, code: string): Rewritten {
       if (st.body) hoisted.copy(startAfterExport(st), st.end).add("\n", st.end);
       return;
     }
-    if ((ts.isClassDeclaration(st) && st.name) || ts.isEnumDeclaration(st) || (ts.isModuleDeclaration(st) && ts.isIdentifier(st.name))) {
+    if (ts.isModuleDeclaration(st) && ts.isIdentifier(st.name)) {
+      // TypeScript allows a namespace only at top level: it runs at script level, before the
+      // cell's other statements, and a re-run merges into the same global object.
+      names.add(st.name.text);
+      hoisted.copy(startAfterExport(st), st.end).add("\n", st.end);
+      return;
+    }
+    if ((ts.isClassDeclaration(st) && st.name) || ts.isEnumDeclaration(st)) {
       const name = (st.name as TS.Identifier).text;
       names.add(name);
       // A declaration inside an arrow keeps TypeScript's own semantics (abstract classes, enum
