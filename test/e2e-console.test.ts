@@ -16,7 +16,7 @@ import os, re, sys, pexpect
 A = r"(?:\x1b\[[0-9;?]*[A-Za-z])*"
 def ansi(text):
     return A.join(re.escape(ch) for ch in text)
-child = pexpect.spawn("jupyter", ["console", "--kernel", "tsdl"], env=os.environ, encoding="utf-8", timeout=60, dimensions=(40, 200))
+child = pexpect.spawn("jupyter", ["console", "--kernel", "tsdl"], env=os.environ, encoding="utf-8", timeout=150, dimensions=(40, 200))
 step = "start"
 try:
     step = "first prompt"; child.expect(ansi("In [1]:"))
@@ -41,10 +41,10 @@ finally:
     child.close(force=True)
 `;
 
-test("jupyter console continues a multi-line function through is_complete and prints its value as Out[n]", () => {
+test("jupyter console continues a multi-line function through is_complete and prints its value as Out[n]", { timeout: 300_000 }, () => {
   const { env } = installKernelspec();
   const script = join(mkdtempSync(join(tmpdir(), "tsdl-console-")), "drive.py");
   writeFileSync(script, DRIVER);
-  const r = spawnSync("/usr/bin/python3", [script], { env, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync("/usr/bin/python3", [script], { env, encoding: "utf8", timeout: 290_000 });
   expect(r.stdout.trim(), r.stderr).toBe("PASSED");
 });

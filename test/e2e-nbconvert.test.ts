@@ -10,13 +10,13 @@ import { join } from "node:path";
 import { REPO_ROOT } from "./helpers/kernel-client.js";
 import { installKernelspec } from "./helpers/jupyter.js";
 
-test("nbconvert executes the hello notebook and saves streams, execute_result, display_data and the error", () => {
+test("nbconvert executes the hello notebook and saves streams, execute_result, display_data and the error", { timeout: 300_000 }, () => {
   const { env } = installKernelspec();
   const out = mkdtempSync(join(tmpdir(), "tsdl-nbconvert-"));
   const r = spawnSync(
     "jupyter",
-    ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.kernel_name=tsdl", "--ExecutePreprocessor.timeout=120", "--output-dir", out, join(REPO_ROOT, "notebooks", "hello.ipynb")],
-    { env, encoding: "utf8", timeout: 180_000 },
+    ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.kernel_name=tsdl", "--ExecutePreprocessor.timeout=240", "--output-dir", out, join(REPO_ROOT, "notebooks", "hello.ipynb")],
+    { env, encoding: "utf8", timeout: 290_000 },
   );
   expect(r.status, r.stderr).toBe(0);
   const nb = JSON.parse(readFileSync(join(out, "hello.ipynb"), "utf8"));
