@@ -19,6 +19,7 @@
 #include "gemm.h"
 #include "kernels.h"
 #include "threadpool.h"
+#include "vmath.h"
 
 namespace tsdl::cpu {
 namespace gemm {
@@ -202,8 +203,10 @@ void packBPanels(const float* B, int64_t ldb, bool trans, int64_t p0, int64_t kc
 inline float activate(float v, Activation act) {
   switch (act) {
     case Activation::Relu: return v > 0.f ? v : 0.f;
-    case Activation::Sigmoid: return 1.f / (1.f + std::exp(-v));
-    case Activation::Tanh: return std::tanh(v);
+    // The same formulas as the element-wise kernels, so dense(x, "sigmoid") matches
+    // sigmoid(dense(x)) to the last bit on the same ISA.
+    case Activation::Sigmoid: return vsigmoid(v);
+    case Activation::Tanh: return vtanh(v);
     default: return v;
   }
 }
