@@ -129,6 +129,20 @@ describe("memory is managed for the user", () => {
     expect(gradients(() => w.square().sum(), [w]).grads[0].toArray()).toEqual([2, 2]);
   });
 
+  test("a synchronous loop that drops its tensors without any scope stays within bounded memory", () => {
+    // 1000 steps × two 1 MiB tensors = 2 GiB made in one synchronous run, as a long notebook cell does;
+    // the garbage collector must free them during the loop, not after it.
+    const before = liveBytes();
+    let peak = 0;
+    let t: Tensor | null = null;
+    for (let i = 0; i < 1000; i++) {
+      t = ones([256 * 1024]).mul(2);
+      peak = Math.max(peak, liveBytes() - before);
+    }
+    expect(t!.get(0).item()).toBe(2);
+    expect(peak).toBeLessThan(512 * 2 ** 20);
+  });
+
   test("withScope refuses an async function", () => {
     expect(() => withScope((async () => ones([1])) as never)).toThrow(/returned a Promise; scopes only wrap synchronous work/);
     expect(scopeDepth()).toBe(0);
