@@ -203,8 +203,8 @@ void packBPanels(const float* B, int64_t ldb, bool trans, int64_t p0, int64_t kc
 inline float activate(float v, Activation act) {
   switch (act) {
     case Activation::Relu: return v > 0.f ? v : 0.f;
-    // The same formulas as the element-wise kernels, so dense(x, "sigmoid") matches
-    // sigmoid(dense(x)) to the last bit on the same ISA.
+    // The same formulas as the element-wise kernels, so dense(x, "sigmoid") agrees with
+    // sigmoid(dense(x)) to an ulp or so (this file is not built with FMA contraction).
     case Activation::Sigmoid: return vsigmoid(v);
     case Activation::Tanh: return vtanh(v);
     default: return v;
