@@ -5,7 +5,8 @@ import { utils } from "../runtime/index.js";
 
 describe("the MNIST chapter", () => {
   it("trains Dense(512, relu) → Dense(10, softmax) with rmsprop to at least 0.978 test accuracy", async () => {
-    utils.setRandomSeed(1);
+    // Seeds 1–6 gave 0.9794–0.9815 on 2026-11-23; seed 3 is their median (0.9803).
+    utils.setRandomSeed(3);
     const { result } = await import("../examples/mnist.js");
     expect(result.epochs).toBe(5);
     expect(result.history.loss).toHaveLength(5);
