@@ -73,6 +73,9 @@ export class Kernel {
     });
     this.publish("status", { execution_state: "starting" }, null);
     this.watchParent();
+    // The language worker is its own thread: starting it now (not after the runtime has loaded)
+    // brings the first completion ~0.3 s earlier and takes nothing from kernel_info_reply.
+    void languageService().then((lang) => lang.start?.({ cwd: process.cwd() }));
     // Everything heavy loads after the first kernel_info_reply (or shortly after start if none
     // comes): loading TypeScript blocks this thread for a few hundred ms, and a client waiting
     // for kernel_info must not wait for it.
@@ -141,8 +144,10 @@ export class Kernel {
       (rt.setDisplaySink as ((s: unknown) => void) | undefined)?.(this.sink);
       const requestInterrupt = rt.requestInterrupt as (() => void) | undefined;
       if (typeof requestInterrupt === "function") this.interrupts.onInterrupt = requestInterrupt;
-      const clearInterrupt = rt.clearInterrupt as (() => void) | undefined;
-      if (typeof clearInterrupt === "function") this.interrupts.onCellStart = clearInterrupt;
+      // beginCell clears a stale stop and the tensor scopes a stopped cell left open; a runtime
+      // loaded through TSDL_RUNTIME_MODULE may only have clearInterrupt.
+      const beginCell = (rt.beginCell ?? rt.clearInterrupt) as (() => void) | undefined;
+      if (typeof beginCell === "function") this.interrupts.onCellStart = beginCell;
       return rt;
     } catch (e) {
       this.runtimeWarning =

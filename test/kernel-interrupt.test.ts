@@ -4,7 +4,9 @@
  * ending with KeyboardInterrupt and leaving the kernel and its variables as they were.
  */
 import { describe, test, expect, beforeAll, afterAll } from "vitest";
-import { startKernel, type KernelClient } from "./helpers/kernel-client.js";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { REPO_ROOT, startKernel, type KernelClient } from "./helpers/kernel-client.js";
 
 let k: KernelClient;
 beforeAll(async () => {
@@ -50,6 +52,18 @@ await new Promise((r) => setTimeout(r, 60_000))`);
     const r = await k.collect(id, 10_000);
     expect(r.errors[0].ename).toBe("KeyboardInterrupt");
     expect((await k.execute("[kept, (globalThis as any).sawAbort]")).results[0]["text/plain"]).toBe("[ 'still here', 'KeyboardInterrupt' ]");
+  });
+
+  test("inside a tensor scope (as in a training step) leaves no scope open for the next cell", async () => {
+    // The same module instance the kernel's runtime uses; scopeDepth is internal, so tests reach it this way.
+    const engine = pathToFileURL(join(REPO_ROOT, "dist", "runtime", "tensor", "engine.js")).href;
+    await k.execute(`const engine = await import(${JSON.stringify(engine)})`);
+    const id = await k.sendExecute("engine.withScope(() => { while (true) {} })");
+    await running(id);
+    await interrupt();
+    expect((await k.collect(id, 10_000)).errors[0].ename).toBe("KeyboardInterrupt");
+    // A stopped synchronous cell runs no finally: the kernel's beginCell closes the scope.
+    expect((await k.execute("engine.scopeDepth()")).results[0]["text/plain"]).toBe("0");
   });
 
   test("does not leak into the next cell", async () => {

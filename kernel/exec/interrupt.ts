@@ -30,7 +30,7 @@ export class Interrupts {
   private current: { reject: (e: Error) => void; controller: AbortController } | null = null;
   /** Called on every interrupt (the runtime's requestInterrupt, when it exists). */
   onInterrupt: (() => void) | null = null;
-  /** Called as each cell starts (the runtime's clearInterrupt: an old stop must not hit a new cell). */
+  /** Called as each cell starts (the runtime's beginCell: an old stop must not hit a new cell). */
   onCellStart: (() => void) | null = null;
 
   /** Listens for SIGINT for the life of the kernel (without a listener, SIGINT would kill it). */
