@@ -55,10 +55,15 @@ const history = await model.fit(x, y, { epochs: 3, batchSize: 64, validationSpli
     });
   }, 180_000);
 
-  it("plots the history and shows a digit under the cell", async () => {
-    const r = await k.execute(`await history.plot();\nplot.image(images.get(4), { cmap: "binary" });`, {}, 120_000);
+  it("plots the history and shows a digit under the cell (plot.image and the display.image global)", async () => {
+    const r = await k.execute(
+      `await history.plot();\nplot.image(images.get(4), { cmap: "binary" });\ndisplay.image(images.get(4), { cmap: "binary" });`,
+      {},
+      120_000,
+    );
     expect(r.errors).toEqual([]);
-    const [chart, digit] = finalDisplays(r);
+    const [chart, digit, again] = finalDisplays(r);
+    expect(again.data).toEqual(digit.data);
     expect(Object.keys(chart.data).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/svg+xml", "text/html", "text/plain"]);
     expect(String(chart.data["image/svg+xml"])).toContain("Training and validation accuracy");
     expect(String(chart.data["text/plain"])).toMatch(/^loss \(3 epochs\)\n  training /);

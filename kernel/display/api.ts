@@ -4,12 +4,15 @@
  * ```ts
  * display(value)              // its own MIME bundle, or util.inspect text
  * display.html("<b>hi</b>"); display.markdown("# Title"); display.svg(svg); display.png(bytes); display.json(obj)
+ * display.image(trainImages.get(4))   // a tensor (28×28 digit, H×W×C) as a PNG
  * const h = display(0); h.update(1)   // replaces the output in place (update_display_data)
  * clearOutput({ wait: true })          // clears the cell's output (when the next output arrives)
  * ```
  */
 import { bundleOf, type MimeBundle } from "./bundle.js";
 import type { KernelDisplaySink } from "./sink.js";
+// The image encoder is the runtime's (a small module; pngjs loads on the first image).
+import { imageBundle, type ImageInput, type ImageOptions } from "../../runtime/display/images.js";
 
 /**
  * Marks display handles: a cell ending in `display(x)` shows x once, not also the handle as its
@@ -32,6 +35,8 @@ export interface Display {
   svg(svg: string): Handle;
   png(bytes: Uint8Array | string): Handle;
   json(value: unknown): Handle;
+  /** Shows an image tensor (or nested arrays) as a PNG. */
+  image(image: ImageInput, options?: ImageOptions): Handle;
   /** Shows a MIME bundle as given. */
   bundle(bundle: MimeBundle): Handle;
 }
@@ -51,6 +56,7 @@ export function makeDisplay(sink: KernelDisplaySink): { display: Display; clearO
   }));
   display.json = kind((v: unknown) => ({ "application/json": v, "text/plain": JSON.stringify(v, null, 2) }));
   display.bundle = kind((b: MimeBundle) => b);
+  display.image = (image: ImageInput, options?: ImageOptions) => kind((t: ImageInput) => imageBundle(t, options))(image);
   const clearOutput = (o: { wait?: boolean } = {}) => sink.clear(o.wait ?? false);
   return { display, clearOutput };
 }

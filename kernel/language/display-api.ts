@@ -8,6 +8,7 @@
 import type { Display, Handle } from "../display/api.js";
 import type { MimeBundle } from "../display/bundle.js";
 import type { CommManager } from "../comm.js";
+import type { ImageInput, ImageOptions } from "../../runtime/display/images.js";
 
 /** An output shown under the cell that can be replaced in place. */
 export interface DisplayHandle {
@@ -60,6 +61,14 @@ export interface DisplayApi {
    * @example display.json({ layers: 2, units: [512, 10] })
    */
   json(value: unknown): DisplayHandle;
+  /**
+   * Shows an image as a PNG: a 2-D tensor (a 28×28 digit), height × width × channels, or nested
+   * arrays. Pixels are enlarged sharply; `cmap: "binary"` draws ink black on white, as the
+   * chapter's `plt.cm.binary`. For a grid of images with labels, use `plot.images`.
+   *
+   * @example display.image(trainImages.get(4), { cmap: "binary" })
+   */
+  image(image: ImageInput, options?: ImageOptions): DisplayHandle;
   /**
    * Shows a MIME bundle exactly as given (the notebook picks the richest type it can render).
    *
