@@ -1,6 +1,6 @@
 /**
  * `npm pack` makes a package that installs in an empty folder, and `npx tsdl install` from
- * there registers a kernel that runs a notebook (executed with nbconvert).
+ * there registers a kernel that runs a notebook (executed with nbconvert), tensors included.
  */
 import { test, expect } from "vitest";
 import { spawnSync } from "node:child_process";
@@ -30,13 +30,19 @@ test("the packed tarball installs in an empty folder and its `npx tsdl install` 
   expect(spec.argv[1]).toBe(join(app, "node_modules", "tsdl", "dist", "kernel", "cli.js"));
 
   const notebook = {
-    cells: [{ cell_type: "code", id: "c1", execution_count: null, metadata: {}, outputs: [], source: "const n: number = 21\nn * 2" }],
+    cells: [
+      { cell_type: "code", id: "c1", execution_count: null, metadata: {}, outputs: [], source: "const n: number = 21\nn * 2" },
+      // The runtime's native addon travels in the tarball (built for this platform; no install script runs).
+      { cell_type: "code", id: "c2", execution_count: null, metadata: {}, outputs: [], source: "dot(tensor([[1, -1], [0, 2]]), tensor([1, 0])).toArray()" },
+    ],
     metadata: { kernelspec: { name: "tsdl", display_name: "TypeScript (tsdl)", language: "typescript" } },
     nbformat: 4,
     nbformat_minor: 5,
   };
   writeFileSync(join(app, "check.ipynb"), JSON.stringify(notebook));
   const out = run("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--stdout", "check.ipynb"], { cwd: app, env: jupyterEnv(prefix) });
-  const result = JSON.parse(out).cells[0].outputs.find((o: { output_type: string }) => o.output_type === "execute_result");
-  expect([result.data["text/plain"]].flat().join("")).toBe("42");
+  const cells = JSON.parse(out).cells as { outputs: { output_type: string; data?: Record<string, unknown> }[] }[];
+  const value = (i: number) => [cells[i].outputs.find((o) => o.output_type === "execute_result")?.data?.["text/plain"]].flat().join("");
+  expect(value(0)).toBe("42");
+  expect(value(1)).toBe("[ 1, 0 ]");
 });
