@@ -126,6 +126,11 @@ struct Scratch {
 };
 thread_local Scratch packA, packB;
 
+// Narrow outputs with rows of A contiguous along k (the 10-class layer's forward, 128×512·512×10)
+// run as dot products along k: the 6×16 micro-kernel would spend 6 of its 16 lanes on padding.
+constexpr int64_t kNarrowMaxN = 16;
+constexpr int64_t kNarrowMinK = 32;
+
 // op(A) rows [i0, i0+mc) × cols [p0, p0+kc) → MR-tall k-major panels, zero-padded.
 void packAPanels(const float* A, int64_t lda, bool trans, int64_t i0, int64_t mc, int64_t p0,
                  int64_t kc, float* out) {
@@ -236,7 +241,18 @@ struct Job {
   // A narrow C (n ≤ 2 panels, e.g. the 10-class layer) reuses each A panel only once or
   // twice, so packing A would cost about as much as the multiply: read A in place instead.
   bool inPlaceA = false;
+  // Narrower still, with A not transposed: dot products along k (narrowAvx2).
+  bool dotsAlongK = false;
 };
+
+// op(B)ᵀ as n rows of k contiguous floats, for narrowAvx2.
+void transposeB(const float* B, int64_t ldb, bool trans, int64_t k, int64_t n, float* out) {
+  for (int64_t j = 0; j < n; ++j) {
+    float* dst = out + j * k;
+    if (trans) std::memcpy(dst, B + j * ldb, size_t(k) * sizeof(float));
+    else for (int64_t p = 0; p < k; ++p) dst[p] = B[p * ldb + j];
+  }
+}
 
 // Computes C rows [m0, m1) × cols [n0, n1) of matrix `bi`.
 void tile(const Job& job, int64_t bi, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
@@ -254,6 +270,16 @@ void tile(const Job& job, int64_t bi, int64_t m0, int64_t m1, int64_t n0, int64_
       epilogue(C + m0 * ldc + n0, ldc, m1 - m0, n1 - n0, g.bias ? g.bias + n0 : nullptr, g.act);
     return;
   }
+#if defined(__x86_64__)
+  if (job.dotsAlongK) {
+    float* bt = packB.get(static_cast<size_t>(N * K));
+    transposeB(B, ldb, g.transB, K, N, bt);
+    float* ct = C + m0 * ldc + n0;
+    narrowAvx2(m1 - m0, n1 - n0, K, A + m0 * lda, lda, bt + n0 * K, ct, ldc, g.alpha, g.beta);
+    if (g.bias || g.act != Activation::Linear) epilogue(ct, ldc, m1 - m0, n1 - n0, g.bias ? g.bias + n0 : nullptr, g.act);
+    return;
+  }
+#endif
   // Even k slices (784 → 4 × 196 rather than 3 × 256 + 16) keep every pass of the
   // micro-kernel long.
   int64_t kBlocks = (K + KC - 1) / KC;
@@ -338,6 +364,8 @@ void matmul(const float* a, const float* b, float* c, const MatmulArgs& args) {
   using namespace gemm;
   Job job{a, b, c, args, 1, 1, selectKernel(), selectStridedKernel()};
   job.inPlaceA = args.n <= 2 * NR;
+  job.dotsAlongK = job.strided != microKernelPortableStrided && !args.transA && args.n <= kNarrowMaxN &&
+                   args.k >= kNarrowMinK;
   const MatmulArgs& argsRef = job.args;
   int64_t T = threads();
   double flops = 2.0 * double(argsRef.m) * double(argsRef.n) * double(std::max<int64_t>(argsRef.k, 1)) * double(argsRef.batch);

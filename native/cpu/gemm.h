@@ -28,6 +28,11 @@ void microKernelPortableStrided(int64_t kc, const float* a, int64_t rs, int64_t 
                                 const float* b, float* c, int64_t ldc, int m, int n, float alpha,
                                 float beta);
 #if defined(__x86_64__)
+// C[0:m, 0:n] = alpha·A·Btᵀ + beta·C (beta == 0: C is not read) for a narrow C (the 10-class
+// layer): A row-major with row stride lda, Bt = op(B)ᵀ as n contiguous rows of k floats. Each
+// element is a dot product vectorized along k, so no SIMD lane is spent on padding columns.
+void narrowAvx2(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* bt,
+                float* c, int64_t ldc, float alpha, float beta);
 void microKernelAvx2Strided(int64_t kc, const float* a, int64_t rs, int64_t cs, const float* b,
                             float* c, int64_t ldc, int m, int n, float alpha, float beta);
 void microKernelAvx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m,

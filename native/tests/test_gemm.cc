@@ -107,6 +107,15 @@ TEST(batched_matmul_matches_per_matrix_and_broadcasts_stride_zero) {
   compare(1, 1, 1, false, false, 7);
 }
 
+TEST(narrow_outputs_computed_as_dot_products_along_k_match) {
+  // n ≤ 16 with A not transposed takes the dot-product path: every row remainder of its 5-row
+  // blocks, odd n (a single last column), k not a multiple of 8, beta, bias and activation.
+  for (int64_t n = 1; n <= 17; ++n) compare(23, n, 45, false, n % 2 == 0);
+  compare(128, 10, 512, false, false, 1, 1.f, 0.f, true, Activation::Linear);
+  compare(9, 10, 517, false, true, 1, 0.5f, 0.75f, true, Activation::Relu);
+  compare(4, 3, 32, false, false, 3);
+}
+
 TEST(large_square_matches) { compare(300, 301, 302, false, false); }
 
 TSDL_TEST_MAIN
