@@ -31,6 +31,7 @@ const withTslab = !process.argv.includes("--no-tslab");
 
 const DRIVER = String.raw`
 import json, sys, time
+from queue import Empty
 from jupyter_client import KernelManager
 name, starts, warmup, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 
@@ -46,6 +47,15 @@ def run(kc, code):
         if m["parent_header"].get("msg_id") == mid and m["msg_type"] == "status" and m["content"]["execution_state"] == "idle": break
     return (t1 - t0) * 1000, (time.perf_counter() - t0) * 1000
 
+def iopub_joined(kc):
+    while True:
+        mid = kc.kernel_info()
+        try:
+            while kc.get_iopub_msg(timeout=1)["parent_header"].get("msg_id") != mid: pass
+            return
+        except Empty:
+            pass
+
 ready, reply, idle = [], [], []
 for i in range(starts):
     km = KernelManager(kernel_name=name)
@@ -58,6 +68,9 @@ for i in range(starts):
         m = kc.get_shell_msg(timeout=120)
         if m["parent_header"].get("msg_id") == mid: break
     ready.append(time.perf_counter() - t0)
+    # The reply came on shell; IOPub (a PUB socket) may still be joining, and a status message
+    # published before it joined is lost: wait until IOPub is seen to deliver (untimed).
+    iopub_joined(kc)
     if i == starts - 1:
         for _ in range(warmup): run(kc, "1 + 1")
         time.sleep(2)  # let background loading (language services) finish: steady state
@@ -75,7 +88,8 @@ const median = (xs: number[]) => {
 };
 
 function must(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8", ...opts, maxBuffer: 1 << 26 });
+  // timeout: a kernel a failed driver left behind must not hold its pipe open forever.
+  const r = spawnSync(cmd, args, { encoding: "utf8", ...opts, maxBuffer: 1 << 26, timeout: 20 * 60_000 });
   if (r.status !== 0) throw new Error(`bench/kernel: \`${cmd} ${args.join(" ")}\` failed (${r.status}):\n${r.stderr}${r.stdout}`);
   return r.stdout;
 }
