@@ -132,10 +132,10 @@ void Args::requireSize(NativeBuffer* b, const char* name, int64_t expected, cons
               std::to_string(expected));
 }
 
-void Args::requireAtLeast(NativeBuffer* b, const char* name, int64_t expected, const char* why) const {
-  if (b->size() < expected)
-    rangeFail(std::string(name) + " has " + std::to_string(b->size()) + " elements but " + why + " needs at least " +
-              std::to_string(expected));
+void Args::requireShapeSize(NativeBuffer* b, const char* name, const Shape& shape, const char* shapeName) const {
+  // The message is built only on failure: these checks run on every element-wise call.
+  if (b->size() != shape.size())
+    requireSize(b, name, shape.size(), (std::string(shapeName) + " " + shapeString(shape)).c_str());
 }
 
 void Args::requireSameDType(NativeBuffer* a, const char* an, NativeBuffer* b, const char* bn) const {

@@ -78,7 +78,8 @@ class Args {
   }
 
   void requireSize(NativeBuffer* b, const char* name, int64_t expected, const char* why) const;
-  void requireAtLeast(NativeBuffer* b, const char* name, int64_t expected, const char* why) const;
+  // requireSize against a shape's element count, naming the shape argument (e.g. "aShape [2, 3]").
+  void requireShapeSize(NativeBuffer* b, const char* name, const Shape& shape, const char* shapeName) const;
   void requireSameDType(NativeBuffer* a, const char* an, NativeBuffer* b, const char* bn) const;
 
  private:

@@ -217,9 +217,9 @@ ENTRY(binary) {
   NativeBuffer* out = args.buffer(5, "out");
   Shape os = args.shape(6, "outShape");
   args.requireSameDType(a, "a", b, "b");
-  args.requireSize(a, "a", as.size(), ("aShape " + shapeString(as)).c_str());
-  args.requireSize(b, "b", bs.size(), ("bShape " + shapeString(bs)).c_str());
-  args.requireSize(out, "out", os.size(), ("outShape " + shapeString(os)).c_str());
+  args.requireShapeSize(a, "a", as, "aShape");
+  args.requireShapeSize(b, "b", bs, "bShape");
+  args.requireShapeSize(out, "out", os, "outShape");
   // Each input must broadcast to outShape (NumPy rules, right-aligned). outShape may be larger
   // than the broadcast of the two (NumPy's out=), which gradients use as broadcastTo.
   int nd = os.ndim;
@@ -339,23 +339,25 @@ ENTRY(matmul) {
     if (k < 0) args.fail("unknown opts.activation " + describe(act) + "; allowed: linear, relu, sigmoid, tanh");
     m.act = static_cast<Activation>(k);
   }
-  auto need = [&](NativeBuffer* buf, const char* name, int64_t stride, int64_t one, const char* dims) {
+  // The dimensions text is built only when a check fails (matmul runs several times a step).
+  auto dims = [&](char which) -> std::string {
+    auto two = [](const char* names, int64_t x, int64_t y) { return std::string(names) + " = " + std::to_string(x) + "×" + std::to_string(y); };
+    if (which == 'a') return m.transA ? two("k×m", m.k, m.m) : two("m×k", m.m, m.k);
+    if (which == 'b') return m.transB ? two("n×k", m.n, m.k) : two("k×n", m.k, m.n);
+    return two("m×n", m.m, m.n);
+  };
+  auto need = [&](NativeBuffer* buf, const char* name, int64_t stride, int64_t one) {
     int64_t n = (m.batch - 1) * stride + one;
     if (one == 0) return;
     if (buf->size() < n)
-      args.rangeFail(std::string(name) + " has " + std::to_string(buf->size()) + " elements but " + dims + " = " +
+      args.rangeFail(std::string(name) + " has " + std::to_string(buf->size()) + " elements but " + dims(name[0]) + " = " +
                      std::to_string(one) + (m.batch > 1 ? " per matrix with batch " + std::to_string(m.batch) +
                                                             " and stride " + std::to_string(stride) : std::string()) +
                      " needs " + std::to_string(n));
   };
-  std::string ad = m.transA ? "k×m = " + std::to_string(m.k) + "×" + std::to_string(m.m)
-                            : "m×k = " + std::to_string(m.m) + "×" + std::to_string(m.k);
-  std::string bd = m.transB ? "n×k = " + std::to_string(m.n) + "×" + std::to_string(m.k)
-                            : "k×n = " + std::to_string(m.k) + "×" + std::to_string(m.n);
-  std::string cd = "m×n = " + std::to_string(m.m) + "×" + std::to_string(m.n);
-  need(a, "a", m.strideA, m.m * m.k, ad.c_str());
-  need(b, "b", m.strideB, m.k * m.n, bd.c_str());
-  need(c, "c", m.strideC, m.m * m.n, cd.c_str());
+  need(a, "a", m.strideA, m.m * m.k);
+  need(b, "b", m.strideB, m.k * m.n);
+  need(c, "c", m.strideC, m.m * m.n);
   if (m.batch > 1 && m.strideC < m.m * m.n)
     args.rangeFail("opts.strideC " + std::to_string(m.strideC) + " would make the " + std::to_string(m.batch) +
                    " output matrices overlap; it must be at least m·n = " + std::to_string(m.m * m.n));
@@ -374,7 +376,7 @@ ENTRY(transpose) {
     args.typeFail("perm must be an array of axes, received " + describe(args.has(2) ? args.at(2) : info.Env().Undefined()));
   Napi::Array pa = args.at(2).As<Napi::Array>();
   NativeBuffer* out = args.buffer(3, "out");
-  args.requireSize(x, "x", s.size(), ("shape " + shapeString(s)).c_str());
+  args.requireShapeSize(x, "x", s, "shape");
   args.requireSameDType(x, "x", out, "out");
   args.requireSize(out, "out", s.size(), "the transposed shape");
   if (static_cast<int>(pa.Length()) != s.ndim)
@@ -404,7 +406,7 @@ ENTRY(reduce) {
     args.typeFail("axes must be an array of axes, received " + describe(args.has(3) ? args.at(3) : info.Env().Undefined()));
   Napi::Array ax = args.at(3).As<Napi::Array>();
   NativeBuffer* out = args.buffer(4, "out", kF32);
-  args.requireSize(x, "x", s.size(), ("shape " + shapeString(s)).c_str());
+  args.requireShapeSize(x, "x", s, "shape");
   bool red[kMaxDims] = {};
   int prev = -1;
   for (uint32_t i = 0; i < ax.Length(); ++i) {
@@ -433,7 +435,7 @@ ENTRY(argReduce) {
   if (s.ndim == 0) args.rangeFail("a scalar has no axis to reduce");
   int axis = int(args.integer(3, "axis", 0, s.ndim - 1));
   NativeBuffer* out = args.buffer(4, "out", {DType::Int32});
-  args.requireSize(x, "x", s.size(), ("shape " + shapeString(s)).c_str());
+  args.requireShapeSize(x, "x", s, "shape");
   if (s.dims[axis] == 0) args.rangeFail("axis " + std::to_string(axis) + " is empty");
   if (s.dims[axis] > std::numeric_limits<int32_t>::max()) args.rangeFail("axis too long for int32 indices");
   args.requireSize(out, "out", s.size() / s.dims[axis], "the kept dimensions");

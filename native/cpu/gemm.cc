@@ -13,8 +13,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
-#include <memory>
 
 #include "gemm.h"
 #include "kernels.h"
@@ -35,24 +33,6 @@ constexpr int64_t KC = TSDL_GEMM_KC;
 constexpr int64_t MC = TSDL_GEMM_MC;
 constexpr int64_t NC = TSDL_GEMM_NC;
 
-void microKernelPortable(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m,
-                         int n, float alpha, float beta) {
-  float acc[MR][NR] = {};
-  for (int64_t k = 0; k < kc; ++k) {
-    for (int i = 0; i < MR; ++i) {
-      float av = a[k * MR + i];
-      for (int j = 0; j < NR; ++j) acc[i][j] += av * b[k * NR + j];
-    }
-  }
-  for (int i = 0; i < m; ++i) {
-    float* r = c + i * ldc;
-    if (beta == 0.f)
-      for (int j = 0; j < n; ++j) r[j] = alpha * acc[i][j];
-    else
-      for (int j = 0; j < n; ++j) r[j] = alpha * acc[i][j] + beta * r[j];
-  }
-}
-
 void microKernelPortableStrided(int64_t kc, const float* a, int64_t rs, int64_t cs,
                                 const float* b, float* c, int64_t ldc, int m, int n, float alpha,
                                 float beta) {
@@ -72,38 +52,34 @@ void microKernelPortableStrided(int64_t kc, const float* a, int64_t rs, int64_t 
   }
 }
 
+// Packed A panels are the strided case with rows 1 apart and k steps MR apart.
+void microKernelPortable(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m,
+                         int n, float alpha, float beta) {
+  microKernelPortableStrided(kc, a, 1, MR, b, c, ldc, m, n, alpha, beta);
+}
+
 namespace {
 
-bool detectAvx2() {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+// The AVX2+FMA kernels exist only in builds that compiled gemm_avx2.cc; useAvx2() (dispatch.cc)
+// says whether this CPU may run them (and honours TSDL_CPU_ISA=baseline).
+bool avx2Gemm() {
+#if defined(TSDL_HAVE_AVX2_BUILD)
+  return useAvx2();
 #else
   return false;
 #endif
 }
 
-bool hasAvx2() {
-  static const bool v = detectAvx2();
-  return v;
-}
-
-// TSDL_CPU_ISA=baseline (tests, or a suspected CPU problem) selects the portable kernel.
-bool portableForced = [] {
-  const char* s = std::getenv("TSDL_CPU_ISA");
-  return s && std::strcmp(s, "baseline") == 0;
-}();
-
 MicroKernel selectKernel() {
-#if defined(__x86_64__)
-  if (!portableForced && hasAvx2()) return microKernelAvx2;
+#if defined(TSDL_HAVE_AVX2_BUILD)
+  if (avx2Gemm()) return microKernelAvx2;
 #endif
   return microKernelPortable;
 }
 
 MicroKernelStrided selectStridedKernel() {
-#if defined(__x86_64__)
-  if (!portableForced && hasAvx2()) return microKernelAvx2Strided;
+#if defined(TSDL_HAVE_AVX2_BUILD)
+  if (avx2Gemm()) return microKernelAvx2Strided;
 #endif
   return microKernelPortableStrided;
 }
@@ -181,25 +157,13 @@ void packBPanels(const float* B, int64_t ldb, bool trans, int64_t p0, int64_t kc
   for (int64_t jr = 0; jr < nc; jr += NR) {
     int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
     float* dst = out + jr * kc;
-    if (!trans) {  // B stored k×n: 16 contiguous floats per k
-      for (int64_t p = 0; p < kc; ++p) {
-        const float* src = B + (p0 + p) * ldb + j0 + jr;
-        if (nr == NR) {
-          for (int j = 0; j < NR; ++j) dst[p * NR + j] = src[j];
-        } else {
-          int j = 0;
-          for (; j < nr; ++j) dst[p * NR + j] = src[j];
-          for (; j < NR; ++j) dst[p * NR + j] = 0.f;
-        }
-      }
-    } else {  // B stored n×k: each output column is a contiguous row of B
-      for (int j = 0; j < NR; ++j) {
-        if (j < nr) {
-          const float* src = B + (j0 + jr + j) * ldb + p0;
-          for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = src[p];
-        } else {
-          for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = 0.f;
-        }
+    // B stored n×k: each output column is a contiguous row of B.
+    for (int j = 0; j < NR; ++j) {
+      if (j < nr) {
+        const float* src = B + (j0 + jr + j) * ldb + p0;
+        for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = src[p];
+      } else {
+        for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = 0.f;
       }
     }
   }
@@ -245,13 +209,10 @@ struct Job {
   bool dotsAlongK = false;
 };
 
-// op(B)ᵀ as n rows of k contiguous floats, for narrowAvx2.
-void transposeB(const float* B, int64_t ldb, bool trans, int64_t k, int64_t n, float* out) {
-  for (int64_t j = 0; j < n; ++j) {
-    float* dst = out + j * k;
-    if (trans) std::memcpy(dst, B + j * ldb, size_t(k) * sizeof(float));
-    else for (int64_t p = 0; p < k; ++p) dst[p] = B[p * ldb + j];
-  }
+// B (k×n, row stride ldb) transposed into n rows of k contiguous floats, for narrowAvx2.
+void transposeB(const float* B, int64_t ldb, int64_t k, int64_t n, float* out) {
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t p = 0; p < k; ++p) out[j * k + p] = B[p * ldb + j];
 }
 
 // Computes C rows [m0, m1) × cols [n0, n1) of matrix `bi`.
@@ -270,10 +231,15 @@ void tile(const Job& job, int64_t bi, int64_t m0, int64_t m1, int64_t n0, int64_
       epilogue(C + m0 * ldc + n0, ldc, m1 - m0, n1 - n0, g.bias ? g.bias + n0 : nullptr, g.act);
     return;
   }
-#if defined(__x86_64__)
+#if defined(TSDL_HAVE_AVX2_BUILD)
   if (job.dotsAlongK) {
-    float* bt = packB.get(static_cast<size_t>(N * K));
-    transposeB(B, ldb, g.transB, K, N, bt);
+    // A transposed B (n×k, ldb == K) already is the layout narrowAvx2 reads.
+    const float* bt = B;
+    if (!g.transB) {
+      float* t = packB.get(static_cast<size_t>(N * K));
+      transposeB(B, ldb, K, N, t);
+      bt = t;
+    }
     float* ct = C + m0 * ldc + n0;
     narrowAvx2(m1 - m0, n1 - n0, K, A + m0 * lda, lda, bt + n0 * K, ct, ldc, g.alpha, g.beta);
     if (g.bias || g.act != Activation::Linear) epilogue(ct, ldc, m1 - m0, n1 - n0, g.bias ? g.bias + n0 : nullptr, g.act);
@@ -352,8 +318,6 @@ void runTask(void* ctx, int64_t task, int) {
 
 }  // namespace
 
-void forcePortable(bool portable) { portableForced = portable; }
-
 }  // namespace gemm
 
 const char* gemmKernelName() {
@@ -364,24 +328,22 @@ void matmul(const float* a, const float* b, float* c, const MatmulArgs& args) {
   using namespace gemm;
   Job job{a, b, c, args, 1, 1, selectKernel(), selectStridedKernel()};
   job.inPlaceA = args.n <= 2 * NR;
-  job.dotsAlongK = job.strided != microKernelPortableStrided && !args.transA && args.n <= kNarrowMaxN &&
-                   args.k >= kNarrowMinK;
-  const MatmulArgs& argsRef = job.args;
+  job.dotsAlongK = avx2Gemm() && !args.transA && args.n <= kNarrowMaxN && args.k >= kNarrowMinK;
   int64_t T = threads();
-  double flops = 2.0 * double(argsRef.m) * double(argsRef.n) * double(std::max<int64_t>(argsRef.k, 1)) * double(argsRef.batch);
+  double flops = 2.0 * double(args.m) * double(args.n) * double(std::max<int64_t>(args.k, 1)) * double(args.batch);
   if (flops < 2.0e5 || T == 1) {
     T = 1;  // smaller than waking the pool is worth
   }
-  if (argsRef.batch < T) {
+  if (args.batch < T) {
     // Split each matrix into about T / batch tiles: by columns while each tile keeps at least
     // 64 columns (B packing and the micro-kernel stay efficient), the rest by rows.
-    int64_t want = (T + argsRef.batch - 1) / argsRef.batch;
-    int64_t byN = std::max<int64_t>(1, std::min<int64_t>(want, argsRef.n / 64));
-    int64_t byM = std::max<int64_t>(1, std::min<int64_t>((want + byN - 1) / byN, (argsRef.m + MR - 1) / MR));
+    int64_t want = (T + args.batch - 1) / args.batch;
+    int64_t byN = std::max<int64_t>(1, std::min<int64_t>(want, args.n / 64));
+    int64_t byM = std::max<int64_t>(1, std::min<int64_t>((want + byN - 1) / byN, (args.m + MR - 1) / MR));
     job.tilesN = byN;
     job.tilesM = byM;
   }
-  int64_t tasks = argsRef.batch * job.tilesM * job.tilesN;
+  int64_t tasks = args.batch * job.tilesM * job.tilesN;
   if (T == 1) {
     for (int64_t t = 0; t < tasks; ++t) runTask(&job, t, 0);
   } else {

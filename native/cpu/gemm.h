@@ -27,7 +27,7 @@ void microKernelPortable(int64_t kc, const float* a, const float* b, float* c, i
 void microKernelPortableStrided(int64_t kc, const float* a, int64_t rs, int64_t cs,
                                 const float* b, float* c, int64_t ldc, int m, int n, float alpha,
                                 float beta);
-#if defined(__x86_64__)
+#if defined(TSDL_HAVE_AVX2_BUILD)
 // C[0:m, 0:n] = alpha·A·Btᵀ + beta·C (beta == 0: C is not read) for a narrow C (the 10-class
 // layer): A row-major with row stride lda, Bt = op(B)ᵀ as n contiguous rows of k floats. Each
 // element is a dot product vectorized along k, so no SIMD lane is spent on padding columns.
@@ -38,8 +38,5 @@ void microKernelAvx2Strided(int64_t kc, const float* a, int64_t rs, int64_t cs, 
 void microKernelAvx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m,
                      int n, float alpha, float beta);
 #endif
-
-// For tests: force the portable kernel (true) or go back to run-time detection (false).
-void forcePortable(bool portable);
 
 }  // namespace tsdl::cpu::gemm

@@ -18,13 +18,7 @@
 
 export type DType = "float32" | "int32" | "uint8" | "bool";
 
-/** The typed array that holds host data of each dtype (bool is stored as one byte, 0 or 1). */
-export interface TypedArrayOf {
-  float32: Float32Array;
-  int32: Int32Array;
-  uint8: Uint8Array;
-  bool: Uint8Array;
-}
+/** Host data of a dtype (bool is stored as one byte, 0 or 1). */
 export type HostArray = Float32Array | Int32Array | Uint8Array;
 
 /**

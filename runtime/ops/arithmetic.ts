@@ -14,8 +14,11 @@ import { allocFor, asTensor, broadcastShapes, castTo, sizeOf, wrap } from "./uti
 import { sumTo } from "./unbroadcast.js";
 import { log } from "./math.js";
 
-/** The gradients of a binary op at the output's (broadcast) shape. */
-type BinaryGrad = (dy: Tensor, a: Tensor, b: Tensor | number, out: Tensor) => [Tensor | null, Tensor | null];
+/**
+ * The gradients of a binary op at the output's (broadcast) shape; `needA`/`needB` say which the
+ * tape wants, so an input that is data (a Dropout mask, a scalar) costs no backward work.
+ */
+type BinaryGrad = (dy: Tensor, a: Tensor, b: Tensor | number, out: Tensor, needA: boolean, needB: boolean) => [Tensor | null, Tensor | null];
 
 /**
  * The shared forward of every broadcasting binary op, and its tape record. `grad` is called
@@ -34,7 +37,7 @@ function binaryOp(name: string, op: BinaryOp, x: TensorLike, y: TensorLike, grad
     const out = wrap(buf, B.shape, dtype);
     if (needsGrad(B)) {
       record(name, out, [B], (dy) => {
-        const [, db] = grad(dy, tensorOf(x), B, out);
+        const [, db] = grad(dy, tensorOf(x), B, out, false, true);
         return [db];
       });
     }
@@ -47,7 +50,7 @@ function binaryOp(name: string, op: BinaryOp, x: TensorLike, y: TensorLike, grad
     const buf = backend().alloc(dtype, A.size);
     if (A.size !== 0) backend().binaryScalar(op, A.buffer, y, buf, false);
     const out = wrap(buf, A.shape, dtype);
-    if (needsGrad(A)) record(name, out, [A], (dy) => [grad(dy, A, y, out)[0]]);
+    if (needsGrad(A)) record(name, out, [A], (dy) => [grad(dy, A, y, out, true, false)[0]]);
     return out;
   }
   const b = asTensor(y, name, "second argument");
@@ -62,8 +65,8 @@ function binaryOp(name: string, op: BinaryOp, x: TensorLike, y: TensorLike, grad
   const gb = needsGrad(B);
   if (ga || gb) {
     record(name, out, [A, B], (dy) => {
-      const [da, db] = grad(dy, A, B, out);
-      return [ga && da ? sumTo(da, A.shape) : null, gb && db ? sumTo(db, B.shape) : null];
+      const [da, db] = grad(dy, A, B, out, ga, gb);
+      return [da ? sumTo(da, A.shape) : null, db ? sumTo(db, B.shape) : null];
     });
   }
   return out;
@@ -84,33 +87,37 @@ function tensorOf(s: number): Tensor {
  * @example add(tensor([[1, -1], [0, 2]]), tensor([1, 0])) // [[2, -1], [1, 2]]
  */
 export function add(a: TensorLike, b: TensorLike): Tensor {
-  return binaryOp("add", "add", a, b, (dy) => [dy, dy]);
+  return binaryOp("add", "add", a, b, addGrad);
 }
+const addGrad: BinaryGrad = (dy) => [dy, dy];
 
 /**
  * a − b, broadcasting.
  * @example sub(tensor([5, 7]), 2) // [3, 5]
  */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
-  return binaryOp("sub", "sub", a, b, (dy) => [dy, neg(dy)]);
+  return binaryOp("sub", "sub", a, b, subGrad);
 }
+const subGrad: BinaryGrad = (dy, _A, _B, _out, _na, nb) => [dy, nb ? neg(dy) : null];
 
 /**
  * a · b element-wise, broadcasting.
  * @example mul(tensor([1, 2]), tensor([[1], [10]])) // [[1, 2], [10, 20]]
  */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
-  return binaryOp("mul", "mul", a, b, (dy, A, B) => [mul(dy, B), mul(dy, A)]);
+  return binaryOp("mul", "mul", a, b, mulGrad);
 }
+const mulGrad: BinaryGrad = (dy, A, B, _out, na, nb) => [na ? mul(dy, B) : null, nb ? mul(dy, A) : null];
 
 /**
  * a / b element-wise, broadcasting; always float32.
  * @example div(images.astype("float32"), 255)
  */
 export function div(a: TensorLike, b: TensorLike): Tensor {
-  // d(a/b)/da = 1/b; d(a/b)/db = −a/b² = −out/b (reuses the forward output).
-  return binaryOp("div", "div", a, b, (dy, _A, B, out) => [div(dy, B), neg(mul(dy, div(out, B)))], true);
+  return binaryOp("div", "div", a, b, divGrad, true);
 }
+// d(a/b)/da = 1/b; d(a/b)/db = −a/b² = −out/b (reuses the forward output).
+const divGrad: BinaryGrad = (dy, _A, B, out, na, nb) => [na ? div(dy, B) : null, nb ? neg(mul(dy, div(out, B))) : null];
 
 /**
  * aᵇ element-wise, broadcasting; always float32.
@@ -120,9 +127,9 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   // d(aᵇ)/da = b·aᵇ⁻¹; d(aᵇ)/db = aᵇ·ln a (defined for a > 0).
   return binaryOp(
     "pow", "pow", a, b,
-    (dy, A, B, out) => [
-      mul(dy, mul(B, pow(A, typeof B === "number" ? B - 1 : sub(B, 1)))),
-      typeof B === "number" ? null : mul(dy, mul(out, log(A))),
+    (dy, A, B, out, na, nb) => [
+      na ? mul(dy, mul(B, pow(A, typeof B === "number" ? B - 1 : sub(B, 1)))) : null,
+      nb && typeof B !== "number" ? mul(dy, mul(out, log(A))) : null,
     ],
     true,
   );
@@ -134,10 +141,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
  */
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
   // The gradient flows to a where a ≥ b (ties go to a, as TensorFlow does), else to b.
-  return binaryOp("maximum", "maximum", a, b, (dy, A, B) => {
-    const mask = compareToFloat("greater_equal", A, B);
-    return [mul(dy, mask), mul(dy, sub(1, mask))];
-  });
+  return binaryOp("maximum", "maximum", a, b, (dy, A, B, _out, na, nb) => maskGrads(dy, compareToFloat("greater_equal", A, B), na, nb));
 }
 
 /**
@@ -145,10 +149,12 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor {
  * @example minimum(tensor([-1, 2]), 1) // [-1, 1]
  */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
-  return binaryOp("minimum", "minimum", a, b, (dy, A, B) => {
-    const mask = compareToFloat("less_equal", A, B);
-    return [mul(dy, mask), mul(dy, sub(1, mask))];
-  });
+  return binaryOp("minimum", "minimum", a, b, (dy, A, B, _out, na, nb) => maskGrads(dy, compareToFloat("less_equal", A, B), na, nb));
+}
+
+/** dy where the mask is 1 goes to a, where it is 0 to b (maximum and minimum). */
+function maskGrads(dy: Tensor, mask: Tensor, needA: boolean, needB: boolean): [Tensor | null, Tensor | null] {
+  return [needA ? mul(dy, mask) : null, needB ? mul(dy, sub(1, mask)) : null];
 }
 
 /**

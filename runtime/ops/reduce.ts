@@ -32,9 +32,10 @@ function reduceOp(op: ReduceOp, x: TensorLike, axis: Axis, keepdims: boolean): T
   const out = wrap(buf, outShape, "float32");
   if (needsGrad(t)) {
     record(op, out, [t], (dy) => {
+      // mean scales the small dy before it is broadcast, not the full-size result after.
+      if (op === "mean") return [broadcastTo(reshape(mul(dy, sizeOf(keepShape) / Math.max(1, t.size)), keepShape), t.shape)];
       const dyFull = broadcastTo(reshape(dy, keepShape), t.shape);
       if (op === "sum") return [dyFull];
-      if (op === "mean") return [mul(dyFull, sizeOf(keepShape) / Math.max(1, t.size))];
       const extreme = broadcastTo(reshape(out, keepShape), t.shape);
       const mask = equalMask(t, extreme);
       const ties = broadcastTo(reshape(reduceOp("sum", mask, axes, true), keepShape), t.shape);

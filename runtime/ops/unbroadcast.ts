@@ -41,12 +41,13 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
     // The add below runs on numbers; carry bool/uint8 through int32.
     return castTo(broadcastTo(castTo(x, "int32"), shape), x.dtype);
   }
-  // x + zeros(shape): one fill and one broadcasting add (the backend has no broadcast kernel).
-  const zerosBuf = allocFor(x.dtype, shape);
-  backend().fill(zerosBuf, 0);
+  // x + 0 written at the full shape: the backend's binary takes an output shape larger than both
+  // inputs (NumPy's out=), so one pass over the output and no full-size zeros.
+  const zero = backend().alloc(x.dtype, 1);
+  backend().fill(zero, 0);
   const out = allocFor(x.dtype, shape);
-  backend().binary("add", x.buffer, x.shape as number[], zerosBuf, shape as number[], out, shape as number[]);
-  backend().release(zerosBuf);
+  backend().binary("add", x.buffer, x.shape as number[], zero, [], out, shape as number[]);
+  backend().release(zero);
   const result = wrap(out, shape, x.dtype);
   if (needsGrad(x)) record("broadcastTo", result, [x], (dy) => [sumTo(dy, x.shape)]);
   return result;

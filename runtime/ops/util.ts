@@ -102,10 +102,7 @@ export function checkDType(t: Tensor, allowed: readonly DType[], op: string, wha
 
 /** The tensor as float32 (no copy when it already is). */
 export function toFloat(t: Tensor): Tensor {
-  if (t.dtype === "float32") return t;
-  const out = backend().alloc("float32", t.size);
-  backend().cast(t.buffer, out);
-  return wrap(out, t.shape, "float32");
+  return castTo(t, "float32");
 }
 
 /** The tensor converted to `dtype` (no copy when it already is). */
@@ -114,14 +111,4 @@ export function castTo(t: Tensor, dtype: DType): Tensor {
   const out = backend().alloc(dtype, t.size);
   backend().cast(t.buffer, out);
   return wrap(out, t.shape, dtype);
-}
-
-/** Checks that every element of `dims` is a non-negative integer. */
-export function checkShape(dims: readonly number[], op: string): void {
-  for (let i = 0; i < dims.length; i++) {
-    const d = dims[i];
-    if (!Number.isInteger(d) || d < 0) {
-      throw new Error(`${op}: shape ${shapeStr(dims)} has an invalid size ${d} at axis ${i} (sizes are integers ≥ 0)`);
-    }
-  }
 }

@@ -46,11 +46,7 @@ export function formatTensor(t: Tensor): string {
 /** The shown elements as nested lists (the whole tensor, or the edges of each long axis). */
 function fetchShown(t: Tensor, summarize: boolean): Shown {
   const shape = t.shape;
-  if (!summarize) {
-    const flat = t.data();
-    if (shape.length === 0) return flat[0];
-    return nestAll(flat, shape, 0, 0);
-  }
+  if (!summarize) return t.toArray() as Shown;
   const be = backend();
   const buf = t.buffer;
   const strides = new Array<number>(shape.length);
@@ -76,19 +72,6 @@ function fetchShown(t: Tensor, summarize: boolean): Shown {
     return idx.map((i) => (i === -1 ? null : walk(axis + 1, offset + i * strides[axis])));
   };
   return walk(0, 0);
-}
-
-function nestAll(flat: HostArray, shape: readonly number[], axis: number, offset: number): Shown[] {
-  const n = shape[axis];
-  const out: Shown[] = new Array(n);
-  if (axis === shape.length - 1) {
-    for (let i = 0; i < n; i++) out[i] = flat[offset + i];
-    return out;
-  }
-  let stride = 1;
-  for (let a = axis + 1; a < shape.length; a++) stride *= shape[a];
-  for (let i = 0; i < n; i++) out[i] = nestAll(flat, shape, axis + 1, offset + i * stride);
-  return out;
 }
 
 function collect(s: Shown, out: number[]): void {
