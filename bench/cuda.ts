@@ -12,11 +12,6 @@
 import { spawnSync } from "node:child_process";
 import { backendInfo, getBackend, setPrecision, type Precision } from "../runtime/backend/index.js";
 
-const argv = process.argv.slice(2);
-function option(name: string, fallback: number): number {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
-}
 
 /** GFLOP/s of C = A·B at n³ on the current backend in the given matmul precision. */
 function sgemm(n: number, reps: number, precision: Precision): number {
@@ -99,6 +94,7 @@ for _ in range(epochs):
 out["mnistMsPerEpoch"] = ms
 print(json.dumps(out))
 `;
+import { median, option } from "./lib/stats.js";
 
 function torchFigures(n: number, reps: number, epochs: number): Record<string, unknown> {
   const python = process.env.TSDL_BENCH_PYTHON ?? "python3";
@@ -112,7 +108,6 @@ function torchFigures(n: number, reps: number, epochs: number): Record<string, u
   }
 }
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
   const info = backendInfo();
@@ -126,7 +121,7 @@ async function main(): Promise<void> {
   const fp32 = sgemm(n, reps, "fp32");
   const tf32 = sgemm(n, reps, "tf32");
   const mnist = await mnistEpochMs(epochs);
-  const torch = argv.includes("--no-torch") ? { error: "--no-torch" } : torchFigures(n, reps, epochs);
+  const torch = process.argv.includes("--no-torch") ? { error: "--no-torch" } : torchFigures(n, reps, epochs);
   const t = (k: string) => (typeof torch[k] === "number" ? (torch[k] as number).toFixed(0) : "—");
   const torchMs = Array.isArray(torch.mnistMsPerEpoch) ? median(torch.mnistMsPerEpoch as number[]) : NaN;
   const ours = median(mnist.msPerEpoch);

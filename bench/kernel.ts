@@ -20,10 +20,6 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const TSLAB_VERSION = "1.0.22";
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const starts = option("starts", 5);
 const rounds = option("rounds", 200);
 const warmup = option("warmup", 30);
@@ -88,11 +84,7 @@ for i in range(starts):
     km.shutdown_kernel(now=False)
 print(json.dumps({"kernel": name, "ready_s": ready, "reply_ms": reply, "idle_ms": idle, "idle_lost": lost}))
 `;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+import { median, option } from "./lib/stats.js";
 
 function must(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
   // timeout: a kernel a failed driver left behind must not hold its pipe open forever.

@@ -9,14 +9,10 @@
  */
 import { datasets, layers, models, utils } from "../runtime/index.js";
 import { loadNative } from "../runtime/backend/native.js";
+import { option } from "./lib/stats.js";
 
-const argv = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : def;
-};
-const epochs = opt("epochs", 20);
-const samples = opt("samples", 60000);
+const epochs = option("epochs", 20);
+const samples = option("samples", 60000);
 const MB = 1024 * 1024;
 
 utils.setRandomSeed(0);

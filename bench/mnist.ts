@@ -19,22 +19,14 @@ import { fileURLToPath } from "node:url";
 import { datasets, layers, models, utils, type Tensor } from "../runtime/index.js";
 import { MNIST } from "../runtime/datasets/catalog.js";
 import { getBackend } from "../runtime/backend/index.js";
+import { median, option } from "./lib/stats.js";
 
-const argv = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : def;
-};
-const epochs = opt("epochs", 4);
-const torchEpochs = opt("torch-epochs", 3);
+const epochs = option("epochs", 4);
+const torchEpochs = option("torch-epochs", 3);
 const root = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 const benchDir = join(root, "bench");
 const dataDir = MNIST.installed()[0];
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 async function tsdl(): Promise<{ secondsPerEpoch: number[]; testAcc: number }> {
   utils.setRandomSeed(0);
@@ -94,8 +86,8 @@ function tfjs(): { secondsPerEpoch: number[]; version: string } | string {
 
 const ours = await tsdl();
 const oursFigure = median(ours.secondsPerEpoch.length > 1 ? ours.secondsPerEpoch.slice(1) : ours.secondsPerEpoch);
-const pt = argv.includes("--no-torch") ? "skipped (--no-torch)" : torch();
-const tj = argv.includes("--no-tfjs") ? "skipped (--no-tfjs)" : tfjs();
+const pt = process.argv.includes("--no-torch") ? "skipped (--no-torch)" : torch();
+const tj = process.argv.includes("--no-tfjs") ? "skipped (--no-tfjs)" : tfjs();
 const ptFigure = typeof pt === "string" ? null : median(pt.secondsPerEpoch.length > 1 ? pt.secondsPerEpoch.slice(1) : pt.secondsPerEpoch);
 const tjFigure = typeof tj === "string" ? null : tj.secondsPerEpoch[0];
 

@@ -110,6 +110,17 @@ describe("layers in training and inference", () => {
     expect(dropped.filter((v) => v !== 0).every((v) => Math.abs(v - 2) < 1e-6)).toBe(true);
   });
 
+  it("Dropout with a seed repeats its sequence of masks, and each step gets a new mask", () => {
+    const ones = tensor(new Float32Array(1000).fill(1), { shape: [10, 100] });
+    const masks = (layer: ReturnType<typeof layers.Dropout>) => [0, 1].map(() => Array.from(layer.apply(ones, { training: true }).data()));
+    const [a1, a2] = masks(layers.Dropout(0.5, { seed: 7 }));
+    utils.setRandomSeed(99); // the global stream does not matter to a seeded layer
+    const [b1, b2] = masks(layers.Dropout(0.5, { seed: 7 }));
+    expect(b1).toEqual(a1);
+    expect(b2).toEqual(a2);
+    expect(a2).not.toEqual(a1);
+  });
+
   it("BatchNormalization learns moving statistics in fit and uses them at inference", async () => {
     const bn = layers.BatchNormalization({ momentum: 0.5 });
     const model = Sequential([layers.Dense(4, { inputShape: [3], kernelInitializer: "ones" }), bn]);
@@ -174,6 +185,7 @@ describe("callbacks", () => {
     const model = chapterModel();
     const seen: string[] = [];
     let batches = 0;
+    let fieldBatches = 0;
     const history = await model.fit(x.slice(0, 1000), y.slice(0, 1000), {
       epochs: 2,
       batchSize: 250,
@@ -181,10 +193,15 @@ describe("callbacks", () => {
       callbacks: [
         new callbacks.LearningRateScheduler((epoch, lr) => (epoch === 0 ? lr : lr / 10)),
         { onEpochBegin: (e) => void seen.push(`begin ${e}`), onEpochEnd: (e) => void seen.push(`end ${e}`), onBatchEnd: () => void batches++ },
+        // A hook written as a class field (not on the prototype) is a per-batch hook too.
+        new (class extends callbacks.Callback {
+          override onBatchEnd = () => void fieldBatches++;
+        })(),
       ],
     });
     expect(seen).toEqual(["begin 0", "end 0", "begin 1", "end 1"]);
     expect(batches).toBe(8);
+    expect(fieldBatches).toBe(8);
     expect(model.optimizer!.learningRate).toBeCloseTo(1e-4, 10);
     expect(history.history.learning_rate).toEqual([0.001, expect.closeTo(1e-4, 10)]);
   });

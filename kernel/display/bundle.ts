@@ -6,8 +6,9 @@
  */
 import { inspect } from "node:util";
 
-export const DISPLAY = Symbol.for("tsdl.display");
-export type MimeBundle = Record<string, unknown>;
+// The runtime's seam (a small module with no dependencies): one symbol and one bundle type for both sides.
+import { DISPLAY, type MimeBundle } from "../../runtime/display/sink.js";
+export { DISPLAY, type MimeBundle };
 
 export function bundleOf(value: unknown): MimeBundle {
   const method = (value as { [DISPLAY]?: unknown } | null | undefined)?.[DISPLAY];

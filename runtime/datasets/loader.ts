@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { datasetFiles, type DatasetFile, type DatasetInfo } from "./catalog.js";
-import { decompressIfGzip, parseIdx, type IdxArray } from "./idx.js";
+import { decompressIfGzip, parseIdx, readIdx, type IdxArray } from "./idx.js";
 import { downloadSync } from "./download.js";
 
 /** Options of `loadData()`; every field has an environment-variable default. */
@@ -102,7 +102,7 @@ export function loadArrays(info: DatasetInfo, options: LoadOptions = {}): Loaded
   const arrays = datasetFiles(info).map((file) => {
     const path = findLocal(file, dirs) ?? downloadFile(info, file, options);
     sources.push(path);
-    return parseIdx(readFileSync(path), path, { ndim: file.ndim, shape: file.shape });
+    return readIdx(path, { ndim: file.ndim, shape: file.shape });
   });
   return { xTrain: arrays[0], yTrain: arrays[1], xTest: arrays[2], yTest: arrays[3], sources };
 }

@@ -81,11 +81,14 @@ export function imageBundle(image: ImageInput, options: ImageOptions = {}): Mime
  * @example display(imagesBundle(trainImages.slice(0, 10), { labels: trainLabels.slice(0, 10) }))
  */
 export function imagesBundle(images: ImageInput, options: ImagesOptions = {}): MimeBundle {
-  const { batch: all, shape } = readBatch(images, "imagesBundle", true);
   const max = options.max ?? 40;
-  const batch = all.slice(0, max);
-  const labels = options.labels !== undefined ? readLabels(options.labels, "labels") : undefined;
-  const predictions = options.predictions !== undefined ? readLabels(options.predictions, "predictions") : undefined;
+  const total = Array.isArray(images) ? images.length : ((images as { shape?: readonly number[] } | null)?.shape?.[0] ?? 0);
+  // Only the images shown are read from the tensor (plot.images(trainImages) reads 40, not 60,000).
+  const read = readBatch(firstRows(images, max), "imagesBundle", true);
+  const batch = read.batch.slice(0, max); // array-likes without slice() are read whole
+  const shape = read.shape;
+  const labels = options.labels !== undefined ? readLabels(firstRows(options.labels, max), "labels") : undefined;
+  const predictions = options.predictions !== undefined ? readLabels(firstRows(options.predictions, max), "predictions") : undefined;
   for (const [name, l] of [["labels", labels], ["predictions", predictions]] as const) {
     if (l && l.length < batch.length) {
       throw new Error(`imagesBundle: ${name} has ${l.length} entries for ${batch.length} images; give one per image`);
@@ -108,7 +111,7 @@ export function imagesBundle(images: ImageInput, options: ImagesOptions = {}): M
     const y0 = Math.floor(i / columns) * (tile.h + gap);
     for (let y = 0; y < tile.h; y++) big.copy(grid, ((y0 + y) * gridW + x0) * 4, y * tile.w * 4, (y + 1) * tile.w * 4);
   });
-  const count = all.length > batch.length ? `first ${batch.length} of ${all.length}` : `${batch.length}`;
+  const count = total > batch.length ? `first ${batch.length} of ${total}` : `${batch.length}`;
   const captions = batch.map((_, i) => caption(labels?.[i], predictions?.[i]));
   const textLines = [`${count} images ${shape.slice(1).join("×")}`];
   if (labels || predictions) textLines.push(`${labels ? "labels" : "predictions"}: ${captions.map((c) => c.text).join(" ")}`);
@@ -138,6 +141,13 @@ function caption(label: string | undefined, predicted: string | undefined): { te
   if (predicted === undefined) return { text: label ?? "", wrong: false };
   if (label === undefined) return { text: predicted, wrong: false };
   return { text: label === predicted ? label : `${label}→${predicted}`, wrong: label !== predicted };
+}
+
+/** The first `n` entries along the first axis: a tensor's own slice, an array's slice. */
+function firstRows<T extends ImageInput | LabelInput>(x: T, n: number): T {
+  if (Array.isArray(x)) return (x.length > n ? x.slice(0, n) : x) as T;
+  const t = x as { shape?: readonly number[]; slice?: (start: number, end: number) => T } | null;
+  return typeof t?.slice === "function" && (t.shape?.[0] ?? 0) > n ? t.slice(0, n) : x;
 }
 
 /** Reads labels: strings and numbers as given; a 2-D tensor (one-hot or probabilities) by its argmax. */

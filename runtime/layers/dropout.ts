@@ -14,7 +14,10 @@ import * as ops from "../ops/index.js";
 import type { Shape } from "./symbolic.js";
 
 export interface DropoutOptions extends LayerOptions {
-  /** A fixed seed for the mask (default: the global seed's stream). */
+  /**
+   * A seed of this layer's own: its sequence of masks is the same on every run, whatever else
+   * draws random numbers (default: the global seed's stream).
+   */
   seed?: number;
 }
 
@@ -27,6 +30,8 @@ export class DropoutLayer extends Layer {
   /** Fraction of inputs set to zero in training. */
   readonly rate: number;
   private readonly seed: number | undefined;
+  /** Masks drawn so far: with a seed, the n-th mask uses seed + n (a fixed seed alone would repeat one mask). */
+  private draws = 0;
 
   /** @example new Dropout(0.5) */
   constructor(rate: number, options: DropoutOptions = {}) {
@@ -41,7 +46,8 @@ export class DropoutLayer extends Layer {
   call(inputs: Tensor | Tensor[], ctx: CallContext): Tensor {
     const x = single(inputs, this.name);
     if (!ctx.training || this.rate === 0) return x;
-    const keep = ops.cast(ops.greaterEqual(randomUniform([...x.shape]), this.rate), "float32");
+    const draw = this.seed === undefined ? {} : { seed: (this.seed + this.draws++) % 0x1_0000_0000 };
+    const keep = ops.cast(ops.greaterEqual(randomUniform([...x.shape], draw), this.rate), "float32");
     return ops.mul(x, ops.mul(keep, 1 / (1 - this.rate)));
   }
 

@@ -27,6 +27,12 @@ function checkSameShape(name: string, yTrue: Tensor, yPred: Tensor): void {
   }
 }
 
+/** Mean cross-entropy of one-hot labels against probabilities (renormalized and clipped, as Keras). */
+function fromProbabilities(onehot: Tensor, yPred: Tensor): Tensor {
+  const p = ops.clip(ops.div(yPred, ops.sum(yPred, -1, true)), EPS, 1 - EPS);
+  return ops.mean(ops.neg(ops.sum(ops.mul(onehot, ops.log(p)), -1)));
+}
+
 /**
  * Cross-entropy against one-hot labels.
  * @example new losses.CategoricalCrossentropy({ fromLogits: true })
@@ -38,8 +44,7 @@ export class CategoricalCrossentropy extends Loss {
     checkSameShape(this.name, yTrue, yPred);
     const y = yTrue.dtype === "float32" ? yTrue : yTrue.astype("float32");
     if (this.fromLogits) return ops.softmaxCrossEntropy(yPred, y, { sparse: false });
-    const p = ops.clip(ops.div(yPred, ops.sum(yPred, -1, true)), EPS, 1 - EPS);
-    return ops.mean(ops.neg(ops.sum(ops.mul(y, ops.log(p)), -1)));
+    return fromProbabilities(y, yPred);
   }
 
   override softmaxFusion(): "onehot" | null {
@@ -57,9 +62,7 @@ export class SparseCategoricalCrossentropy extends Loss {
   call(yTrue: Tensor, yPred: Tensor): Tensor {
     const labels = sparseLabels(yTrue);
     if (this.fromLogits) return ops.softmaxCrossEntropy(yPred, labels, { sparse: true });
-    const onehot = ops.oneHot(labels, yPred.shape[yPred.ndim - 1]);
-    const p = ops.clip(ops.div(yPred, ops.sum(yPred, -1, true)), EPS, 1 - EPS);
-    return ops.mean(ops.neg(ops.sum(ops.mul(onehot, ops.log(p)), -1)));
+    return fromProbabilities(ops.oneHot(labels, yPred.shape[yPred.ndim - 1]), yPred);
   }
 
   override softmaxFusion(): "sparse" | null {

@@ -14,7 +14,7 @@ import type { Variable } from "../tensor/variable.js";
 import { Layer, uniqueName } from "../layers/layer.js";
 import { InputLayer } from "../layers/input.js";
 import { DenseLayer } from "../layers/dense.js";
-import { SymbolicTensor, type Shape } from "../layers/symbolic.js";
+import { SymbolicTensor, formatShape, type Shape } from "../layers/symbolic.js";
 import { get as getOptimizer, type OptimizerLike } from "../optimizers/index.js";
 import type { Optimizer } from "../optimizers/optimizer.js";
 import { getLoss, type LossLike } from "../losses/index.js";
@@ -195,7 +195,7 @@ export class Model {
       const want = t.shape;
       const x = xs[i];
       if (x.ndim !== want.length || want.some((d, k) => k > 0 && d !== null && d !== x.shape[k])) {
-        throw new Error(`${this.name}: input '${t.node.layer.name}' expects shape ${shapeText(want)}, received [${x.shape.join(", ")}]`);
+        throw new Error(`${this.name}: input '${t.node.layer.name}' expects shape ${formatShape(want)}, received [${x.shape.join(", ")}]`);
       }
       values.set(t, x);
     });
@@ -406,6 +406,3 @@ export class Model {
   }
 }
 
-function shapeText(shape: Shape): string {
-  return "(" + shape.map((d) => (d === null ? "None" : String(d))).join(", ") + ")";
-}

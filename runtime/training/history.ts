@@ -5,6 +5,7 @@
 import { DISPLAY, type MimeBundle } from "../display/sink.js";
 import { historyBundle } from "../display/reprs.js";
 import { Callback, type Logs } from "../callbacks/callback.js";
+import { plot } from "../plot/index.js";
 
 /**
  * What fit returns: per-epoch logs in `history`, epochs in `epoch`.
@@ -31,10 +32,8 @@ export class History extends Callback {
    * Draws the learning curves (loss and metrics, training and validation) inline.
    * @example history.plot()
    */
-  async plot(): Promise<unknown> {
-    const mod = (await import("../plot/index.js").catch(() => null)) as { plot?: (h: History) => unknown } | null;
-    if (!mod?.plot) throw new Error("History.plot: the plotting module (runtime/plot) is not available in this build");
-    return mod.plot(this);
+  plot(): Promise<void> {
+    return plot(this);
   }
 
   [DISPLAY](): MimeBundle {

@@ -220,11 +220,19 @@ class HookCallback extends Callback {
   override onBatchEnd(batch: number, logs?: Logs) {
     return (this.hooks.onTrainBatchEnd ?? this.hooks.onBatchEnd)?.(batch, logs);
   }
+  /** Whether the wrapped object has a per-batch hook of this kind. */
+  has(name: "onBatchBegin" | "onBatchEnd"): boolean {
+    const h = this.hooks;
+    return typeof (name === "onBatchEnd" ? h.onTrainBatchEnd ?? h.onBatchEnd : h.onTrainBatchBegin ?? h.onBatchBegin) === "function";
+  }
 }
 
-function hasOwnHook(cb: Callback, name: keyof CallbackHooks): boolean {
-  if (cb instanceof HookCallback) return true;
-  return Object.getPrototypeOf(cb)[name] !== Callback.prototype[name as keyof Callback];
+/**
+ * Whether a callback has its own per-batch hook: only then does fit build the logs every step
+ * (reading the running sums back from the device) and await it.
+ */
+function hasOwnHook(cb: Callback, name: "onBatchBegin" | "onBatchEnd"): boolean {
+  return cb instanceof HookCallback ? cb.has(name) : cb[name] !== Callback.prototype[name];
 }
 
 async function all(results: (void | Promise<void>)[]): Promise<void> {
