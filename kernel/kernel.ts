@@ -7,7 +7,6 @@
  * @example const k = new Kernel(readConnectionFile(path)); await k.start();
  */
 import { randomUUID } from "node:crypto";
-import { inspect } from "node:util";
 import { readFileSync } from "node:fs";
 import type { ConnectionInfo } from "./wire/connection.js";
 import { Signer } from "./wire/signer.js";
@@ -85,15 +84,15 @@ export class Kernel {
   private background: Promise<Record<string, unknown> | null> | null = null;
 
   /**
-   * Starts loading TypeScript, esbuild, the runtime and the language service (once); resolves
-   * with the runtime module (null when it failed to load). The first cell awaits it.
+   * Starts loading TypeScript, esbuild and the runtime (once; the language service started with
+   * the sockets); resolves with the runtime module (null when it failed to load). The first cell
+   * awaits it.
    */
   loadInBackground(): Promise<Record<string, unknown> | null> {
     if (this.background) return this.background;
     this.background = this.loadRuntime();
     preloadTypeScript();
     void loadEsbuild().catch(() => {});
-    void languageService().then((lang) => lang.start?.({ cwd: process.cwd() }));
     return this.background;
   }
 
@@ -139,7 +138,7 @@ export class Kernel {
       const rt = (await import(url)) as Record<string, unknown>;
       const g = globalThis as Record<string, unknown>;
       for (const [name, value] of Object.entries(rt)) {
-        if (!(name in g) || name === "default") Object.defineProperty(g, name, { value, writable: true, configurable: true });
+        if (name !== "default" && !(name in g)) Object.defineProperty(g, name, { value, writable: true, configurable: true });
       }
       (rt.setDisplaySink as ((s: unknown) => void) | undefined)?.(this.sink);
       const requestInterrupt = rt.requestInterrupt as (() => void) | undefined;
@@ -251,7 +250,19 @@ export class Kernel {
       );
     }
     this.streams.flush();
-    const answer = new Promise<string>((resolve, reject) => (this.pendingInput = { resolve, reject }));
+    // A Stop while waiting aborts the cell's signal: the prompt is withdrawn with KeyboardInterrupt.
+    const answer = new Promise<string>((resolve, reject) => {
+      this.pendingInput = { resolve, reject };
+      this.interrupts.signal?.addEventListener(
+        "abort",
+        () => {
+          if (this.pendingInput?.reject !== reject) return;
+          this.pendingInput = null;
+          reject(new KeyboardInterrupt());
+        },
+        { once: true },
+      );
+    });
     await this.sockets.send("stdin", {
       identities: request.identities,
       header: makeHeader("input_request", this.session),
@@ -260,19 +271,7 @@ export class Kernel {
       content: { prompt, password },
       buffers: [],
     });
-    const guard = new Promise<never>((_, reject) => {
-      const t = setInterval(() => {
-        if (!this.pendingInput) clearInterval(t);
-      }, 1000);
-      t.unref();
-      process.once("SIGINT", () => {
-        if (this.pendingInput) {
-          this.pendingInput = null;
-          reject(new KeyboardInterrupt());
-        }
-      });
-    });
-    return Promise.race([answer, guard]);
+    return answer;
   }
 
   /** Closes the sockets and ends the process (a restart is the client starting a new one). */
@@ -280,10 +279,5 @@ export class Kernel {
     this.streams.flush();
     await this.sockets.close();
     process.exit(0);
-  }
-
-  /** util.inspect for text/plain outputs. */
-  static inspect(value: unknown): string {
-    return inspect(value);
   }
 }

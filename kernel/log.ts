@@ -11,5 +11,3 @@ export function log(text: string): void {
   realStderrWrite(`[tsdl] ${text}\n`);
 }
 
-/** The original process.stderr.write, kept before the kernel captured it. */
-export const writeRealStderr = realStderrWrite;

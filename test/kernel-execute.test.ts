@@ -237,6 +237,24 @@ describe("input", () => {
     expect(r.results[0]["text/plain"]).toBe("'hi Ada'");
   });
 
+  test("a Stop while input() waits withdraws the prompt with KeyboardInterrupt, and many prompts leave no listeners behind", async () => {
+    const before = (await k.execute(`process.listenerCount("SIGINT")`)).results[0]["text/plain"];
+    for (let i = 0; i < 12; i++) {
+      const id = await k.sendExecute(`await input("Again? ")`, { allow_stdin: true });
+      const req = await k.waitFor(() => k.stdinMessages.find((m) => m.parent_header.msg_id === id), "input_request");
+      await k.send("stdin", "input_reply", { value: "y" }, { parent: req.header });
+      expect((await k.collect(id)).errors).toEqual([]);
+    }
+    const id = await k.sendExecute(`await input("Name? ")`, { allow_stdin: true });
+    await k.waitFor(() => k.stdinMessages.find((m) => m.parent_header.msg_id === id), "input_request");
+    await k.request("control", "interrupt_request", {});
+    const r = await k.collect(id, 10_000);
+    expect(r.errors[0].ename).toBe("KeyboardInterrupt");
+    // No MaxListenersExceededWarning (one SIGINT listener per prompt used to pile up).
+    expect(r.stderr).not.toContain("MaxListeners");
+    expect((await k.execute(`process.listenerCount("SIGINT")`)).results[0]["text/plain"]).toBe(before);
+  });
+
   test("input() without allow_stdin throws a clear error", async () => {
     const r = await k.execute(`await input("Name? ")`, { allow_stdin: false });
     expect(r.errors[0].evalue).toMatch(/does not accept input.*allow_stdin/);

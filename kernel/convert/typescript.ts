@@ -10,17 +10,11 @@ import type { ts as TS } from "ts-morph";
 export type TypeScript = typeof TS;
 
 let loading: Promise<TypeScript> | null = null;
-let loaded: TypeScript | null = null;
 
 /** The TypeScript module bundled with ts-morph. */
 export function loadTypeScript(): Promise<TypeScript> {
-  loading ??= import("ts-morph").then((m) => (loaded = m.ts));
+  loading ??= import("ts-morph").then((m) => m.ts);
   return loading;
-}
-
-/** The module if already loaded, else null (lets hot paths stay synchronous). */
-export function typeScriptIfLoaded(): TypeScript | null {
-  return loaded;
 }
 
 /** Starts loading in the background. */

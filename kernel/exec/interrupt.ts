@@ -33,6 +33,11 @@ export class Interrupts {
   /** Called as each cell starts (the runtime's beginCell: an old stop must not hit a new cell). */
   onCellStart: (() => void) | null = null;
 
+  /** The running cell's AbortSignal (aborted by a Stop), or undefined between cells. */
+  get signal(): AbortSignal | undefined {
+    return this.current?.controller.signal;
+  }
+
   /** Listens for SIGINT for the life of the kernel (without a listener, SIGINT would kill it). */
   install(): void {
     process.on("SIGINT", () => this.interrupt());

@@ -9,7 +9,7 @@ export const complete_request: Handler = async (kernel, msg, channel) => {
   let result: Record<string, unknown> = { matches: [], cursor_start: cursor, cursor_end: cursor, metadata: {} };
   if (lang.complete) {
     try {
-      result = { ...result, ...((await lang.complete(code, cursor)) as Record<string, unknown>) };
+      result = { ...result, ...(await lang.complete(code, cursor)) };
     } catch (e) {
       result = { ...result, metadata: { error: (e as Error).message } };
     }

@@ -8,6 +8,7 @@ import type { Message } from "../wire/message.js";
 import { bundleOf } from "../display/bundle.js";
 import { HANDLE } from "../display/api.js";
 import { languageService } from "../language-seam.js";
+import type { BeforeExecute } from "../language/client.js";
 import { log } from "../log.js";
 
 interface ExecuteContent {
@@ -52,7 +53,11 @@ export const execute_request: Handler = async (kernel, msg, channel) => {
   // Silent code comes from front ends (not the person), so it is neither type-checked nor
   // given magics.
   if (lang.beforeExecute && !silent) {
-    const before = await lang.beforeExecute(code, { deferDiagnostics: true });
+    // The language service's bookkeeping must never cost a cell its reply: if it throws, the cell runs unchecked.
+    const before: BeforeExecute = await Promise.resolve(lang.beforeExecute(code, { deferDiagnostics: true })).catch((e: Error) => {
+      log(`language service: beforeExecute failed: ${e.message}`);
+      return { code, block: false };
+    });
     if (before.notice) kernel.streams.push("stdout", before.notice);
     if (before.diagnosticsText) kernel.streams.push("stderr", before.diagnosticsText);
     code = before.code;
@@ -80,13 +85,6 @@ export const execute_request: Handler = async (kernel, msg, channel) => {
       const data = bundleOf(r.value);
       kernel.publish("execute_result", { execution_count: count, data, metadata: {} });
       if (storeHistory && typeof data["text/plain"] === "string") kernel.history.setOutput(count, data["text/plain"]);
-    }
-    if (lang.addCell) {
-      try {
-        await lang.addCell(code);
-      } catch {
-        // The language service's bookkeeping must never fail a cell that ran.
-      }
     }
   } catch (e) {
     await sendDiagnostics(kernel, lateDiagnostics);

@@ -9,7 +9,7 @@ export const inspect_request: Handler = async (kernel, msg, channel) => {
   let result: Record<string, unknown> = { found: false, data: {}, metadata: {} };
   if (lang.inspect) {
     try {
-      result = { ...result, ...((await lang.inspect(code, cursor, Number(msg.content.detail_level ?? 0))) as Record<string, unknown>) };
+      result = { ...result, ...(await lang.inspect(code, cursor, Number(msg.content.detail_level ?? 0))) };
     } catch {
       // A failing language service answers "nothing found" rather than an error in the UI.
     }

@@ -69,12 +69,6 @@ export class LanguageService {
   strict: boolean;
   /** True once the worker has loaded TypeScript, the runtime's declarations and the globals. */
   isReady = false;
-  /** Resolves when ready (never rejects: a failed worker resolves it and answers empty). */
-  readonly ready: Promise<void>;
-  /** How long loading took in the worker, in ms, once ready. */
-  loadMs: number | null = null;
-  /** The preloaded names the globals file declares, once ready. */
-  globals: string[] = [];
   /** Why the worker stopped, if it did. */
   failure: string | null = null;
 
@@ -84,15 +78,12 @@ export class LanguageService {
   /** Every cell added, to replay into a restarted worker. */
   private readonly cells: string[] = [];
   private restarts = 0;
-  private closing = false;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private markReady!: () => void;
 
   constructor(options: LanguageServiceOptions = {}) {
     this.strict = options.strict ?? strictFromEnvironment();
     this.cwd = options.cwd ?? process.cwd();
-    this.ready = new Promise<void>((r) => (this.markReady = r));
     this.spawn();
   }
 
@@ -106,9 +97,6 @@ export class LanguageService {
     worker.on("message", (m: WorkerReply) => {
       if ("ready" in m) {
         this.isReady = true;
-        this.loadMs ??= m.ready.ms;
-        this.globals = m.ready.globals;
-        this.markReady();
         return;
       }
       const p = this.pending.get(m.id);
@@ -124,7 +112,6 @@ export class LanguageService {
       this.isReady = false;
       for (const p of this.pending.values()) p.reject(new Error(`language service stopped: ${why || `exit code ${code}`}`));
       this.pending.clear();
-      if (this.closing) return;
       // A crash (out of memory on a pathological type) or a request that never ended: start
       // again with the session's cells, a few times; after that, answer empty.
       if (this.restarts++ < MAX_RESTARTS) {
@@ -132,7 +119,6 @@ export class LanguageService {
         for (const cell of this.cells) this.worker.postMessage({ id: 0, op: "addCell", code: cell } satisfies WorkerRequest);
       } else {
         this.failure = why || `worker exited with code ${code}`;
-        this.markReady();
       }
     });
   }
@@ -186,8 +172,8 @@ export class LanguageService {
 
   /**
    * A cell that runs: its top-level declarations join the session (queued while loading).
-   * beforeExecute already adds every cell it lets run — the kernel hoists a cell's names, so
-   * they exist even when it throws half-way — and the kernel's own call afterwards is a no-op.
+   * beforeExecute adds every cell it lets run (the kernel hoists a cell's names, so they exist
+   * even when it throws half-way); re-running the same cell adds nothing new.
    */
   addCell(code: string): void {
     if (this.failure || code === this.lastAdded) return;
@@ -196,10 +182,6 @@ export class LanguageService {
     this.worker.postMessage({ id: 0, op: "addCell", code } satisfies WorkerRequest);
   }
 
-  /** The generated globals declaration file (for inspection and tests). */
-  globalsText(): Promise<string> {
-    return this.request<string>({ op: "globals" });
-  }
 
   /**
    * Handles `%strict` and type-checks the cell against the session. Without `%strict on` it
@@ -244,12 +226,6 @@ export class LanguageService {
       this.addCell(magic.code);
     }
     return result;
-  }
-
-  /** Stops the worker. */
-  async close(): Promise<void> {
-    this.closing = true;
-    await this.worker.terminate();
   }
 }
 

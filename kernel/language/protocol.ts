@@ -6,10 +6,9 @@
  */
 export type WorkerRequest =
   | { id: number; op: "complete" | "inspect"; code: string; cursorPos: number }
-  | { id: number; op: "check" | "addCell"; code: string }
-  | { id: number; op: "globals" };
+  | { id: number; op: "check" | "addCell"; code: string };
 
 export type WorkerReply =
   | { id: number; result: unknown }
   | { id: number; error: string }
-  | { id: 0; ready: { ms: number; globals: string[] } };
+  | { id: 0; ready: true };

@@ -81,11 +81,6 @@ export class CellLanguageService {
     return moduleSymbol && checker ? checker.getExportsOfModule(moduleSymbol).map((s) => s.name) : [];
   }
 
-  /** The generated globals declaration file. */
-  get globalsText(): string {
-    return this.files.get(this.globalsPath)?.text ?? "";
-  }
-
   private setFile(path: string, text: string): void {
     const old = this.files.get(path);
     if (old?.text === text) return;

@@ -113,8 +113,6 @@ export class SessionDeclarations {
   private readonly entries = new Map<string, Entry>();
   private cachedHeader: { key: string; text: string } | null = null;
   private cachedFile: string | null = null;
-  /** Bumped on every change. */
-  version = 0;
 
   /** `staysLocal(name)`: true for names that must not become globals (Node's or the runtime's). */
   constructor(private readonly staysLocal: (name: string) => boolean) {}
@@ -127,13 +125,8 @@ export class SessionDeclarations {
       // A name the emit could not describe (a type it cannot name) still exists at run time.
       this.entries.set(name, found.get(name) ?? { text: `declare let ${name}: any;` });
     }
-    this.version++;
     this.cachedHeader = null;
     this.cachedFile = null;
-  }
-
-  get size(): number {
-    return this.entries.size;
   }
 
   private isGlobal(name: string, e: Entry): boolean {

@@ -13,11 +13,10 @@ const queue: WorkerRequest[] = [];
 let handle: ((r: WorkerRequest) => void) | null = null;
 port.on("message", (r: WorkerRequest) => (handle ? handle(r) : queue.push(r)));
 
-const started = performance.now();
 const { CellLanguageService } = await import("./service.js");
 const service = new CellLanguageService({ cwd: (workerData as { cwd: string }).cwd });
 service.warmUp();
-port.postMessage({ id: 0, ready: { ms: performance.now() - started, globals: service.globalNames } } satisfies WorkerReply);
+port.postMessage({ id: 0, ready: true } satisfies WorkerReply);
 
 handle = (r) => {
   try {
@@ -25,8 +24,7 @@ handle = (r) => {
       r.op === "complete" ? service.complete(r.code, r.cursorPos)
       : r.op === "inspect" ? service.inspect(r.code, r.cursorPos)
       : r.op === "check" ? service.check(r.code)
-      : r.op === "addCell" ? service.addCell(r.code)
-      : service.globalsText;
+      : service.addCell(r.code);
     if (r.id !== 0) port.postMessage({ id: r.id, result } satisfies WorkerReply);
   } catch (e) {
     if (r.id !== 0) port.postMessage({ id: r.id, error: e instanceof Error ? e.stack ?? e.message : String(e) } satisfies WorkerReply);
