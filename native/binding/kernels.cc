@@ -513,7 +513,7 @@ ENTRY(gather) {
                      std::to_string(rows) + ")");
   if (out == x) args.fail("out must be a different buffer from x");
   args.recheck();
-  args.backend()->gather(x->data(), dtypeSize(x->dtype()), rowSize, ix, idx->size(), out->data());
+  args.backend()->gather(x->data(), dtypeSize(x->dtype()), rowSize, rows, ix, idx->size(), out->data());
   return info.Env().Undefined();
 }
 

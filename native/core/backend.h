@@ -101,8 +101,11 @@ class Backend {
                                    float gradScale) = 0;
 
   // ---- indexing ----
-  virtual void gather(const void* x, size_t elemSize, int64_t rowSize, const int32_t* indices,
-                      int64_t count, void* out) = 0;
+  // Rows indices[i] of x (srcRows rows of rowSize elements) into out. The binding checks indices
+  // against srcRows on the host; a device backend, which cannot read them there, bounds each one
+  // by srcRows itself (an index outside gives a zero row, never a read past x).
+  virtual void gather(const void* x, size_t elemSize, int64_t rowSize, int64_t srcRows,
+                      const int32_t* indices, int64_t count, void* out) = 0;
   virtual void oneHot(const int32_t* indices, int64_t count, int64_t depth, float* out) = 0;
 
   // ---- optimizers (fused, in place, many tensors per call) ----

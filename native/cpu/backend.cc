@@ -77,7 +77,8 @@ class CpuBackend final : public Backend {
     cpu::softmaxCrossEntropy(l, y, sparse, rows, cols, loss, grad, scale);
   }
 
-  void gather(const void* x, size_t es, int64_t rs, const int32_t* idx, int64_t n, void* out) override {
+  void gather(const void* x, size_t es, int64_t rs, int64_t /*srcRows: checked by the binding*/, const int32_t* idx,
+              int64_t n, void* out) override {
     cpu::gather(x, es, rs, idx, n, out);
   }
   void oneHot(const int32_t* idx, int64_t n, int64_t depth, float* out) override {

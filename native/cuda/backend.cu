@@ -132,14 +132,8 @@ class CudaBackend final : public Backend {
     cuda::softmaxCrossEntropy(ctx_, l, y, sparse, rows, cols, loss, grad, scale);
   }
 
-  void gather(const void* x, size_t es, int64_t rs, const int32_t* idx, int64_t n, void* out) override {
-    // The seam does not pass x's row count; the pool knows the block's capacity, which bounds
-    // every index to memory we own (an index past the tensor's end but inside its block reads
-    // stale values, never faults). The binding checks indices on the CPU backend only.
-    size_t cap = pool_.capacity(x);
-    int64_t rowBytes = rs * int64_t(es);
-    int64_t srcRows = INT64_MAX;  // x not the start of a pool block: no bound known
-    if (cap > 0 && rowBytes > 0) srcRows = int64_t(cap) / rowBytes;
+  void gather(const void* x, size_t es, int64_t rs, int64_t srcRows, const int32_t* idx, int64_t n,
+              void* out) override {
     cuda::gather(ctx_, x, es, rs, srcRows, idx, n, out);
   }
   void oneHot(const int32_t* idx, int64_t n, int64_t depth, float* out) override {

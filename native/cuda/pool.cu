@@ -60,12 +60,6 @@ void Pool::free(void* p) {
   freeLists_[size].push_back(p);
 }
 
-size_t Pool::capacity(const void* p) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = live_.find(p);
-  return it == live_.end() ? 0 : it->second;
-}
-
 void Pool::trim() {
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [s, list] : freeLists_)

@@ -16,8 +16,6 @@ class Pool {
   // Null when the device is out of memory even after the cached blocks were returned.
   void* alloc(size_t bytes);
   void free(void* p);
-  // Capacity of the block that starts at p (0 when p is not a live block of this pool).
-  size_t capacity(const void* p) const;
   // Returns every cached (free) block to the driver; live blocks stay.
   void trim();
   size_t bytesInUse() const;

@@ -96,8 +96,8 @@ struct Net {
   // One training step on the batch whose indices are in batchIdx (device memory, so a captured
   // graph of this step trains on whatever batch was copied there before the replay).
   void step() {
-    b->gather(X, 4, kIn, batchIdx, kBatch, xb);
-    b->gather(Y, 4, kClasses, batchIdx, kBatch, yb);
+    b->gather(X, 4, kIn, kSamples, batchIdx, kBatch, xb);
+    b->gather(Y, 4, kClasses, kSamples, batchIdx, kBatch, yb);
     MatmulArgs fc1;  // h = relu(xb·W1 + b1)
     fc1.m = kBatch; fc1.n = kHidden; fc1.k = kIn; fc1.bias = b1; fc1.act = Activation::Relu;
     b->matmul(xb, W1, h, fc1);

@@ -428,11 +428,21 @@ TEST(transpose_gather_and_one_hot_match) {
   std::vector<int32_t> idx = {5, 0, 66, 3, 3, 10};
   Buf ig(gpu, idx), ic(cpu, idx);
   sameOnBoth<float>("gather", idx.size() * 45, 0, [&](Backend* b, void* out) {
-    b->gather((b == gpu ? mg : mc).p, 4, 45, (b == gpu ? ig : ic).as<int32_t>(), int64_t(idx.size()), out);
+    b->gather((b == gpu ? mg : mc).p, 4, 45, 67, (b == gpu ? ig : ic).as<int32_t>(), int64_t(idx.size()), out);
   });
   sameOnBoth<uint8_t>("gather uint8", idx.size() * 45, 0, [&](Backend* b, void* out) {
-    b->gather((b == gpu ? ug : uc).p, 1, 45, (b == gpu ? ig : ic).as<int32_t>(), int64_t(idx.size()), out);
+    b->gather((b == gpu ? ug : uc).p, 1, 45, 67, (b == gpu ? ig : ic).as<int32_t>(), int64_t(idx.size()), out);
   });
+  {
+    // Device indices cannot be checked on the host: one outside x's rows gives a zero row.
+    std::vector<int32_t> bad = {1, 67, -1};
+    Buf bi(gpu, bad), bo(gpu, bad.size() * 45 * 4);
+    gpu->gather(mg.p, 4, 45, 67, bi.as<int32_t>(), int64_t(bad.size()), bo.p);
+    std::vector<float> want(bad.size() * 45, 0.f);
+    std::copy(m.begin() + 45, m.begin() + 90, want.begin());
+    auto got = bo.read<float>();
+    CHECK_ALL_NEAR(got.data(), want.data(), got.size(), 0, "gather with indices 1, 67 (of 67 rows) and -1");
+  }
   sameOnBoth<float>("oneHot", idx.size() * 70, 0, [&](Backend* b, void* out) {
     b->oneHot((b == gpu ? ig : ic).as<int32_t>(), int64_t(idx.size()), 70, static_cast<float*>(out));
   });
