@@ -121,6 +121,13 @@ describe("completion of the preloaded runtime", () => {
   });
 });
 
+describe("completion around line magics", () => {
+  test("a continuation line that starts with % (modulo) is code, not a magic", async () => {
+    const c = await complete('const parity = 7\n  % 2 === 1 ? "odd" : "even";\nparity.toUpperC‸');
+    expect(c.matches).toContain("toUpperCase");
+  });
+});
+
 describe("completion of what earlier cells declared", () => {
   test("a member of an object from an earlier cell completes, replacing only what was typed", async () => {
     await run("const network = { fit(epochs: number) { return epochs; }, fill: 'x', summary() {} };");

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Input, layers, loadModel, Model, optimizers, Sequential, tensor, type Tensor } from "../runtime/index.js";
+import { Input, layers, loadModel, metrics, Model, optimizers, Sequential, tensor, type Tensor } from "../runtime/index.js";
 
 function withDir(fn: (dir: string) => void | Promise<void>) {
   return async () => {
@@ -43,6 +43,18 @@ describe("saving and loading models", () => {
     expect(again.optimizer).toBeInstanceOf(optimizers.SGD);
     expect((again.optimizer as optimizers.SGD).momentum).toBe(0.5);
     expect(again.evaluate(x, tensor([[1, 0], [0, 1], [1, 0]]))).toHaveLength(2);
+  }));
+
+  it("metric objects survive save and load with their class, name and threshold", withDir(async (dir) => {
+    const model = Sequential([layers.Dense(1, { activation: "sigmoid", inputShape: [4] })]);
+    model.compile({ optimizer: "sgd", loss: "binary_crossentropy", metrics: ["accuracy", new metrics.Precision("prec", { threshold: 0.7 })] });
+    model.save(join(dir, "m"));
+    const again = loadModel(join(dir, "m"));
+    const [lossA, accA, precA] = model.evaluate(x, tensor([[1], [0], [1]]), { verbose: 0 });
+    expect(again.evaluate(x, tensor([[1], [0], [1]]), { verbose: 0 })).toEqual([lossA, accA, precA]);
+    const m = again.compiled!.metrics[0].find((x) => x.name === "prec");
+    expect(m).toBeInstanceOf(metrics.Precision);
+    expect((m as metrics.Precision).threshold).toBe(0.7);
   }));
 
   it("a functional model with two inputs and a shared layer round-trips", withDir((dir) => {

@@ -20,17 +20,13 @@ import { KERNEL_GLOBALS, exportNames, locateModules, renderGlobals } from "./glo
 import { complete } from "./completion.js";
 import { inspect } from "./inspection.js";
 import { check } from "./diagnostics.js";
+import { blankMagics } from "./strict.js";
 import type { CellView } from "./view.js";
 import type { CellCheck, CompleteReply, InspectReply } from "./types.js";
 
 export interface CellLanguageServiceOptions {
   /** The notebook's folder: imports and npm packages' typings resolve from here. */
   cwd: string;
-}
-
-/** Line magics (`%strict on`) are not TypeScript: blanked to spaces so positions stay put. */
-export function blankMagics(code: string): string {
-  return code.replace(/^[ \t]*%.*$/gm, (line) => " ".repeat(line.length));
 }
 
 export class CellLanguageService {

@@ -18,7 +18,13 @@ export interface StrictMagic {
   query?: boolean;
 }
 
+/** A `%strict` line (the only line magic): the kernel runs the cell without it, the service reads it as blank. */
 const MAGIC = /^[ \t]*%strict\b(.*)$/gm;
+
+/** The cell with its `%strict` lines blanked to spaces, so every position stays put. @example blankMagics("%strict on\nx") // "          \nx" */
+export function blankMagics(code: string): string {
+  return code.includes("%strict") ? code.replace(MAGIC, (line) => " ".repeat(line.length)) : code;
+}
 
 export function parseStrictMagic(code: string): StrictMagic {
   const result: StrictMagic = { code };

@@ -17,6 +17,40 @@ export { MeanMetric } from "./metric.js";
 /** A metric name or a Metric object. */
 export type MetricLike = MetricName | Metric;
 
+/** How `model.save` records a compiled metric: its name, or a metric object's class, name and threshold. */
+export type MetricConfig = string | { className: string; name: string; threshold?: number };
+
+type MetricClass = new (name: string, options?: { threshold?: number }) => Metric;
+const CLASSES: Record<string, MetricClass> = {
+  BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, MeanAbsoluteError, MeanSquaredError, Precision, Recall,
+};
+
+/**
+ * The saved form of a compiled metric.
+ * @example metricConfig(new metrics.Precision("prec", { threshold: 0.7 })) // { className: "Precision", name: "prec", threshold: 0.7 }
+ */
+export function metricConfig(metric: MetricLike): MetricConfig {
+  if (typeof metric === "string") return metric;
+  const threshold = (metric as { threshold?: number }).threshold;
+  return { className: metric.constructor.name, name: metric.name, ...(threshold === undefined ? {} : { threshold }) };
+}
+
+/**
+ * The metric a saved config describes (a user's own Metric class cannot be rebuilt: compile the loaded model with it).
+ * @example metricFromConfig({ className: "Recall", name: "recall" })
+ */
+export function metricFromConfig(config: MetricConfig): MetricLike {
+  if (typeof config === "string") return config as MetricName;
+  const C = CLASSES[config.className];
+  if (!C) {
+    throw new Error(
+      `cannot rebuild metric '${config.name}' of class ${config.className} (not one of ${Object.keys(CLASSES).join(", ")}); ` +
+        `compile the loaded model again with it`,
+    );
+  }
+  return new C(config.name, config.threshold === undefined ? {} : { threshold: config.threshold });
+}
+
 const BY_NAME: Record<string, (name: string) => Metric> = {
   binary_accuracy: (n) => new BinaryAccuracy(n),
   categorical_accuracy: (n) => new CategoricalAccuracy(n),

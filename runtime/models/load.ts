@@ -12,6 +12,7 @@ import { SequentialModel } from "./sequential.js";
 import { applyWeights, FORMAT, readJson, type WeightEntry } from "./save.js";
 import type { LossLike } from "../losses/index.js";
 import { get as getOptimizer } from "../optimizers/index.js";
+import { metricFromConfig, type MetricConfig } from "../metrics/index.js";
 
 type LayerEntry = { className: string; config: Record<string, unknown>; inbound?: [string, number][][] };
 
@@ -80,11 +81,11 @@ export function loadModel(path: string): Model {
     throw new Error(msg.startsWith("loadModel") ? msg : `loadModel: ${file}: ${msg}`);
   }
   applyWeights(model.weights, json.weights as WeightEntry[], join(path, (json.weightsFile as string) ?? "weights.bin"), json.weightsBytes as number | undefined);
-  const cc = json.compileConfig as { optimizer: { className: string; config: Record<string, unknown> }; loss: { name: string }[]; metrics: string[][] } | null;
+  const cc = json.compileConfig as { optimizer: { className: string; config: Record<string, unknown> }; loss: { name: string }[]; metrics: MetricConfig[][] } | null;
   if (cc) {
     // The optimizer: same class and hyper-parameters, fresh state.
     const optimizer = getOptimizer({ className: cc.optimizer.className, config: cc.optimizer.config });
-    model.compile({ optimizer, loss: cc.loss as unknown as LossLike[], metrics: cc.metrics });
+    model.compile({ optimizer, loss: cc.loss as unknown as LossLike[], metrics: cc.metrics.map((list) => list.map(metricFromConfig)) });
   }
   return model;
 }

@@ -19,7 +19,7 @@ import { get as getOptimizer, type OptimizerLike } from "../optimizers/index.js"
 import type { Optimizer } from "../optimizers/optimizer.js";
 import { getLoss, type LossLike } from "../losses/index.js";
 import type { Loss } from "../losses/loss.js";
-import { getMetric, type MetricLike } from "../metrics/index.js";
+import { getMetric, metricConfig, type MetricLike } from "../metrics/index.js";
 import type { Metric } from "../metrics/metric.js";
 import { formatSummary, type SummaryRow } from "./summary.js";
 import { fitModel, evaluateModel, predictModel, type FitOptions, type EvaluateOptions, type PredictOptions } from "../training/trainer.js";
@@ -255,7 +255,7 @@ export class Model {
       config: {
         optimizer: { className: optimizer.className, config: optimizer.getConfig() },
         loss: losses.map((l) => l.getConfig()),
-        metrics: perOutput.map((list) => list.map((x) => (typeof x === "string" ? x : x.name))),
+        metrics: perOutput.map((list) => list.map(metricConfig)),
       },
     };
   }
