@@ -68,7 +68,8 @@ export class Kernel {
     this.installGlobals();
     await this.sockets.bind({
       onMessage: (channel, msg) => this.onMessage(channel, msg),
-      onInterruptRequest: () => {},
+      onInterrupt: (cell) => this.interrupts.fromControl(cell),
+      shared: this.interrupts.shared,
     });
     this.publish("status", { execution_state: "starting" }, null);
     this.watchParent();

@@ -33,7 +33,9 @@ export class Executor {
     try {
       let promise: Promise<unknown>;
       try {
-        promise = script.runInThisContext({ breakOnSigint: true, displayErrors: false }) as Promise<unknown>;
+        promise = this.interrupts.inScript(
+          () => script.runInThisContext({ breakOnSigint: true, displayErrors: false }) as Promise<unknown>,
+        );
       } catch (e) {
         throw isSigintBreak(e) ? new KeyboardInterrupt() : e;
       }

@@ -1,9 +1,16 @@
 /**
- * Interrupts. A synchronous loop is broken by the SIGINT itself (scripts run with
- * `breakOnSigint`); awaited work is cancelled by rejecting the cell's promise with a
- * KeyboardInterrupt, and long-running runtime work (fit between batches) is told through
- * `requestInterrupt()` and the per-cell AbortSignal at `globalThis[Symbol.for("tsdl.interrupt")]`.
- * Either way the kernel keeps running and every variable stays as it was.
+ * Interrupts. Awaited work is cancelled by rejecting the cell's promise with a KeyboardInterrupt,
+ * and long-running runtime work (fit between batches) is told through `requestInterrupt()` and
+ * the per-cell AbortSignal at `globalThis[Symbol.for("tsdl.interrupt")]`. A synchronous loop in
+ * the cell's script is broken by SIGINT (scripts run with `breakOnSigint`). Either way the kernel
+ * keeps running and every variable stays as it was.
+ *
+ * An interrupt_request arrives on the control thread, which first asks this thread by message
+ * (`fromControl`) and raises SIGINT only when this thread has not answered within
+ * SIGNAL_AFTER_MS while it runs a cell's script. SIGINT is not raised at once because around
+ * each script Node swaps SIGINT handling (listeners removed, a watchdog, listeners restored), and
+ * a signal that lands in those gaps is lost — a Stop while `await input()` waited, sent the
+ * moment the prompt arrived, was sometimes never seen. The state both threads read is `shared`.
  *
  * @example const guard = interrupts.begin(); await Promise.race([cellPromise, guard.interrupted]);
  */
@@ -26,8 +33,23 @@ export interface CellGuard {
   end(): void;
 }
 
+/** Slots of `Interrupts.shared`. */
+export const SHARED = {
+  /** Bumped each time this thread has taken an interrupt request from the control thread. */
+  ack: 0,
+  /** The running cell's number (bumped as each cell starts). */
+  cell: 1,
+  /** 1 while the cell's script runs synchronously (where SIGINT can break it), else 0. */
+  inScript: 2,
+} as const;
+
+/** How long the control thread waits for this thread before it raises SIGINT. */
+export const SIGNAL_AFTER_MS = 100;
+
 export class Interrupts {
   private current: { reject: (e: Error) => void; controller: AbortController } | null = null;
+  /** State shared with the control thread (slots in SHARED). */
+  readonly shared = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
   /** Called on every interrupt (the runtime's requestInterrupt, when it exists). */
   onInterrupt: (() => void) | null = null;
   /** Called as each cell starts (the runtime's beginCell: an old stop must not hit a new cell). */
@@ -55,6 +77,27 @@ export class Interrupts {
     c.reject(new KeyboardInterrupt());
   }
 
+  /**
+   * An interrupt_request the control thread forwarded while cell number `cell` ran: it stops
+   * that cell (not a later one, should the message arrive after the cell ended) and tells the
+   * control thread that no signal is needed.
+   */
+  fromControl(cell: number): void {
+    Atomics.add(this.shared, SHARED.ack, 1);
+    Atomics.notify(this.shared, SHARED.ack);
+    if (cell === Atomics.load(this.shared, SHARED.cell)) this.interrupt();
+  }
+
+  /** Runs `script` (a cell's synchronous part) marked as breakable by SIGINT. */
+  inScript<T>(script: () => T): T {
+    Atomics.store(this.shared, SHARED.inScript, 1);
+    try {
+      return script();
+    } finally {
+      Atomics.store(this.shared, SHARED.inScript, 0);
+    }
+  }
+
   begin(): CellGuard {
     try {
       this.onCellStart?.();
@@ -66,6 +109,7 @@ export class Interrupts {
     const interrupted = new Promise<never>((_, rej) => (reject = rej));
     interrupted.catch(() => {});
     this.current = { reject, controller };
+    Atomics.add(this.shared, SHARED.cell, 1);
     (globalThis as Record<symbol, unknown>)[INTERRUPT_SIGNAL] = controller.signal;
     return {
       interrupted,

@@ -1,8 +1,8 @@
 /**
  * shutdown_request (control): reply, then end the process; with restart: true the client
  * starts a fresh kernel process, which is the cleanest restart there is.
- * interrupt_request normally never reaches here (the control thread turns it into SIGINT);
- * if one does, it gets the same treatment.
+ * interrupt_request normally never reaches here (the control thread answers it, see
+ * wire/control-worker.ts); if one does, the running cell is stopped the same way.
  */
 import type { Handler } from "./types.js";
 
@@ -13,6 +13,6 @@ export const shutdown_request: Handler = async (kernel, msg, channel) => {
 };
 
 export const interrupt_request: Handler = async (kernel, msg, channel) => {
-  process.kill(process.pid, "SIGINT");
+  kernel.interrupts.interrupt();
   await kernel.reply(channel, msg, "interrupt_reply", { status: "ok" });
 };

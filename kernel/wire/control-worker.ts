@@ -1,21 +1,26 @@
 /**
  * The heartbeat and control sockets live on their own thread so that a cell stuck in a
  * synchronous loop neither looks dead to the client (heartbeat keeps echoing) nor becomes
- * impossible to interrupt by message: an interrupt_request is turned into SIGINT to this very
- * process, which breaks the running script exactly as a signal-mode interrupt does.
- * Every other control message is forwarded to the main thread, which answers through us.
+ * impossible to interrupt by message: an interrupt_request is handed to the main thread, and when
+ * that thread is stuck in a cell's script it is turned into SIGINT to this very process, which
+ * breaks the script exactly as a signal-mode interrupt does (kernel/exec/interrupt.ts says why
+ * not always SIGINT). Every other control message is forwarded to the main thread, which
+ * answers through us.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { Reply, Router } from "zeromq";
 import { Signer } from "./signer.js";
 import { deserialize, makeHeader, serialize, WireError } from "./message.js";
 import { SendQueue } from "./send-queue.js";
+import { SHARED, SIGNAL_AFTER_MS } from "../exec/interrupt.js";
 
 export interface ControlWorkerData {
   hbEndpoint: string;
   controlEndpoint: string;
   key: string;
   session: string;
+  /** Interrupts.shared of the main thread. */
+  shared: Int32Array;
 }
 
 /** Messages the worker posts to the main thread. */
@@ -24,7 +29,7 @@ export type FromControlWorker =
   | { type: "error"; text: string }
   | { type: "log"; text: string }
   | { type: "control"; frames: Uint8Array[] }
-  | { type: "interrupted"; frames: Uint8Array[] };
+  | { type: "interrupt"; cell: number };
 
 /** Messages the main thread posts to the worker. */
 export type ToControlWorker = { type: "send"; frames: Uint8Array[] } | { type: "close" };
@@ -53,7 +58,7 @@ async function controlLoop(): Promise<void> {
       throw e;
     }
     if (msg.header.msg_type === "interrupt_request") {
-      process.kill(process.pid, "SIGINT");
+      await interrupt();
       const reply = {
         identities: msg.identities,
         header: makeHeader("interrupt_reply", data.session),
@@ -63,10 +68,25 @@ async function controlLoop(): Promise<void> {
         buffers: [],
       };
       await controlOut.send(serialize(reply, signer));
-      port.postMessage({ type: "interrupted", frames });
       continue;
     }
     port.postMessage({ type: "control", frames });
+  }
+}
+
+/**
+ * Asks the main thread to stop the running cell; raises SIGINT when the thread has not taken the
+ * request within SIGNAL_AFTER_MS and is still inside the same cell's script (a synchronous loop).
+ */
+async function interrupt(): Promise<void> {
+  const { shared } = data;
+  const cell = Atomics.load(shared, SHARED.cell);
+  const acks = Atomics.load(shared, SHARED.ack);
+  port.postMessage({ type: "interrupt", cell } satisfies FromControlWorker);
+  const wait = Atomics.waitAsync(shared, SHARED.ack, acks, SIGNAL_AFTER_MS);
+  const outcome = wait.async ? await wait.value : wait.value;
+  if (outcome === "timed-out" && Atomics.load(shared, SHARED.inScript) === 1 && Atomics.load(shared, SHARED.cell) === cell) {
+    process.kill(process.pid, "SIGINT");
   }
 }
 

@@ -37,7 +37,10 @@ export class KernelSockets {
   /** Binds all sockets and starts the heartbeat/control thread. */
   async bind(handlers: {
     onMessage: (channel: Channel, msg: Message) => void;
-    onInterruptRequest: (msg: Message) => void;
+    /** An interrupt_request for cell number `cell` (control-worker.ts). */
+    onInterrupt: (cell: number) => void;
+    /** State shared with the control thread (Interrupts.shared). */
+    shared: Int32Array;
   }): Promise<void> {
     const c = this.conn;
     await this.shell.bind(endpoint(c, c.shell_port));
@@ -48,6 +51,7 @@ export class KernelSockets {
       controlEndpoint: endpoint(c, c.control_port),
       key: c.key,
       session: this.session,
+      shared: handlers.shared,
     };
     // The worker (its own zeromq load and binds) starts alongside the shell loop, so a first
     // kernel_info_request is answered without waiting for it; bind() resolves once both are up.
@@ -60,10 +64,7 @@ export class KernelSockets {
         else if (m.type === "error") reject(new Error(`tsdl kernel: cannot bind heartbeat/control: ${m.text}`));
         else if (m.type === "log") log(m.text);
         else if (m.type === "control") this.receive("control", m.frames.map((f) => Buffer.from(f)), handlers.onMessage);
-        else if (m.type === "interrupted") {
-          const msg = this.parse("control", m.frames.map((f) => Buffer.from(f)));
-          if (msg) handlers.onInterruptRequest(msg);
-        }
+        else if (m.type === "interrupt") handlers.onInterrupt(m.cell);
       });
     });
     void this.loop("shell", this.shell, handlers.onMessage);
