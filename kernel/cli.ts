@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
+import { VERSION } from "./version.js";
 
 const USAGE = `usage:
   tsdl install [--user | --sys-prefix | --prefix PATH] [--name NAME] [--display-name TEXT]
@@ -48,7 +49,7 @@ function install(args: string[]): void {
   const cli = fileURLToPath(import.meta.url);
   spec.argv = spec.argv.map((a: string) => a.replace("{node}", process.execPath).replace("{cli}", cli));
   if (displayName) spec.display_name = displayName;
-  spec.metadata = { tsdl: { version: JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")).version } };
+  spec.metadata = { tsdl: { version: VERSION } };
   const target = join(dir, name);
   mkdirSync(target, { recursive: true });
   writeFileSync(join(target, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
@@ -82,6 +83,6 @@ const [command, ...rest] = process.argv.slice(2);
 if (command === "install") install(rest);
 else if (command === "kernel") await kernel(rest);
 else if (command === "--version" || command === "-v") {
-  process.stdout.write(JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")).version + "\n");
+  process.stdout.write(VERSION + "\n");
 } else if (command === "--help" || command === "-h") process.stdout.write(USAGE + "\n");
 else fail(command ? `tsdl: unknown command ${JSON.stringify(command)}\n${USAGE}` : USAGE);

@@ -7,7 +7,6 @@
  * @example const k = new Kernel(readConnectionFile(path)); await k.start();
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { ConnectionInfo } from "./wire/connection.js";
 import { Signer } from "./wire/signer.js";
 import { KernelSockets, type Channel } from "./wire/sockets.js";
@@ -25,8 +24,6 @@ import { preloadTypeScript, loadEsbuild } from "./convert/index.js";
 import { log } from "./log.js";
 import { languageService } from "./language-seam.js";
 
-/** tsdl's version, from package.json. */
-export const VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
 
 export class Kernel {
   readonly session = randomUUID();

@@ -1,7 +1,7 @@
 /** kernel_info_request: who this kernel is and which language it runs. */
 import type { Handler } from "./types.js";
 import { PROTOCOL_VERSION } from "../wire/message.js";
-import { VERSION } from "../kernel.js";
+import { VERSION } from "../version.js";
 
 export const kernel_info_request: Handler = async (kernel, msg, channel) => {
   await kernel.reply(channel, msg, "kernel_info_reply", {
