@@ -6,63 +6,18 @@
 #include <vector>
 
 #include "../cpu/kernels.h"
+#include "gemm_reference.h"
 #include "harness.h"
 
 using namespace tsdl;
 
-static std::vector<float> randomVec(size_t n, unsigned seed) {
-  std::mt19937 g(seed);
-  std::uniform_real_distribution<float> d(-1.f, 1.f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(g);
-  return v;
-}
-
-static void reference(const float* A, const float* B, float* C, const MatmulArgs& g) {
-  for (int64_t bi = 0; bi < g.batch; ++bi) {
-    const float* a = A + bi * g.strideA;
-    const float* b = B + bi * g.strideB;
-    float* c = C + bi * g.strideC;
-    for (int64_t i = 0; i < g.m; ++i)
-      for (int64_t j = 0; j < g.n; ++j) {
-        double s = 0;
-        for (int64_t p = 0; p < g.k; ++p) {
-          double av = g.transA ? a[p * g.m + i] : a[i * g.k + p];
-          double bv = g.transB ? b[j * g.k + p] : b[p * g.n + j];
-          s += av * bv;
-        }
-        double v = g.alpha * s + (g.beta == 0.f ? 0.0 : g.beta * c[i * g.n + j]);
-        if (g.bias) v += g.bias[j];
-        switch (g.act) {
-          case Activation::Relu: v = v > 0 ? v : 0; break;
-          case Activation::Sigmoid: v = 1 / (1 + std::exp(-v)); break;
-          case Activation::Tanh: v = std::tanh(v); break;
-          default: break;
-        }
-        c[i * g.n + j] = float(v);
-      }
-  }
-}
-
 static void compare(int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t batch = 1,
                     float alpha = 1.f, float beta = 0.f, bool bias = false,
                     Activation act = Activation::Linear, bool broadcastB = false) {
-  MatmulArgs g;
-  g.m = m; g.n = n; g.k = k; g.transA = ta; g.transB = tb; g.batch = batch;
-  g.strideA = m * k; g.strideB = broadcastB ? 0 : k * n; g.strideC = m * n;
-  g.alpha = alpha; g.beta = beta; g.act = act;
-  auto A = randomVec(size_t(std::max<int64_t>(1, batch * m * k)), 1);
-  auto B = randomVec(size_t(std::max<int64_t>(1, (broadcastB ? 1 : batch) * k * n)), 2);
-  auto bv = randomVec(size_t(n), 3);
-  g.bias = bias ? bv.data() : nullptr;
-  auto C0 = randomVec(size_t(batch * m * n), 4);
-  auto got = C0, want = C0;
-  cpu::matmul(A.data(), B.data(), got.data(), g);
-  reference(A.data(), B.data(), want.data(), g);
-  char ctx[160];
-  std::snprintf(ctx, sizeof ctx, "m=%lld n=%lld k=%lld transA=%d transB=%d batch=%lld alpha=%g beta=%g bias=%d act=%d",
-                (long long)m, (long long)n, (long long)k, ta, tb, (long long)batch, alpha, beta, bias, int(act));
-  CHECK_ALL_NEAR(got.data(), want.data(), got.size(), 1e-4 * std::sqrt(double(k) + 1), ctx);
+  test::GemmCase c = test::gemmCase(m, n, k, ta, tb, batch, alpha, beta, bias, act, broadcastB);
+  auto got = c.C0;
+  cpu::matmul(c.A.data(), c.B.data(), got.data(), c.args);
+  CHECK_ALL_NEAR(got.data(), c.want.data(), got.size(), 1e-4 * std::sqrt(double(k) + 1), c.name.c_str());
 }
 
 TEST(every_transpose_combination_matches_the_triple_loop_on_odd_shapes) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../../core/registry.h"
+#include "../../tests/gemm_reference.h"
 #include "../../tests/harness.h"
 
 extern "C" tsdl::Backend* tsdl_create_cuda_backend(char* why, size_t whyLen);
@@ -75,54 +76,16 @@ void sameOnBoth(const char* ctx, size_t outCount, double tol, F&& op, const std:
 }
 
 // ---- GEMM (the reference and cases of native/tests/test_gemm.cc) ----
-void referenceGemm(const float* A, const float* B, float* C, const MatmulArgs& g) {
-  for (int64_t bi = 0; bi < g.batch; ++bi) {
-    const float* a = A + bi * g.strideA;
-    const float* b = B + bi * g.strideB;
-    float* c = C + bi * g.strideC;
-    for (int64_t i = 0; i < g.m; ++i)
-      for (int64_t j = 0; j < g.n; ++j) {
-        double s = 0;
-        for (int64_t p = 0; p < g.k; ++p) {
-          double av = g.transA ? a[p * g.m + i] : a[i * g.k + p];
-          double bv = g.transB ? b[j * g.k + p] : b[p * g.n + j];
-          s += av * bv;
-        }
-        double v = g.alpha * s + (g.beta == 0.f ? 0.0 : g.beta * c[i * g.n + j]);
-        if (g.bias) v += g.bias[j];
-        switch (g.act) {
-          case Activation::Relu: v = v > 0 ? v : 0; break;
-          case Activation::Sigmoid: v = 1 / (1 + std::exp(-v)); break;
-          case Activation::Tanh: v = std::tanh(v); break;
-          default: break;
-        }
-        c[i * g.n + j] = float(v);
-      }
-  }
-}
-
 void compareGemm(int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t batch = 1, float alpha = 1.f,
                  float beta = 0.f, bool bias = false, Activation act = Activation::Linear,
                  bool broadcastB = false, double tolScale = 1e-4) {
-  MatmulArgs g;
-  g.m = m; g.n = n; g.k = k; g.transA = ta; g.transB = tb; g.batch = batch;
-  g.strideA = m * k; g.strideB = broadcastB ? 0 : k * n; g.strideC = m * n;
-  g.alpha = alpha; g.beta = beta; g.act = act;
-  auto A = randomVec<float>(size_t(std::max<int64_t>(1, batch * m * k)), 1);
-  auto B = randomVec<float>(size_t(std::max<int64_t>(1, (broadcastB ? 1 : batch) * k * n)), 2);
-  auto bv = randomVec<float>(size_t(n), 3);
-  auto C0 = randomVec<float>(size_t(batch * m * n), 4);
-  auto want = C0;
-  g.bias = bias ? bv.data() : nullptr;
-  referenceGemm(A.data(), B.data(), want.data(), g);
-  Buf dA(gpu, A), dB(gpu, B), dBias(gpu, bv), dC(gpu, C0);
+  test::GemmCase c = test::gemmCase(m, n, k, ta, tb, batch, alpha, beta, bias, act, broadcastB);
+  Buf dA(gpu, c.A), dB(gpu, c.B), dBias(gpu, c.bias), dC(gpu, c.C0);
+  MatmulArgs g = c.args;
   g.bias = bias ? dBias.as<float>() : nullptr;
   gpu->matmul(dA.as<float>(), dB.as<float>(), dC.as<float>(), g);
   auto got = dC.read<float>();
-  char ctx[200];
-  std::snprintf(ctx, sizeof ctx, "m=%lld n=%lld k=%lld transA=%d transB=%d batch=%lld alpha=%g beta=%g bias=%d act=%d",
-                (long long)m, (long long)n, (long long)k, ta, tb, (long long)batch, alpha, beta, bias, int(act));
-  CHECK_ALL_NEAR(got.data(), want.data(), got.size(), tolScale * std::sqrt(double(k) + 1), ctx);
+  CHECK_ALL_NEAR(got.data(), c.want.data(), got.size(), tolScale * std::sqrt(double(k) + 1), c.name.c_str());
 }
 
 void gemmSuite(double tolScale) {
