@@ -73,6 +73,18 @@ await new Promise((r) => setTimeout(r, 60_000))`);
   });
 });
 
+// interrupt_request only (what Jupyter sends to tsdl, interrupt_mode "message"): a SIGINT that
+// arrives just before the script starts can wait in Node's signal queue until the loop it
+// should stop is already spinning (README, Known limits).
+test("an interrupt_request right after execute_input stops a cell whose script has not started yet", async () => {
+  // A cell nobody has seen: it is type-checked and transpiled after execute_input, before it runs.
+  const id = await k.sendExecute(`const early${Date.now()}: number = 1; while (true) {}`);
+  await k.waitFor(() => k.iopubFor(id).find((m) => m.header.msg_type === "execute_input"), "execute_input");
+  await interruptKinds["an interrupt_request"]();
+  expect((await k.collect(id, 10_000)).errors[0].ename).toBe("KeyboardInterrupt");
+  expect((await k.execute("kept")).results[0]["text/plain"]).toBe("'still here'");
+});
+
 describe("while a cell runs a long synchronous loop", () => {
   test("the heartbeat keeps answering", async () => {
     const id = await k.sendExecute("const until = Date.now() + 5000; while (Date.now() < until) {}");

@@ -31,6 +31,7 @@ export class Executor {
     const script = new vm.Script(converted.js, { filename: label });
     const guard = this.interrupts.begin();
     try {
+      if (guard.signal.aborted) throw new KeyboardInterrupt(); // stopped before it started
       let promise: Promise<unknown>;
       try {
         promise = this.interrupts.inScript(

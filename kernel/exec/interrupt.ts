@@ -37,7 +37,7 @@ export interface CellGuard {
 export const SHARED = {
   /** Bumped each time this thread has taken an interrupt request from the control thread. */
   ack: 0,
-  /** The running cell's number (bumped as each cell starts). */
+  /** The running execute_request's number (bumped as each one starts). */
   cell: 1,
   /** 1 while the cell's script runs synchronously (where SIGINT can break it), else 0. */
   inScript: 2,
@@ -48,6 +48,10 @@ export const SIGNAL_AFTER_MS = 100;
 
 export class Interrupts {
   private current: { reject: (e: Error) => void; controller: AbortController } | null = null;
+  /** An execute_request is being handled (its cell may not have started yet). */
+  private requestOpen = false;
+  /** A Stop came while the request was open but before its cell started. */
+  private stopPending = false;
   /** State shared with the control thread (slots in SHARED). */
   readonly shared = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
   /** Called on every interrupt (the runtime's requestInterrupt, when it exists). */
@@ -67,7 +71,12 @@ export class Interrupts {
 
   interrupt(): void {
     const c = this.current;
-    if (!c) return;
+    if (!c) {
+      // Between execute_input and the script (loading, type check, transpiling): the cell is
+      // stopped as it starts. Between requests a Stop has nothing to stop, as in ipykernel.
+      if (this.requestOpen) this.stopPending = true;
+      return;
+    }
     try {
       this.onInterrupt?.();
     } catch {
@@ -78,9 +87,23 @@ export class Interrupts {
   }
 
   /**
-   * An interrupt_request the control thread forwarded while cell number `cell` ran: it stops
-   * that cell (not a later one, should the message arrive after the cell ended) and tells the
-   * control thread that no signal is needed.
+   * Brackets one execute_request, from before its execute_input to its reply: a Stop anywhere in
+   * it stops its cell. @example const done = interrupts.openRequest(); try { … } finally { done(); }
+   */
+  openRequest(): () => void {
+    this.requestOpen = true;
+    this.stopPending = false;
+    Atomics.add(this.shared, SHARED.cell, 1);
+    return () => {
+      this.requestOpen = false;
+      this.stopPending = false;
+    };
+  }
+
+  /**
+   * An interrupt_request the control thread forwarded while request number `cell` ran: it stops
+   * that request's cell (not a later one, should the message arrive after it ended) and tells
+   * the control thread that no signal is needed.
    */
   fromControl(cell: number): void {
     Atomics.add(this.shared, SHARED.ack, 1);
@@ -109,7 +132,11 @@ export class Interrupts {
     const interrupted = new Promise<never>((_, rej) => (reject = rej));
     interrupted.catch(() => {});
     this.current = { reject, controller };
-    Atomics.add(this.shared, SHARED.cell, 1);
+    if (this.stopPending) {
+      this.stopPending = false;
+      controller.abort(new KeyboardInterrupt());
+      reject(new KeyboardInterrupt());
+    }
     (globalThis as Record<symbol, unknown>)[INTERRUPT_SIGNAL] = controller.signal;
     return {
       interrupted,

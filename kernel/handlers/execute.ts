@@ -30,6 +30,16 @@ function trace(label: string, marks: [string, number][]): void {
 }
 
 export const execute_request: Handler = async (kernel, msg, channel) => {
+  // A Stop from here to the reply stops this request's cell, even before its script starts.
+  const closeRequest = kernel.interrupts.openRequest();
+  try {
+    await execute(kernel, msg, channel);
+  } finally {
+    closeRequest();
+  }
+};
+
+const execute: Handler = async (kernel, msg, channel) => {
   const c = msg.content as ExecuteContent;
   const silent = c.silent ?? false;
   const storeHistory = silent ? false : (c.store_history ?? true);
