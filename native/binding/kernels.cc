@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include "args.h"
+#include "../core/registry.h"
 
 namespace tsdl::binding {
 namespace {
@@ -51,8 +51,16 @@ void* hostData(Napi::TypedArray t) {
   return data;
 }
 
-// Whether the backend's memory is host memory the binding may read (index range checks).
-bool onHost(const Args& args) { return std::strcmp(args.backend()->name(), "cpu") == 0; }
+// Indices and labels must lie in [0, bound). The check reads them, so it runs only where the
+// backend's memory is host memory; the CUDA kernels are safe without it (an index out of range
+// gives a zero row or a NaN loss, never a bad access). `what`/`where` name them in the message.
+void checkIndices(const Args& args, const int32_t* ix, int64_t n, int64_t bound, const char* what, const char* where) {
+  if (args.backend() != cpuBackend()) return;
+  for (int64_t i = 0; i < n; ++i)
+    if (ix[i] < 0 || ix[i] >= bound)
+      args.rangeFail(std::string(what) + " " + std::to_string(ix[i]) + " at " + where + " " + std::to_string(i) +
+                     " is outside [0, " + std::to_string(bound) + ")");
+}
 
 template <class T>
 T* ptr(NativeBuffer* b) { return static_cast<T*>(b->data()); }
@@ -477,15 +485,7 @@ ENTRY(softmaxCrossEntropy) {
   args.requireSize(labels, "labels", sparse ? rows : rows * cols, sparse ? "one class index per row" : "rows×cols one-hot labels");
   args.requireSize(loss, "loss", rows, "one loss per row");
   if (grad) args.requireSize(grad, "grad", rows * cols, "rows×cols");
-  // Range checks read the indices on the host, so only for host memory; the CUDA kernels are
-  // safe without them (an index out of range gives a zero row or a NaN loss, never a bad access).
-  if (sparse && onHost(args)) {
-    const int32_t* y = ptr<int32_t>(labels);
-    for (int64_t r = 0; r < rows; ++r)
-      if (y[r] < 0 || y[r] >= cols)
-        args.rangeFail("label " + std::to_string(y[r]) + " at row " + std::to_string(r) + " is outside [0, " +
-                       std::to_string(cols) + ")");
-  }
+  if (sparse) checkIndices(args, ptr<int32_t>(labels), rows, cols, "label", "row");
   args.recheck();
   args.backend()->softmaxCrossEntropy(ptr<float>(logits), labels->data(), sparse, rows, cols, ptr<float>(loss),
                                       grad ? ptr<float>(grad) : nullptr, float(scale));
@@ -507,10 +507,7 @@ ENTRY(gather) {
   args.requireSize(out, "out", idx->size() * rowSize, "one row per index");
   int64_t rows = x->size() / rowSize;
   const int32_t* ix = ptr<int32_t>(idx);
-  for (int64_t i = 0; onHost(args) && i < idx->size(); ++i)
-    if (ix[i] < 0 || ix[i] >= rows)
-      args.rangeFail("index " + std::to_string(ix[i]) + " at position " + std::to_string(i) + " is outside [0, " +
-                     std::to_string(rows) + ")");
+  checkIndices(args, ix, idx->size(), rows, "index", "position");
   if (out == x) args.fail("out must be a different buffer from x");
   args.recheck();
   args.backend()->gather(x->data(), dtypeSize(x->dtype()), rowSize, rows, ix, idx->size(), out->data());
@@ -524,10 +521,7 @@ ENTRY(oneHot) {
   NativeBuffer* out = args.buffer(2, "out", kF32);
   args.requireSize(out, "out", idx->size() * depth, "indices.size × depth");
   const int32_t* ix = ptr<int32_t>(idx);
-  for (int64_t i = 0; onHost(args) && i < idx->size(); ++i)
-    if (ix[i] < 0 || ix[i] >= depth)
-      args.rangeFail("index " + std::to_string(ix[i]) + " at position " + std::to_string(i) + " is outside [0, " +
-                     std::to_string(depth) + ")");
+  checkIndices(args, ix, idx->size(), depth, "index", "position");
   args.recheck();
   args.backend()->oneHot(ix, idx->size(), depth, ptr<float>(out));
   return info.Env().Undefined();

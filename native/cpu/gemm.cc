@@ -64,26 +64,18 @@ void microKernelPortable(int64_t kc, const float* a, const float* b, float* c, i
 
 namespace {
 
-// The AVX2+FMA kernels exist only in builds that compiled gemm_avx2.cc; useAvx2() (dispatch.cc)
-// says whether this CPU may run them (and honours TSDL_CPU_ISA=baseline).
-bool avx2Gemm() {
-#if defined(TSDL_HAVE_AVX2_BUILD)
-  return useAvx2();
-#else
-  return false;
-#endif
-}
-
 MicroKernel selectKernel() {
+// useAvx2() (dispatch.cc) is false in builds without gemm_avx2.cc, on CPUs without AVX2+FMA and
+// under TSDL_CPU_ISA=baseline; the #if keeps the AVX2 symbols out of builds that lack them.
 #if defined(TSDL_HAVE_AVX2_BUILD)
-  if (avx2Gemm()) return microKernelAvx2;
+  if (useAvx2()) return microKernelAvx2;
 #endif
   return microKernelPortable;
 }
 
 MicroKernelStrided selectStridedKernel() {
 #if defined(TSDL_HAVE_AVX2_BUILD)
-  if (avx2Gemm()) return microKernelAvx2Strided;
+  if (useAvx2()) return microKernelAvx2Strided;
 #endif
   return microKernelPortableStrided;
 }
@@ -105,6 +97,7 @@ struct Scratch {
   }
 };
 thread_local Scratch packA, packB;
+thread_local Scratch narrowB;  // the caller's: B transposed once for every tile of a narrow GEMM
 
 // Narrow outputs with rows of A contiguous along k (the 10-class layer's forward, 128×512·512×10)
 // run as dot products along k: the 6×16 micro-kernel would spend 6 of its 16 lanes on padding.
@@ -239,12 +232,6 @@ struct Job {
   bool dotsAlongK = false;
 };
 
-// B (k×n, row stride ldb) transposed into n rows of k contiguous floats, for narrowAvx2.
-void transposeB(const float* B, int64_t ldb, int64_t k, int64_t n, float* out) {
-  for (int64_t j = 0; j < n; ++j)
-    for (int64_t p = 0; p < k; ++p) out[j * k + p] = B[p * ldb + j];
-}
-
 // Computes C rows [m0, m1) × cols [n0, n1) of matrix `bi`.
 void tile(const Job& job, int64_t bi, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
   const MatmulArgs& g = job.args;
@@ -263,15 +250,9 @@ void tile(const Job& job, int64_t bi, int64_t m0, int64_t m1, int64_t n0, int64_
   }
 #if defined(TSDL_HAVE_AVX2_BUILD)
   if (job.dotsAlongK) {
-    // A transposed B (n×k, ldb == K) already is the layout narrowAvx2 reads.
-    const float* bt = B;
-    if (!g.transB) {
-      float* t = packB.get(static_cast<size_t>(N * K));
-      transposeB(B, ldb, K, N, t);
-      bt = t;
-    }
+    // B is transposed here (n×k, ldb == K): the layout narrowAvx2 reads (matmul saw to it).
     float* ct = C + m0 * ldc + n0;
-    narrowAvx2(m1 - m0, n1 - n0, K, A + m0 * lda, lda, bt + n0 * K, ct, ldc, g.alpha, g.beta);
+    narrowAvx2(m1 - m0, n1 - n0, K, A + m0 * lda, lda, B + n0 * K, ct, ldc, g.alpha, g.beta);
     if (g.bias || g.act != Activation::Linear) epilogue(ct, ldc, m1 - m0, n1 - n0, g.bias ? g.bias + n0 : nullptr, g.act);
     return;
   }
@@ -358,7 +339,21 @@ void matmul(const float* a, const float* b, float* c, const MatmulArgs& args) {
   using namespace gemm;
   Job job{a, b, c, args, 1, 1, selectKernel(), selectStridedKernel()};
   job.inPlaceA = args.n <= 2 * NR;
-  job.dotsAlongK = avx2Gemm() && !args.transA && args.n <= kNarrowMaxN && args.k >= kNarrowMinK;
+  job.dotsAlongK = useAvx2() && !args.transA && args.n <= kNarrowMaxN && args.k >= kNarrowMinK;
+  if (job.dotsAlongK && !args.transB) {
+    // The dot products read B as n rows of k: transpose it once here, not in every tile.
+    int64_t mats = args.strideB == 0 ? 1 : args.batch, kn = args.k * args.n;
+    float* t = narrowB.get(static_cast<size_t>(mats * kn));
+    Shape shape;
+    shape.ndim = 2;
+    shape.dims[0] = args.k;
+    shape.dims[1] = args.n;
+    const int perm[2] = {1, 0};
+    for (int64_t i = 0; i < mats; ++i) transpose(b + i * args.strideB, sizeof(float), shape, perm, t + i * kn);
+    job.b = t;
+    job.args.transB = true;
+    job.args.strideB = args.strideB == 0 ? 0 : kn;
+  }
   int64_t T = threads();
   double flops = 2.0 * double(args.m) * double(args.n) * double(std::max<int64_t>(args.k, 1)) * double(args.batch);
   if (flops < 2.0e5 || T == 1) {

@@ -56,14 +56,15 @@ inline float reduceRun(ReduceOp op, const float* x, int64_t n) {
   return acc;
 }
 
-// dst[j] = combine(dst[j], src[j]): a plain-argument function so the loop vectorizes.
+// dst[j] = combine(dst[j], src[j]): a plain-argument function, one loop per op (a constant op
+// folds combine's switch away), so each loop vectorizes.
 __attribute__((noinline)) void accumulateRow(ReduceOp op, float* dst, const float* src, int64_t n) {
-  if (op == ReduceOp::Sum || op == ReduceOp::Mean) {
-    for (int64_t j = 0; j < n; ++j) dst[j] += src[j];
-  } else if (op == ReduceOp::Max) {
-    for (int64_t j = 0; j < n; ++j) dst[j] = (src[j] > dst[j] || src[j] != src[j]) ? src[j] : dst[j];
+  if (op == ReduceOp::Max) {
+    for (int64_t j = 0; j < n; ++j) dst[j] = combine(ReduceOp::Max, dst[j], src[j]);
+  } else if (op == ReduceOp::Min) {
+    for (int64_t j = 0; j < n; ++j) dst[j] = combine(ReduceOp::Min, dst[j], src[j]);
   } else {
-    for (int64_t j = 0; j < n; ++j) dst[j] = (src[j] < dst[j] || src[j] != src[j]) ? src[j] : dst[j];
+    for (int64_t j = 0; j < n; ++j) dst[j] = combine(ReduceOp::Sum, dst[j], src[j]);
   }
 }
 
@@ -118,30 +119,29 @@ void reduce(ReduceOp op, const float* x, const Shape& shape, const bool* reduced
   }
   if (simple) {
     // [outer, mid, inner]: accumulate rows of `inner` contiguous elements (vectorizes).
-    int64_t work = outer * inner;
-    int64_t grainOuter = outer >= 2 ? std::max<int64_t>(1, kParallelGrain / (mid * inner) + 1) : 1;
-    auto body = [&](int64_t o, int64_t jb, int64_t je) {
-      float* dst = out + o * inner;
+    // rows [r0, r1) of output row o's slab, accumulated into dst (`inner` floats).
+    auto rows = [&](int64_t o, int64_t r0, int64_t r1, float* dst) {
       float init = initial(op);
-      for (int64_t j = jb; j < je; ++j) dst[j] = init;
-      for (int64_t r = 0; r < mid; ++r) {
-        const float* src = x + (o * mid + r) * inner;
-        if (op == ReduceOp::Sum || op == ReduceOp::Mean) {
-          for (int64_t j = jb; j < je; ++j) dst[j] += src[j];
-        } else {
-          for (int64_t j = jb; j < je; ++j) dst[j] = combine(op, dst[j], src[j]);
-        }
-      }
+      for (int64_t j = 0; j < inner; ++j) dst[j] = init;
+      for (int64_t r = r0; r < r1; ++r) accumulateRow(op, dst, x + (o * mid + r) * inner, inner);
+    };
+    auto finishRow = [&](float* dst) {
       if (op == ReduceOp::Mean)
-        for (int64_t j = jb; j < je; ++j) dst[j] *= scale;
+        for (int64_t j = 0; j < inner; ++j) dst[j] *= scale;
     };
     bool big = total >= 2 * kParallelGrain;
-    if (outer >= 2 || !big) {  // by shape only, so the summation order never depends on the thread count
+    // Chosen by shape only, so the summation order never depends on the thread count. (With more
+    // than two cores, 2 ≤ outer < threads leaves some idle: a known limit.)
+    if (outer >= 2 || !big) {
+      int64_t grainOuter = std::max<int64_t>(1, kParallelGrain / (mid * inner) + 1);
       parallelRange(outer, big ? grainOuter : outer, [&](int64_t b, int64_t e, int) {
-        for (int64_t o = b; o < e; ++o) body(o, 0, inner);
+        for (int64_t o = b; o < e; ++o) {
+          rows(o, 0, mid, out + o * inner);
+          finishRow(out + o * inner);
+        }
       });
     } else {
-      // Few outer rows (e.g. a bias gradient over a huge batch, outer = 1). Splitting the columns
+      // One outer row (e.g. a bias gradient over a huge batch). Splitting the columns
       // made both threads stream every row (4× slower than one thread); instead fixed blocks of
       // rows go to the threads, each into its own partial row, and the partials are added in
       // block order — the blocks depend on the shape only, so the result does not depend on the
@@ -151,25 +151,15 @@ void reduce(ReduceOp op, const float* x, const Shape& shape, const bool* reduced
       thread_local std::vector<float> partial;
       if (partial.size() < size_t(blocks * inner)) partial.resize(size_t(blocks * inner));
       float* part = partial.data();
+      parallelRange(blocks, 1, [&](int64_t bb, int64_t be, int) {
+        for (int64_t blk = bb; blk < be; ++blk)
+          rows(0, blk * kRowsPerBlock, std::min(mid, (blk + 1) * kRowsPerBlock), part + blk * inner);
+      });
       float init = initial(op);
-      for (int64_t o = 0; o < outer; ++o) {
-        const float* xo = x + o * mid * inner;
-        parallelRange(blocks, 1, [=](int64_t bb, int64_t be, int) {
-          for (int64_t blk = bb; blk < be; ++blk) {
-            float* dst = part + blk * inner;
-            for (int64_t j = 0; j < inner; ++j) dst[j] = init;
-            int64_t r1 = std::min(mid, (blk + 1) * kRowsPerBlock);
-            for (int64_t r = blk * kRowsPerBlock; r < r1; ++r) accumulateRow(op, dst, xo + r * inner, inner);
-          }
-        });
-        float* dst = out + o * inner;
-        for (int64_t j = 0; j < inner; ++j) dst[j] = init;
-        for (int64_t blk = 0; blk < blocks; ++blk) accumulateRow(op, dst, part + blk * inner, inner);
-        if (op == ReduceOp::Mean)
-          for (int64_t j = 0; j < inner; ++j) dst[j] *= scale;
-      }
+      for (int64_t j = 0; j < inner; ++j) out[j] = init;
+      for (int64_t blk = 0; blk < blocks; ++blk) accumulateRow(op, out, part + blk * inner, inner);
+      finishRow(out);
     }
-    (void)work;
     return;
   }
   // General path: walk the input once with an odometer over the merged dims.

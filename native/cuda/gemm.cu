@@ -130,7 +130,7 @@ void launchTile(const Ctx& c, const float* a, const float* b, float* out, const 
   int M = int(g.m), N = int(g.n), K = int(g.k);
   float* partial = nullptr;
   int kSlice = K;
-  if (slices > 1) {
+  if (SPLITK && slices > 1) {  // only split-k instantiations have the partial-sum path
     // Slices of whole BK steps; recount them so none is empty.
     kSlice = ((K + slices - 1) / slices + BK - 1) / BK * BK;
     slices = (K + kSlice - 1) / kSlice;

@@ -1,7 +1,6 @@
 // GEMM against a naive triple loop: every transpose combination, odd sizes, k = 0, alpha/beta,
 // batches with broadcast strides, and the bias+activation epilogue.
 #include <cmath>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -66,9 +65,13 @@ TEST(narrow_outputs_computed_as_dot_products_along_k_match) {
   // n ≤ 16 with A not transposed takes the dot-product path: every row remainder of its 5-row
   // blocks, odd n (a single last column), k not a multiple of 8, beta, bias and activation.
   for (int64_t n = 1; n <= 17; ++n) compare(23, n, 45, false, n % 2 == 0);
+  for (int64_t m = 1; m <= 11; ++m) compare(m, 10, 40, false, false);  // each remainder in one tile
   compare(128, 10, 512, false, false, 1, 1.f, 0.f, true, Activation::Linear);
   compare(9, 10, 517, false, true, 1, 0.5f, 0.75f, true, Activation::Relu);
   compare(4, 3, 32, false, false, 3);
+  // B transposed once for all batches: one B per matrix, and one B shared (stride 0).
+  compare(21, 10, 64, false, false, 3);
+  compare(26, 7, 64, false, false, 4, 1.f, 0.f, false, Activation::Linear, true);
 }
 
 TEST(large_square_matches) { compare(300, 301, 302, false, false); }
