@@ -29,15 +29,16 @@ export function getRandomSeed(): number {
 
 /**
  * The (seed, offset) for the next draw of `count` numbers; an explicit seed gives the same
- * numbers on every call (as a Keras initializer with a seed does).
+ * numbers on every call (as a Keras initializer with a seed does), starting at `explicitOffset`
+ * of that seed's sequence (a seeded stream of draws, as Dropout's masks).
  * @internal
  */
-export function nextRandomKey(count: number, explicitSeed?: number): { seed: number; offset: number } {
+export function nextRandomKey(count: number, explicitSeed?: number, explicitOffset = 0): { seed: number; offset: number } {
   if (explicitSeed !== undefined) {
     if (!Number.isInteger(explicitSeed) || explicitSeed < 0) {
       throw new Error(`random: seed must be a non-negative integer; received ${explicitSeed}`);
     }
-    return { seed: explicitSeed % 0x1_0000_0000, offset: 0 };
+    return { seed: explicitSeed % 0x1_0000_0000, offset: explicitOffset };
   }
   const offset = counter;
   // Keep offsets aligned to Philox's 4-wide blocks so draws never share a block.

@@ -84,6 +84,6 @@ describe("layer construction", () => {
     expect(() => layers.Activation("reLu")).not.toThrow();
     expect(() => layers.Activation("rellu")).toThrow(/unknown activation 'rellu'; did you mean 'relu'\?/);
     const model = Sequential([layers.Dense(2, { inputShape: [3] })]);
-    expect(() => model.predict(tensor([[1, 2]]))).toThrow(/expected inputs of shape \(None, 3\), received \[1, 2\]/);
+    expect(() => model.predict(tensor([[1, 2]]))).toThrow(/expected inputs of shape \(None, 3\), received \(1, 2\)/);
   });
 });

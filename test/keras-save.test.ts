@@ -57,6 +57,25 @@ describe("saving and loading models", () => {
     expect((m as metrics.Precision).threshold).toBe(0.7);
   }));
 
+  it("a user's own metric class is left out of a loaded model with a warning that names it", withDir(async (dir) => {
+    class Recall2 extends metrics.Recall {}
+    const model = Sequential([layers.Dense(1, { activation: "sigmoid", inputShape: [4] })]);
+    model.compile({ optimizer: "sgd", loss: "binary_crossentropy", metrics: ["accuracy", new Recall2("mine")] });
+    model.save(join(dir, "m"));
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (text: string) => void warnings.push(text);
+    let again;
+    try {
+      again = loadModel(join(dir, "m"));
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings.join("\n")).toMatch(/left out metric 'mine' \(Recall2\)/);
+    expect(again.compiled!.metrics[0].map((m) => m.name)).toEqual(["accuracy"]);
+    expect(again.evaluate(x, tensor([[1], [0], [1]]), { verbose: 0 })).toHaveLength(2);
+  }));
+
   it("a functional model with two inputs and a shared layer round-trips", withDir((dir) => {
     const a = Input({ shape: [4] });
     const b = Input({ shape: [4] });

@@ -119,6 +119,9 @@ describe("layers in training and inference", () => {
     expect(b1).toEqual(a1);
     expect(b2).toEqual(a2);
     expect(a2).not.toEqual(a1);
+    // Layers seeded 7 and 8 are unrelated streams (not one shifted by a step).
+    const [c1] = masks(layers.Dropout(0.5, { seed: 8 }));
+    expect(c1).not.toEqual(a2);
   });
 
   it("BatchNormalization learns moving statistics in fit and uses them at inference", async () => {

@@ -104,7 +104,8 @@ export function setPrecision(p: Precision): void {
  * @example getPrecision(); // "fp32"
  */
 export function getPrecision(): Precision {
-  if (!probeCuda()) return "fp32";
+  const cuda = probeCuda();
+  if (!cuda || getBackend() !== cuda) return "fp32";
   return (loadNative().cudaGetPrecision() ?? "fp32") as Precision;
 }
 

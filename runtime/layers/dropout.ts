@@ -30,8 +30,8 @@ export class DropoutLayer extends Layer {
   /** Fraction of inputs set to zero in training. */
   readonly rate: number;
   private readonly seed: number | undefined;
-  /** Masks drawn so far: with a seed, the n-th mask uses seed + n (a fixed seed alone would repeat one mask). */
-  private draws = 0;
+  /** With a seed: where the next mask starts in the seed's sequence (a fixed key would repeat one mask). */
+  private offset = 0;
 
   /** @example new Dropout(0.5) */
   constructor(rate: number, options: DropoutOptions = {}) {
@@ -46,7 +46,11 @@ export class DropoutLayer extends Layer {
   call(inputs: Tensor | Tensor[], ctx: CallContext): Tensor {
     const x = single(inputs, this.name);
     if (!ctx.training || this.rate === 0) return x;
-    const draw = this.seed === undefined ? {} : { seed: (this.seed + this.draws++) % 0x1_0000_0000 };
+    let draw = {};
+    if (this.seed !== undefined) {
+      draw = { seed: this.seed, offset: this.offset };
+      this.offset += Math.ceil(x.size / 4) * 4; // Philox draws in blocks of 4
+    }
     const keep = ops.cast(ops.greaterEqual(randomUniform([...x.shape], draw), this.rate), "float32");
     return ops.mul(x, ops.mul(keep, 1 / (1 - this.rate)));
   }

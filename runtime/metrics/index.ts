@@ -36,18 +36,14 @@ export function metricConfig(metric: MetricLike): MetricConfig {
 }
 
 /**
- * The metric a saved config describes (a user's own Metric class cannot be rebuilt: compile the loaded model with it).
+ * The metric a saved config describes, or null for a class tsdl does not know (a user's own
+ * Metric class: loadModel leaves it out and says so).
  * @example metricFromConfig({ className: "Recall", name: "recall" })
  */
-export function metricFromConfig(config: MetricConfig): MetricLike {
+export function metricFromConfig(config: MetricConfig): MetricLike | null {
   if (typeof config === "string") return config as MetricName;
   const C = CLASSES[config.className];
-  if (!C) {
-    throw new Error(
-      `cannot rebuild metric '${config.name}' of class ${config.className} (not one of ${Object.keys(CLASSES).join(", ")}); ` +
-        `compile the loaded model again with it`,
-    );
-  }
+  if (!C) return null;
   return new C(config.name, config.threshold === undefined ? {} : { threshold: config.threshold });
 }
 

@@ -85,7 +85,17 @@ export function loadModel(path: string): Model {
   if (cc) {
     // The optimizer: same class and hyper-parameters, fresh state.
     const optimizer = getOptimizer({ className: cc.optimizer.className, config: cc.optimizer.config });
-    model.compile({ optimizer, loss: cc.loss as unknown as LossLike[], metrics: cc.metrics.map((list) => list.map(metricFromConfig)) });
+    // A user's own metric class cannot be rebuilt from JSON: the model loads without it.
+    const unknown: string[] = [];
+    const metrics = cc.metrics.map((list) =>
+      list.flatMap((config) => {
+        const m = metricFromConfig(config);
+        if (!m && typeof config === "object") unknown.push(`'${config.name}' (${config.className})`);
+        return m ? [m] : [];
+      }),
+    );
+    if (unknown.length) console.warn(`loadModel: ${file}: left out metric ${unknown.join(", ")}, a class tsdl cannot rebuild; compile the model again to use it`);
+    model.compile({ optimizer, loss: cc.loss as unknown as LossLike[], metrics });
   }
   return model;
 }

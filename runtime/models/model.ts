@@ -195,7 +195,7 @@ export class Model {
       const want = t.shape;
       const x = xs[i];
       if (x.ndim !== want.length || want.some((d, k) => k > 0 && d !== null && d !== x.shape[k])) {
-        throw new Error(`${this.name}: input '${t.node.layer.name}' expects shape ${formatShape(want)}, received [${x.shape.join(", ")}]`);
+        throw new Error(`${this.name}: input '${t.node.layer.name}' expects shape ${formatShape(want)}, received ${formatShape([...x.shape])}`);
       }
       values.set(t, x);
     });

@@ -7,7 +7,7 @@
  */
 import { Layer } from "../layers/layer.js";
 import { Input, InputLayer } from "../layers/input.js";
-import { SymbolicTensor, type Shape } from "../layers/symbolic.js";
+import { SymbolicTensor, formatShape, type Shape } from "../layers/symbolic.js";
 import { formatSummary, type SummaryRow } from "./summary.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Model } from "./model.js";
@@ -118,7 +118,7 @@ export class SequentialModel extends Model {
     const want = this.inputLayer!.batchInputShape!;
     let x = xs[0];
     if (x.ndim !== want.length || want.some((d, k) => k > 0 && d !== null && d !== x.shape[k])) {
-      throw new Error(`${this.name}: expected inputs of shape (None, ${want.slice(1).join(", ")}), received [${x.shape.join(", ")}]`);
+      throw new Error(`${this.name}: expected inputs of shape ${formatShape(want)}, received ${formatShape([...x.shape])}`);
     }
     const last = this.stack.length - 1;
     for (let i = 0; i <= last; i++) {

@@ -65,8 +65,9 @@ function binaryOp(name: string, op: BinaryOp, x: TensorLike, y: TensorLike, grad
   const gb = needsGrad(B);
   if (ga || gb) {
     record(name, out, [A, B], (dy) => {
+      // The flags let a grad skip work; a grad that ignores them (add's) costs no reduction here.
       const [da, db] = grad(dy, A, B, out, ga, gb);
-      return [da ? sumTo(da, A.shape) : null, db ? sumTo(db, B.shape) : null];
+      return [ga && da ? sumTo(da, A.shape) : null, gb && db ? sumTo(db, B.shape) : null];
     });
   }
   return out;

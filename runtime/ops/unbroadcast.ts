@@ -38,16 +38,13 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   }
   if (x.size === sizeOf(shape)) return x.shape.length === shape.length ? x : reshape(x, shape);
   if (x.dtype !== "float32" && x.dtype !== "int32") {
-    // The add below runs on numbers; carry bool/uint8 through int32.
+    // The kernel below runs on numbers; carry bool/uint8 through int32.
     return castTo(broadcastTo(castTo(x, "int32"), shape), x.dtype);
   }
-  // x + 0 written at the full shape: the backend's binary takes an output shape larger than both
-  // inputs (NumPy's out=), so one pass over the output and no full-size zeros.
-  const zero = backend().alloc(x.dtype, 1);
-  backend().fill(zero, 0);
+  // maximum(x, x) written at the full shape: the backend's binary takes an output shape larger
+  // than both inputs (NumPy's out=), so one pass over the output and no other buffer.
   const out = allocFor(x.dtype, shape);
-  backend().binary("add", x.buffer, x.shape as number[], zero, [], out, shape as number[]);
-  backend().release(zero);
+  backend().binary("maximum", x.buffer, x.shape as number[], x.buffer, x.shape as number[], out, shape as number[]);
   const result = wrap(out, shape, x.dtype);
   if (needsGrad(x)) record("broadcastTo", result, [x], (dy) => [sumTo(dy, x.shape)]);
   return result;

@@ -164,6 +164,11 @@ export interface RandomUniformOptions {
   maxval?: number;
   /** Draw the same numbers on every call with this seed. Default: the global seed and counter. */
   seed?: number;
+  /**
+   * With `seed`: where in that seed's sequence the draw starts, so successive draws of one seed
+   * differ (advance it by the size drawn, rounded up to a multiple of 4). Default 0.
+   */
+  offset?: number;
 }
 
 /**
@@ -176,7 +181,7 @@ export function randomUniform(shape: readonly number[], options: RandomUniformOp
   const hi = options.maxval ?? 1;
   if (!(hi > lo)) throw new Error(`randomUniform: maxval (${hi}) must be greater than minval (${lo})`);
   const buf = allocShape("float32", dims);
-  const key = nextRandomKey(buf.size, options.seed);
+  const key = nextRandomKey(buf.size, options.seed, options.offset);
   if (buf.size !== 0) backend().randomUniform(buf, key.seed, key.offset, lo, hi);
   return new Tensor(buf, dims, "float32");
 }

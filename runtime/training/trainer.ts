@@ -199,8 +199,14 @@ function evaluateArrays(model: Model, c: Compiled, data: Arrays, batchSize: numb
 
 /** Wraps plain objects of hooks as callbacks. */
 class HookCallback extends Callback {
+  // Keras's onTrainBatch* names win over the short ones.
+  private readonly batchBegin: CallbackHooks["onBatchBegin"];
+  private readonly batchEnd: CallbackHooks["onBatchEnd"];
+
   constructor(private readonly hooks: CallbackHooks) {
     super();
+    this.batchBegin = hooks.onTrainBatchBegin ?? hooks.onBatchBegin;
+    this.batchEnd = hooks.onTrainBatchEnd ?? hooks.onBatchEnd;
   }
   override onTrainBegin(logs?: Logs) {
     return this.hooks.onTrainBegin?.(logs);
@@ -215,15 +221,14 @@ class HookCallback extends Callback {
     return this.hooks.onEpochEnd?.(epoch, logs);
   }
   override onBatchBegin(batch: number, logs?: Logs) {
-    return (this.hooks.onTrainBatchBegin ?? this.hooks.onBatchBegin)?.(batch, logs);
+    return this.batchBegin?.call(this.hooks, batch, logs);
   }
   override onBatchEnd(batch: number, logs?: Logs) {
-    return (this.hooks.onTrainBatchEnd ?? this.hooks.onBatchEnd)?.(batch, logs);
+    return this.batchEnd?.call(this.hooks, batch, logs);
   }
   /** Whether the wrapped object has a per-batch hook of this kind. */
   has(name: "onBatchBegin" | "onBatchEnd"): boolean {
-    const h = this.hooks;
-    return typeof (name === "onBatchEnd" ? h.onTrainBatchEnd ?? h.onBatchEnd : h.onTrainBatchBegin ?? h.onBatchBegin) === "function";
+    return typeof (name === "onBatchEnd" ? this.batchEnd : this.batchBegin) === "function";
   }
 }
 
@@ -283,7 +288,10 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
     cb.setModel(model);
     cb.setParams({ epochs, steps, verbose });
   }
-  const batchHooks = callbacks.filter((cb) => hasOwnHook(cb, "onBatchEnd") || hasOwnHook(cb, "onBatchBegin"));
+  // Only callbacks with their own batch hooks are called per step: building the logs reads the
+  // running sums back from the device, so it happens only for an onBatchEnd that wants them.
+  const beginHooks = callbacks.filter((cb) => hasOwnHook(cb, "onBatchBegin"));
+  const endHooks = callbacks.filter((cb) => hasOwnHook(cb, "onBatchEnd"));
   (model as { history?: History }).history = history;
   model.stopTraining = false;
 
@@ -307,7 +315,7 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
       try {
         for (let step = 0; step < steps; step++) {
           checkInterrupt();
-          if (batchHooks.length) await all(batchHooks.map((cb) => cb.onBatchBegin(step, {})));
+          if (beginHooks.length) await all(beginHooks.map((cb) => cb.onBatchBegin(step, {})));
           const start = step * batchSize;
           const end = Math.min(train.n, start + batchSize);
           const idx = order.subarray(start, end);
@@ -330,7 +338,10 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
           });
           count += end - start;
           bar?.update(step + 1, () => Object.entries(currentLogs(c, lossSum, count)));
-          if (batchHooks.length) await all(batchHooks.map((cb) => cb.onBatchEnd(step, currentLogs(c, lossSum, count))));
+          if (endHooks.length) {
+            const logs = currentLogs(c, lossSum, count);
+            await all(endHooks.map((cb) => cb.onBatchEnd(step, logs)));
+          }
           const now = performance.now();
           if (now - lastYield > 50) {
             await new Promise<void>((resolve) => setImmediate(resolve));
