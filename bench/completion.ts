@@ -7,20 +7,21 @@
  * since start); then, after 50 cells that declare values, functions and classes, 60 completions
  * and 60 inspections: p50 and p95 (inspection's first one separately).
  *
- * tslab is installed for the benchmark only: `npm install --prefix .bench/tslab --ignore-scripts tslab@1.0.22`
- * (never a dependency). Without it the table has tsdl alone.
+ * tslab is installed into .bench/tslab on first use (bench/lib/tslab.ts; never a dependency);
+ * `--no-tslab` measures tsdl alone.
  *
  * @example npm run bench -- completion          # prints a table, then one JSON line
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { option } from "./lib/stats.js";
+import { tslabCli } from "./lib/tslab.js";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const TSDL_CLI = join(ROOT, "dist", "kernel", "cli.js");
-const TSLAB_CLI = join(ROOT, ".bench", "tslab", "node_modules", "tslab", "bin", "tslab");
 const PYTHON = "/usr/bin/python3";
 
 /** 50 cells as a notebook grows: values, functions, classes, an interface, imports. */
@@ -135,15 +136,13 @@ function measure(jupyterPath: string, kernel: string, n: number): Result {
   return JSON.parse(line) as Result;
 }
 
-const n = Number(process.argv[2] ?? 60);
+const n = option("requests", 60);
 const dir = mkdtempSync(join(tmpdir(), "tsdl-bench-completion-"));
 kernelspec(dir, "tsdl-bench", [process.execPath, TSDL_CLI, "kernel", "{connection_file}"]);
 const results = [measure(dir, "tsdl-bench", n)];
-if (existsSync(TSLAB_CLI)) {
-  kernelspec(dir, "tslab-bench", [process.execPath, TSLAB_CLI, "kernel", "--config-path", "{connection_file}"]);
+if (!process.argv.includes("--no-tslab")) {
+  kernelspec(dir, "tslab-bench", [process.execPath, tslabCli(), "kernel", "--config-path", "{connection_file}"]);
   results.push(measure(dir, "tslab-bench", n));
-} else {
-  console.log(`(tslab not installed at ${TSLAB_CLI}: npm install --prefix .bench/tslab --ignore-scripts tslab@1.0.22)`);
 }
 
 const f = (x: number, d = 1) => x.toFixed(d);
@@ -157,4 +156,5 @@ for (const r of results) {
       `${r.completion_with_matches}/${r.completions} completions, ${r.inspect_found}/${r.inspections} inspections |`,
   );
 }
+rmSync(dir, { recursive: true, force: true });
 console.log(JSON.stringify({ bench: "completion", date: new Date().toISOString(), cells: 50, requests: n, results }));

@@ -10,11 +10,12 @@
  * Prints a table and, last, one JSON line. Without a GPU it exits 1 with "no GPU: <reason>".
  */
 import { spawnSync } from "node:child_process";
-import { backendInfo, getBackend, setPrecision, type Precision } from "../runtime/backend/index.js";
+import { backendInfo, getBackend, getPrecision, setPrecision, type Precision } from "../runtime/backend/index.js";
 
 
 /** GFLOP/s of C = A·B at n³ on the current backend in the given matmul precision. */
 function sgemm(n: number, reps: number, precision: Precision): number {
+  const before = getPrecision();
   setPrecision(precision);
   const b = getBackend();
   const A = b.alloc("float32", n * n), B = b.alloc("float32", n * n), C = b.alloc("float32", n * n);
@@ -28,7 +29,7 @@ function sgemm(n: number, reps: number, precision: Precision): number {
   b.synchronize();
   const seconds = (performance.now() - t0) / 1000 / reps;
   for (const buf of [A, B, C]) b.release(buf);
-  setPrecision("fp32");
+  setPrecision(before);
   return (2 * n ** 3) / seconds / 1e9;
 }
 
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
   console.log(`| MNIST epoch from fit, ms (median of ${epochs}) | ${ours.toFixed(1)} | ${Number.isFinite(torchMs) ? torchMs.toFixed(1) : "—"} |`);
   if (Number.isFinite(torchMs)) console.log(`speed-up over PyTorch eager: ${(torchMs / ours).toFixed(1)}× (issue 9 asks ≥ 10×, and < 50 ms/epoch)`);
   if (torch.error) console.log(`PyTorch: ${String(torch.error)}`);
-  console.log(JSON.stringify({ bench: "cuda", date, device: info.description, sgemm4096: { fp32, tf32, torch }, mnist: { ...mnist, medianMs: ours } }));
+  console.log(JSON.stringify({ bench: "cuda", date, device: info.description, sgemm4096: { fp32, tf32, torch }, mnist: { ...mnist, medianMs: ours, precision: getPrecision() } }));
 }
 
 await main();

@@ -10,6 +10,7 @@ import type { DisplayHandle, DisplaySink, MimeBundle } from "../runtime/display/
 import { Progbar } from "../runtime/display/progbar.js";
 import { historyChart } from "../runtime/plot/index.js";
 import { imageBundle, imagesBundle } from "../runtime/display/images.js";
+import { median } from "./lib/stats.js";
 
 /** A notebook-like sink that drops what it is given, so only the bar's own work is timed. */
 class NullNotebookSink implements DisplaySink {
@@ -53,22 +54,19 @@ const bar = progbarPerStep(200_000);
 const firstChartMs = await timed(() => historyChart(history));
 const laterCharts: number[] = [];
 for (let i = 0; i < 10; i++) laterCharts.push(await timed(() => historyChart(history)));
-laterCharts.sort((a, b) => a - b);
 const digitMs: number[] = [];
 const gridMs: number[] = [];
 for (let i = 0; i < 20; i++) {
   digitMs.push(await timed(() => imageBundle(digit)));
   gridMs.push(await timed(() => imagesBundle(batch, { labels: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] })));
 }
-digitMs.sort((a, b) => a - b);
-gridMs.sort((a, b) => a - b);
 
 const result = {
   progbarUsPerUpdate: Number(bar.usPerUpdate.toFixed(3)),
   firstChartMs: Math.round(firstChartMs),
-  chartMsMedian: Math.round(laterCharts[5]),
-  digitPngMsMedian: Number(digitMs[10].toFixed(2)),
-  gridPngMsMedian: Number(gridMs[10].toFixed(2)),
+  chartMsMedian: Math.round(median(laterCharts)),
+  digitPngMsMedian: Number(median(digitMs).toFixed(2)),
+  gridPngMsMedian: Number(median(gridMs).toFixed(2)),
 };
 console.log("display costs (this machine)");
 console.log(`  progress bar update (200,000 steps, ${bar.redraws} redraws)  ${result.progbarUsPerUpdate} µs per step`);

@@ -12,13 +12,12 @@
  *   npm run bench -- kernel [--starts 5] [--rounds 200] [--warmup 30] [--no-tslab]
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const TSLAB_VERSION = "1.0.22";
 
 const starts = option("starts", 5);
 const rounds = option("rounds", 200);
@@ -85,6 +84,7 @@ for i in range(starts):
 print(json.dumps({"kernel": name, "ready_s": ready, "reply_ms": reply, "idle_ms": idle, "idle_lost": lost}))
 `;
 import { median, option } from "./lib/stats.js";
+import { tslabCli } from "./lib/tslab.js";
 
 function must(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
   // timeout: a kernel a failed driver left behind must not hold its pipe open forever.
@@ -97,18 +97,12 @@ const prefix = mkdtempSync(join(tmpdir(), "tsdl-bench-kernels-"));
 must(process.execPath, [join(root, "dist", "kernel", "cli.js"), "install", "--prefix", prefix]);
 const kernels = ["tsdl"];
 if (withTslab) {
-  const dir = join(root, ".bench", "tslab");
-  const bin = join(dir, "node_modules", ".bin", "tslab");
-  if (!existsSync(bin)) {
-    mkdirSync(dir, { recursive: true });
-    console.error(`installing tslab@${TSLAB_VERSION} into ${dir} (once)…`);
-    must("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", "--ignore-scripts", `tslab@${TSLAB_VERSION}`]);
-  }
-  must(bin, ["install", "--python", "/usr/bin/python3", "--binary", bin, "--prefix", prefix]);
+  const cli = tslabCli();
+  must(process.execPath, [cli, "install", "--python", "/usr/bin/python3", "--binary", cli, "--prefix", prefix]);
   kernels.push("tslab");
 }
 
-const driver = join(mkdtempSync(join(tmpdir(), "tsdl-bench-driver-")), "drive.py");
+const driver = join(prefix, "drive.py");
 writeFileSync(driver, DRIVER);
 const env = { ...process.env, JUPYTER_PATH: join(prefix, "share", "jupyter"), PYDEVD_DISABLE_FILE_VALIDATION: "1", PYTHONWARNINGS: "ignore" };
 const results: Record<string, { ready_s: number; reply_ms: number; idle_ms: number; idle_lost: number; ready_all_s: number[] }> = {};
@@ -137,4 +131,5 @@ console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
 for (const l of lines) console.log(fmt(l));
 const lostNote = kernels.filter((k) => results[k].idle_lost > 0).map((k) => `${k} never sent ${results[k].idle_lost} of ${rounds} idle statuses`);
 if (lostNote.length) console.log(`(${lostNote.join("; ")}: left out of its idle median)`);
+rmSync(prefix, { recursive: true, force: true });
 console.log(JSON.stringify({ bench: "kernel", date: new Date().toISOString(), node: process.version, starts, rounds, results }));

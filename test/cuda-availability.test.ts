@@ -4,17 +4,17 @@
  * explicitly fails with that reason. Where a driver is present (the lent GPU machine), the same
  * calls must pick CUDA instead. Both branches assert; neither is skipped.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { availableBackends, backendInfo, getBackend, getPrecision, setBackend, setPrecision } from "../runtime/backend/index.js";
-import { packageRoot } from "../runtime/backend/native.js";
+import { REPO_ROOT } from "./helpers/kernel-client.js";
+import { cudaBuilt } from "./helpers/cuda-build.js";
 
 // The NVIDIA kernel driver publishes this file; without it libcuda.so.1 cannot work.
 const hasDriver = existsSync("/proc/driver/nvidia/version");
-const hasNvcc = spawnSync("nvcc", ["--version"], { stdio: "ignore" }).status === 0;
-const cudaLibrary = join(packageRoot(), "build", "Release", "libtsdl_cuda.so");
+const cudaCompiled = cudaBuilt();
+const cudaLibrary = join(REPO_ROOT, "build", "Release", "libtsdl_cuda.so");
 const reasons = /no CUDA driver|no CUDA device|CUDA backend is not built|driver .* is older|sm_\d+; this build/;
 
 describe(hasDriver ? "CUDA on a machine with an NVIDIA driver" : "CUDA on a machine without a GPU", () => {
@@ -59,7 +59,7 @@ describe(hasDriver ? "CUDA on a machine with an NVIDIA driver" : "CUDA on a mach
   });
 
   it("where nvcc exists the CUDA library is built, so the reason is never a missing build", () => {
-    expect(existsSync(cudaLibrary)).toBe(hasNvcc);
-    if (hasNvcc && !hasDriver) expect(backendInfo().cudaUnavailable).toMatch(/^no CUDA driver \(libcuda\.so\.1/);
+    expect(existsSync(cudaLibrary)).toBe(cudaCompiled);
+    if (cudaCompiled && !hasDriver) expect(backendInfo().cudaUnavailable).toMatch(/^no CUDA driver \(libcuda\.so\.1/);
   });
 });

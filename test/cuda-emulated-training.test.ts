@@ -7,14 +7,14 @@
  * rmsprop launch — only the GPU is emulated. On a machine with a GPU the same file loads the
  * emulation too: the real GPU is checked by native/cuda's ctest and bench.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { packageRoot } from "../runtime/backend/native.js";
+import { REPO_ROOT } from "./helpers/kernel-client.js";
+import { cudaBuilt } from "./helpers/cuda-build.js";
 
-const emulated = join(packageRoot(), "build", "native", "cuda", "tests", "libtsdl_cuda_emulated.so");
-const hasNvcc = spawnSync("nvcc", ["--version"], { stdio: "ignore" }).status === 0;
+const emulated = join(REPO_ROOT, "build", "native", "cuda", "tests", "libtsdl_cuda_emulated.so");
+const cudaCompiled = cudaBuilt();
 // Set before the runtime first probes CUDA; 132 SMs makes the kernels choose an H100's tiles.
 process.env.TSDL_CUDA_LIBRARY = emulated;
 process.env.TSDL_EMULATED_SMS = "132";
@@ -41,11 +41,11 @@ async function train(backend: "cpu" | "cuda") {
 
 describe("training through the CUDA backend's kernels (host emulation)", () => {
   it("the emulated CUDA library is built wherever nvcc is", () => {
-    expect(existsSync(emulated)).toBe(hasNvcc);
+    expect(existsSync(emulated)).toBe(cudaCompiled);
   });
 
   it("a seed gives the same training on the CUDA kernels as on the CPU", async () => {
-    if (!hasNvcc) {
+    if (!cudaCompiled) {
       // Without nvcc there is no CUDA build to load, and the runtime must say so.
       expect(() => setBackend("cuda")).toThrow(/cannot load TSDL_CUDA_LIBRARY/);
       return;

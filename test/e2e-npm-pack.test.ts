@@ -22,7 +22,7 @@ test("the packed tarball installs in an empty folder and its `npx tsdl install` 
   const packed = run("npm", ["pack", "--ignore-scripts", "--pack-destination", work], { cwd: REPO_ROOT }).trim().split("\n").pop()!;
   const app = join(work, "app");
   mkdirSync(app);
-  run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", join(work, packed)], { cwd: app });
+  run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", join(work, packed)], { cwd: app });
 
   const prefix = join(work, "jupyter");
   run("npx", ["--no-install", "tsdl", "install", "--prefix", prefix], { cwd: app });

@@ -131,7 +131,7 @@ export class KernelClient {
   }
 
   /** Resolves when `check()` returns something other than undefined; rejects after `timeoutMs`. */
-  waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
+  waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 45_000): Promise<T> {
     return new Promise((ok, fail) => {
       const done = () => {
         const v = check();
