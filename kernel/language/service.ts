@@ -37,8 +37,6 @@ export class CellLanguageService {
   private readonly ls: ts.LanguageService;
   private readonly cellPath: string;
   private readonly globalsPath: string;
-  /** Names the globals file declares, for tests and the README. */
-  readonly globalNames: string[];
 
   constructor(options: CellLanguageServiceOptions) {
     // Inside the notebook's folder so that `./util.js` and npm packages resolve as at run time.
@@ -51,9 +49,9 @@ export class CellLanguageService {
     this.forgetDisk = forget;
     this.ls = ts.createLanguageService(host, ts.createDocumentRegistry());
     this.setFile(this.sessionPath, "export {};\n");
-    this.globalNames = this.writeGlobals(modules.runtime, modules.displayApi);
+    const runtimeNames = this.writeGlobals(modules.runtime, modules.displayApi);
     // A cell's name that Node or the runtime already has as a global stays in the cell's scope.
-    const preloaded = new Set<string>([...this.globalNames, ...KERNEL_GLOBALS]);
+    const preloaded = new Set<string>([...runtimeNames, ...KERNEL_GLOBALS]);
     this.session = new SessionDeclarations((name) => preloaded.has(name) || name in globalThis);
     this.setFile(this.sessionPath, this.session.fileText());
   }

@@ -135,10 +135,8 @@ export function describeSymbol(ctx: CompletionSymbols, symbol: ts.Symbol): strin
     const more = sigs.length > 1 ? ` (+${sigs.length - 1} overload${sigs.length > 2 ? "s" : ""})` : "";
     return `${head}${s.name}${checker.signatureToString(sigs[0])}${more}`;
   }
-  const calls = type.getCallSignatures();
-  if (s.flags & F.Variable && calls.length > 0 && type.getConstructSignatures().length > 0) {
-    return `${s.name}${checker.signatureToString(calls[0])}`; // a Keras-style constructor: Dense(units, …)
-  }
+  const calls = kerasStyleCalls(s, type);
+  if (calls) return `${s.name}${checker.signatureToString(calls[0])}`; // Dense(units, …)
   const text = checker.typeToString(type);
   if (s.flags & (F.Property | F.Accessor)) return `(property) ${s.name}: ${text}`;
   if (s.flags & F.EnumMember) return `(enum member) ${s.name}`;
@@ -183,9 +181,14 @@ export function callableConstant(view: CellView, pos: number): string | null {
   const checker = program.getTypeChecker();
   const symbol = checker.getSymbolAtLocation(id);
   const s = symbol && resolve(checker, symbol);
-  if (!s || !(s.flags & ts.SymbolFlags.Variable) || s.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class)) return null;
-  const type = checker.getTypeOfSymbolAtLocation(s, id);
+  if (!s || s.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class)) return null;
+  const calls = kerasStyleCalls(s, checker.getTypeOfSymbolAtLocation(s, id));
+  return calls ? calls.map((c) => `${id.text}${checker.signatureToString(c)}`).join("\n") : null;
+}
+
+/** The call signatures of a Keras-style constructor (a variable both callable and newable), else null. */
+function kerasStyleCalls(s: ts.Symbol, type: ts.Type): readonly ts.Signature[] | null {
+  if (!(s.flags & ts.SymbolFlags.Variable)) return null;
   const calls = type.getCallSignatures();
-  if (calls.length === 0 || type.getConstructSignatures().length === 0) return null;
-  return calls.map((c) => `${id.text}${checker.signatureToString(c)}`).join("\n");
+  return calls.length > 0 && type.getConstructSignatures().length > 0 ? calls : null;
 }
