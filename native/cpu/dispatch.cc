@@ -1,5 +1,6 @@
-// Picks, once per process, which build of the element-wise kernels runs: the AVX2+FMA one
-// when the CPU has both (and TSDL_CPU_ISA is not "baseline"), else the baseline x86-64 one.
+// Picks, once per process, which instruction sets the CPU kernels use. The element-wise kernels
+// run their AVX2+FMA build when the CPU has both (and TSDL_CPU_ISA is not "baseline"), else the
+// baseline x86-64 one; the GEMM also has an AVX-512 micro-kernel (gemm.cc asks useAvx512()).
 // The same source files are compiled twice for this (native/CMakeLists.txt), so nothing but
 // the compiler flags differs, and the addon still runs on any x86-64.
 #include <cstdlib>
@@ -10,22 +11,34 @@
 namespace tsdl::cpu {
 
 namespace {
-bool detect() {
+enum class Isa { Baseline, Avx2, Avx512 };
+
+// TSDL_CPU_ISA caps what is used: "baseline" (portable kernels), "avx2" (no AVX-512 GEMM);
+// anything else, or unset, takes the best the CPU has.
+Isa detect() {
   const char* s = std::getenv("TSDL_CPU_ISA");
-  if (s && std::strcmp(s, "baseline") == 0) return false;
+  if (s && std::strcmp(s, "baseline") == 0) return Isa::Baseline;
 #if defined(TSDL_HAVE_AVX2_BUILD) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-  return false;
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return Isa::Baseline;
+#if defined(TSDL_HAVE_AVX512_BUILD)
+  // libgcc's check also asks the OS (XGETBV) whether it saves the zmm registers.
+  if (!(s && std::strcmp(s, "avx2") == 0) && __builtin_cpu_supports("avx512f")) return Isa::Avx512;
 #endif
+  return Isa::Avx2;
+#else
+  return Isa::Baseline;
+#endif
+}
+
+Isa isa() {
+  static const Isa v = detect();
+  return v;
 }
 }  // namespace
 
-bool useAvx2() {
-  static const bool v = detect();
-  return v;
-}
+bool useAvx2() { return isa() != Isa::Baseline; }
+bool useAvx512() { return isa() == Isa::Avx512; }
 const char* isaName() { return useAvx2() ? "AVX2+FMA" : "baseline"; }
 
 #if defined(TSDL_HAVE_AVX2_BUILD)

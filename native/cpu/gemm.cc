@@ -1,10 +1,11 @@
 // The CPU GEMM: C = alpha·op(A)·op(B) + beta·C (+ bias, activation), row-major, batched.
 //
 // Structure (Goto/BLIS): for each NC-wide block of columns, for each KC-deep slice of k, pack
-// op(B)'s kc×nc block into NR-wide k-major panels (stays in L3/L2); for each MC-tall block of
-// rows pack op(A)'s mc×kc block into MR-tall panels (stays in L2); then the 6×16 micro-kernel
-// sweeps the block with one B panel in L1. Transposes are absorbed by the packing routines,
-// so all four transpose combinations run the same inner loop.
+// op(B)'s kc×nc block into Nr-wide k-major panels (stays in L3/L2); for each MC-tall block of
+// rows pack op(A)'s mc×kc block into MR-tall panels (stays in L2); then the micro-kernel (6×32
+// with AVX-512, 6×16 with AVX2 or portable) sweeps the block with one B panel in L1. Transposes
+// are absorbed by the packing routines, so all four transpose combinations run the same inner
+// loop. The driver and B packing are templates on the panel width Nr.
 //
 // Threads: C is cut into one tile per pool thread (by columns when N is wide, by rows when it
 // is narrow, e.g. the 10-class layer), each thread packs what its tile needs into its own
@@ -26,7 +27,8 @@
 namespace tsdl::cpu {
 namespace gemm {
 
-// KC·NR·4 bytes = 16 KiB of B panel in the 32-48 KiB L1; MC·KC·4 = 144 KiB of A in L2;
+// KC·Nr·4 bytes = 16 KiB (32 KiB with AVX-512) of B panel in the 32-48 KiB L1; MC·KC·4 =
+// 144 KiB of A in L2;
 // KC·NC·4 = 3 MiB of B in the shared L3.
 #ifndef TSDL_GEMM_KC  // overridable at compile time for tuning on another machine
 #define TSDL_GEMM_KC 256
@@ -64,20 +66,26 @@ void microKernelPortable(int64_t kc, const float* a, const float* b, float* c, i
 
 namespace {
 
-MicroKernel selectKernel() {
-// useAvx2() (dispatch.cc) is false in builds without gemm_avx2.cc, on CPUs without AVX2+FMA and
-// under TSDL_CPU_ISA=baseline; the #if keeps the AVX2 symbols out of builds that lack them.
-#if defined(TSDL_HAVE_AVX2_BUILD)
-  if (useAvx2()) return microKernelAvx2;
-#endif
-  return microKernelPortable;
-}
+// The micro-kernels a GEMM runs, and their panel width.
+struct Kernels {
+  MicroKernel packed;
+  MicroKernelStrided strided;
+  int nr;
+  const char* name;
+};
 
-MicroKernelStrided selectStridedKernel() {
-#if defined(TSDL_HAVE_AVX2_BUILD)
-  if (useAvx2()) return microKernelAvx2Strided;
+// useAvx2()/useAvx512() (dispatch.cc) are false in builds without the kernel's file, on CPUs
+// without the instructions and under TSDL_CPU_ISA caps; the #ifs keep absent symbols out.
+// A C at most NR wide (the 10-class layer's dW2) keeps the 16-wide AVX2 kernel: a 32-lane row
+// would be mostly padding.
+Kernels selectKernels(int64_t n) {
+#if defined(TSDL_HAVE_AVX512_BUILD)
+  if (useAvx512() && n > NR) return {microKernelAvx512, microKernelAvx512Strided, NR512, "AVX-512 6x32"};
 #endif
-  return microKernelPortableStrided;
+#if defined(TSDL_HAVE_AVX2_BUILD)
+  if (useAvx2()) return {microKernelAvx2, microKernelAvx2Strided, NR, "AVX2+FMA 6x16"};
+#endif
+  return {microKernelPortable, microKernelPortableStrided, NR, "portable 6x16"};
 }
 
 // Per-thread packing buffers, grown once and reused by every later GEMM on that thread.
@@ -156,36 +164,37 @@ void packAPanels(const float* A, int64_t lda, bool trans, int64_t i0, int64_t mc
   }
 }
 
-// op(B) rows [p0, p0+kc) × cols [j0, j0+nc) → NR-wide k-major panels, zero-padded.
+// op(B) rows [p0, p0+kc) × cols [j0, j0+nc) → Nr-wide k-major panels, zero-padded.
+template <int Nr>
 void packBPanels(const float* B, int64_t ldb, bool trans, int64_t p0, int64_t kc, int64_t j0,
                  int64_t nc, float* out) {
   if (!trans) {
     // B stored k×n: walk each row of B once, front to back (the hardware prefetcher streams
     // it), dealing its 16-float pieces out to the panels.
-    int64_t full = nc / NR * NR;
+    int64_t full = nc / Nr * Nr;
     for (int64_t p = 0; p < kc; ++p) {
       const float* src = B + (p0 + p) * ldb + j0;
-      float* dst = out + p * NR;
+      float* dst = out + p * Nr;
       // A whole 16-float piece per copy (vector moves; element by element it was scalar).
-      for (int64_t jr = 0; jr < full; jr += NR) std::memcpy(dst + jr * kc, src + jr, NR * sizeof(float));
+      for (int64_t jr = 0; jr < full; jr += Nr) std::memcpy(dst + jr * kc, src + jr, Nr * sizeof(float));
       if (full < nc) {
         int j = 0;
         for (; j < nc - full; ++j) dst[full * kc + j] = src[full + j];
-        for (; j < NR; ++j) dst[full * kc + j] = 0.f;
+        for (; j < Nr; ++j) dst[full * kc + j] = 0.f;
       }
     }
     return;
   }
-  for (int64_t jr = 0; jr < nc; jr += NR) {
-    int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+  for (int64_t jr = 0; jr < nc; jr += Nr) {
+    int nr = static_cast<int>(std::min<int64_t>(Nr, nc - jr));
     float* dst = out + jr * kc;
     // B stored n×k: each output column is a contiguous row of B.
-    for (int j = 0; j < NR; ++j) {
+    for (int j = 0; j < Nr; ++j) {
       if (j < nr) {
         const float* src = B + (j0 + jr + j) * ldb + p0;
-        for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = src[p];
+        for (int64_t p = 0; p < kc; ++p) dst[p * Nr + j] = src[p];
       } else {
-        for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = 0.f;
+        for (int64_t p = 0; p < kc; ++p) dst[p * Nr + j] = 0.f;
       }
     }
   }
@@ -222,8 +231,7 @@ struct Job {
   float* c;
   MatmulArgs args;
   int64_t tilesM, tilesN;  // tiles per matrix
-  MicroKernel kernel;
-  MicroKernelStrided strided;
+  Kernels kernels;
   // A narrow C (n ≤ 2 panels, e.g. the 10-class layer) reuses each A panel only once or
   // twice, so packing A would cost about as much as the multiply: read A in place instead.
   bool inPlaceA = false;
@@ -231,7 +239,8 @@ struct Job {
   bool dotsAlongK = false;
 };
 
-// Computes C rows [m0, m1) × cols [n0, n1) of matrix `bi`.
+// Computes C rows [m0, m1) × cols [n0, n1) of matrix `bi` with Nr-wide B panels.
+template <int Nr>
 void tile(const Job& job, int64_t bi, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
   const MatmulArgs& g = job.args;
   const float* A = job.a + bi * g.strideA;
@@ -273,7 +282,7 @@ void tile(const Job& job, int64_t bi, int64_t m0, int64_t m1, int64_t n0, int64_
   // micro-kernel long.
   int64_t kBlocks = (K + KC - 1) / KC;
   int64_t kcMax = (K + kBlocks - 1) / kBlocks;
-  int64_t ncMax = std::min<int64_t>(NC, ((n1 - n0 + NR - 1) / NR) * NR);
+  int64_t ncMax = std::min<int64_t>(NC, ((n1 - n0 + Nr - 1) / Nr) * Nr);
   int64_t mcMax = std::min<int64_t>(MC, ((m1 - m0 + MR - 1) / MR) * MR);
   float* bp = packB.get(static_cast<size_t>(kcMax * ncMax));
   float* ap = packA.get(static_cast<size_t>(kcMax * mcMax));
@@ -285,17 +294,17 @@ void tile(const Job& job, int64_t bi, int64_t m0, int64_t m1, int64_t n0, int64_
       bool first = pc == 0, last = pc + kc >= K;
       float beta = first ? g.beta : 1.f;
       float alpha = g.alpha;
-      packBPanels(B, ldb, g.transB, pc, kc, jc, nc, bp);
+      packBPanels<Nr>(B, ldb, g.transB, pc, kc, jc, nc, bp);
       for (int64_t ic = m0; ic < m1; ic += mcMax) {
         int64_t mc = std::min(mcMax, m1 - ic);
         if (job.inPlaceA) {
           int64_t rs = g.transA ? 1 : lda, cs = g.transA ? lda : 1;
-          for (int64_t jr = 0; jr < nc; jr += NR) {
-            int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+          for (int64_t jr = 0; jr < nc; jr += Nr) {
+            int nr = static_cast<int>(std::min<int64_t>(Nr, nc - jr));
             for (int64_t ir = 0; ir < mc; ir += MR) {
               int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
               float* ct = C + (ic + ir) * ldc + jc + jr;
-              job.strided(kc, A + (ic + ir) * rs + pc * cs, rs, cs, bp + jr * kc, ct, ldc, mr, nr, alpha, beta);
+              job.kernels.strided(kc, A + (ic + ir) * rs + pc * cs, rs, cs, bp + jr * kc, ct, ldc, mr, nr, alpha, beta);
               if (last && epi) epilogue(ct, ldc, mr, nr, g.bias ? g.bias + jc + jr : nullptr, g.act);
             }
           }
@@ -304,19 +313,19 @@ void tile(const Job& job, int64_t bi, int64_t m0, int64_t m1, int64_t n0, int64_
         packAPanels(A, lda, g.transA, ic, mc, pc, kc, ap);
         auto micro = [&](int64_t ir, int64_t jr) {
           int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-          int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+          int nr = static_cast<int>(std::min<int64_t>(Nr, nc - jr));
           float* ct = C + (ic + ir) * ldc + jc + jr;
-          job.kernel(kc, ap + ir * kc, bp + jr * kc, ct, ldc, mr, nr, alpha, beta);
+          job.kernels.packed(kc, ap + ir * kc, bp + jr * kc, ct, ldc, mr, nr, alpha, beta);
           if (last && epi) epilogue(ct, ldc, mr, nr, g.bias ? g.bias + jc + jr : nullptr, g.act);
         };
         if (kc * nc <= 8192) {
           // The whole packed B block fits in L1 (a short k, e.g. dH = dY·W2ᵀ with k = 10):
           // sweep C row block by row block so its writes stream through memory in order.
           for (int64_t ir = 0; ir < mc; ir += MR)
-            for (int64_t jr = 0; jr < nc; jr += NR) micro(ir, jr);
+            for (int64_t jr = 0; jr < nc; jr += Nr) micro(ir, jr);
         } else {
           // One B micro-panel stays in L1 while the A panels stream from L2.
-          for (int64_t jr = 0; jr < nc; jr += NR)
+          for (int64_t jr = 0; jr < nc; jr += Nr)
             for (int64_t ir = 0; ir < mc; ir += MR) micro(ir, jr);
         }
       }
@@ -335,21 +344,22 @@ void runTask(void* ctx, int64_t task, int) {
     int64_t units = (len + unit - 1) / unit;
     return std::min(len, (units * i / parts) * unit);
   };
-  tile(job, bi, cut(g.m, job.tilesM, MR, tm), cut(g.m, job.tilesM, MR, tm + 1),
-       cut(g.n, job.tilesN, NR, tn), cut(g.n, job.tilesN, NR, tn + 1));
+  int nr = job.kernels.nr;
+  int64_t m0 = cut(g.m, job.tilesM, MR, tm), m1 = cut(g.m, job.tilesM, MR, tm + 1);
+  int64_t n0 = cut(g.n, job.tilesN, nr, tn), n1 = cut(g.n, job.tilesN, nr, tn + 1);
+  if (nr == NR512) tile<NR512>(job, bi, m0, m1, n0, n1);
+  else tile<NR>(job, bi, m0, m1, n0, n1);
 }
 
 }  // namespace
 
 }  // namespace gemm
 
-const char* gemmKernelName() {
-  return gemm::selectKernel() == gemm::microKernelPortable ? "portable 6x16" : "AVX2+FMA 6x16";
-}
+const char* gemmKernelName() { return gemm::selectKernels(1 << 20).name; }
 
 void matmul(const float* a, const float* b, float* c, const MatmulArgs& args) {
   using namespace gemm;
-  Job job{a, b, c, args, 1, 1, selectKernel(), selectStridedKernel()};
+  Job job{a, b, c, args, 1, 1, selectKernels(args.n)};
   job.inPlaceA = args.n <= 2 * NR;
   job.dotsAlongK = useAvx2() && !args.transA && args.n <= kNarrowMaxN && args.k >= kNarrowMinK;
   int64_t T = threads();

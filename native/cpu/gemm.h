@@ -1,5 +1,6 @@
-// Internals of the CPU GEMM shared by gemm.cc (driver, packing, portable micro-kernel) and
-// gemm_avx2.cc (the AVX2+FMA micro-kernel, the only file compiled with -mavx2 -mfma).
+// Internals of the CPU GEMM shared by gemm.cc (driver, packing, portable micro-kernel),
+// gemm_avx2.cc (the AVX2+FMA micro-kernel, compiled with -mavx2 -mfma) and gemm_avx512.cc (the
+// AVX-512 micro-kernel, compiled with -mavx512f -mfma).
 #pragma once
 #include <cstdint>
 
@@ -11,6 +12,9 @@ namespace tsdl::cpu::gemm {
 // keep both FMA ports busy (an 8×8 tile would need 8 broadcasts for 8 FMAs).
 constexpr int MR = 6;
 constexpr int NR = 16;
+// The AVX-512 micro-tile is 6×32: a 32-float row of C is two zmm registers, the same 12
+// accumulators, twice the lanes.
+constexpr int NR512 = 32;
 
 // C[0:m, 0:n] = alpha · Apanel·Bpanel + beta · C (beta == 0: C is not read), where Apanel is
 // kc×MR (k-major, packed) and Bpanel kc×NR (k-major, packed); m <= MR, n <= NR.
@@ -37,6 +41,13 @@ void microKernelAvx2Strided(int64_t kc, const float* a, int64_t rs, int64_t cs, 
                             float* c, int64_t ldc, int m, int n, float alpha, float beta);
 void microKernelAvx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m,
                      int n, float alpha, float beta);
+#endif
+#if defined(TSDL_HAVE_AVX512_BUILD)
+// Packed A panels as above; B panels NR512 wide.
+void microKernelAvx512(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m,
+                       int n, float alpha, float beta);
+void microKernelAvx512Strided(int64_t kc, const float* a, int64_t rs, int64_t cs, const float* b,
+                              float* c, int64_t ldc, int m, int n, float alpha, float beta);
 #endif
 
 }  // namespace tsdl::cpu::gemm

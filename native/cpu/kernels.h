@@ -16,11 +16,12 @@ void random(RandomKind kind, float* out, int64_t count, uint64_t seed, uint64_t 
             float b);
 
 void matmul(const float* a, const float* b, float* c, const MatmulArgs& args);
-const char* gemmKernelName();  // "avx2+fma 6x16" or "portable 6x16"
+const char* gemmKernelName();  // "AVX-512 6x32", "AVX2+FMA 6x16" or "portable 6x16"
 
 // Which instruction set the element-wise kernels use: "AVX2+FMA" or "baseline".
 const char* isaName();
-bool useAvx2();  // false when the CPU lacks AVX2/FMA or TSDL_CPU_ISA=baseline
+bool useAvx2();    // false when the CPU lacks AVX2/FMA or TSDL_CPU_ISA=baseline
+bool useAvx512();  // the GEMM's AVX-512 micro-kernel: AVX-512F CPU, not TSDL_CPU_ISA=avx2/baseline
 
 namespace base {
 #include "kernel_decls.inc"
