@@ -2,7 +2,11 @@
 // cost a JS→native crossing each). Each update is one pass that reads g and the slots once.
 // The loops are straight-line float arithmetic so g++ -O3 vectorizes them; large tensors
 // split across the pool.
+#include <cfloat>
 #include <cmath>
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
 
 #include "kernels.h"
 #include "threadpool.h"
@@ -43,7 +47,27 @@ __attribute__((noinline)) void sgdRun(float* w, const float* g, float* v, int64_
 // Keras puts eps inside the square root: w −= lr·g / sqrt(v + eps).
 __attribute__((noinline)) void rmspropRun(float* w, const float* g, float* v, int64_t n, float lr, float rho,
                                           float eps) {
-  for (int64_t i = 0; i < n; ++i) {
+  int64_t i = 0;
+#if defined(__AVX2__) && defined(__FMA__)
+  // 1/sqrt through the hardware estimate and one Newton step, y·(1.5 − 0.5·x·y²): about 2 ulp
+  // from the exact quotient, at a third of the cost of sqrt and divide, which made this loop
+  // compute-bound (51 → 33 µs for 200,000 weights in cache, the same as its memory traffic).
+  // x is capped at FLT_MAX so an overflowed v gives a tiny step, as the exact form's g/inf = 0
+  // would, instead of inf·0 = NaN; a NaN stays NaN (min returns its second operand then).
+  const __m256 vrho = _mm256_set1_ps(rho), vkeep = _mm256_set1_ps(1.f - rho), veps = _mm256_set1_ps(eps);
+  const __m256 vlr = _mm256_set1_ps(lr), half = _mm256_set1_ps(0.5f), threeHalves = _mm256_set1_ps(1.5f);
+  const __m256 cap = _mm256_set1_ps(FLT_MAX);
+  for (; i + 8 <= n; i += 8) {
+    __m256 gi = _mm256_loadu_ps(g + i);
+    __m256 nv = _mm256_fmadd_ps(vrho, _mm256_loadu_ps(v + i), _mm256_mul_ps(vkeep, _mm256_mul_ps(gi, gi)));
+    _mm256_storeu_ps(v + i, nv);
+    __m256 x = _mm256_min_ps(cap, _mm256_add_ps(nv, veps));
+    __m256 y = _mm256_rsqrt_ps(x);
+    y = _mm256_mul_ps(y, _mm256_fnmadd_ps(_mm256_mul_ps(_mm256_mul_ps(half, x), y), y, threeHalves));
+    _mm256_storeu_ps(w + i, _mm256_fnmadd_ps(_mm256_mul_ps(vlr, gi), y, _mm256_loadu_ps(w + i)));
+  }
+#endif
+  for (; i < n; ++i) {
     float nv = rho * v[i] + (1.f - rho) * g[i] * g[i];
     v[i] = nv;
     w[i] -= lr * g[i] / std::sqrt(nv + eps);
