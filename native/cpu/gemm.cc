@@ -371,7 +371,9 @@ void matmul(const float* a, const float* b, float* c, const MatmulArgs& args) {
     // Split each matrix into about T / batch tiles: by columns while each tile keeps at least
     // 64 columns (B packing and the micro-kernel stay efficient), the rest by rows.
     int64_t want = (T + args.batch - 1) / args.batch;
-    int64_t byN = std::max<int64_t>(1, std::min<int64_t>(want, args.n / 64));
+    // A short k (dH = dY·W2ᵀ, k = 10) is bound by writing C: rows keep each thread's part of C
+    // one contiguous block (by columns, two threads ran it at half the speed of one).
+    int64_t byN = args.k < 32 ? 1 : std::max<int64_t>(1, std::min<int64_t>(want, args.n / 64));
     int64_t byM = std::max<int64_t>(1, std::min<int64_t>((want + byN - 1) / byN, (args.m + MR - 1) / MR));
     job.tilesN = byN;
     job.tilesM = byM;
