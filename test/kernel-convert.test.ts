@@ -28,11 +28,6 @@ interface Q {} type R = string`);
     expect(await runCell("const convA: number = 20; const convB = await Promise.resolve(22); convA + convB")).toBe(42);
   });
 
-  test("declared names become globals that a re-run may declare again", async () => {
-    await runCell("const convAgain = 1; class ConvClass { v = 1 }");
-    expect(await runCell("const convAgain = 2; class ConvClass { v = 2 }; [convAgain, new ConvClass().v, ConvClass.name]")).toEqual([2, 2, "ConvClass"]);
-  });
-
   test("a JavaScript position maps back to the cell's line and column", async () => {
     const code = "const first = 1\n\nfunction boom(n: number): never {\n  throw new Error(`n=${n}`)\n}\nboom(first)";
     const cell = await convertCell(code);
