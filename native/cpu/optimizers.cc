@@ -52,18 +52,22 @@ __attribute__((noinline)) void rmspropRun(float* w, const float* g, float* v, in
   // 1/sqrt through the hardware estimate and one Newton step, y·(1.5 − 0.5·x·y²): about 2 ulp
   // from the exact quotient, at a third of the cost of sqrt and divide, which made this loop
   // compute-bound (51 → 33 µs for 200,000 weights in cache, the same as its memory traffic).
-  // x is capped at FLT_MAX so an overflowed v gives a tiny step, as the exact form's g/inf = 0
-  // would, instead of inf·0 = NaN; a NaN stays NaN (min returns its second operand then).
+  // Guards where the estimate differs from the exact form: x below the smallest normal float
+  // (only with epsilon 0) counts as that float, since the estimate reads it as 0 (so a zero
+  // gradient with v = 0 and epsilon 0 gives a zero step where g/sqrt(0) = NaN); x = +inf (v
+  // overflowed) gives 0 as g/inf does, where the Newton step would make inf·0 = NaN. A NaN stays
+  // NaN (max returns its second operand when one is NaN).
   const __m256 vrho = _mm256_set1_ps(rho), vkeep = _mm256_set1_ps(1.f - rho), veps = _mm256_set1_ps(eps);
   const __m256 vlr = _mm256_set1_ps(lr), half = _mm256_set1_ps(0.5f), threeHalves = _mm256_set1_ps(1.5f);
-  const __m256 cap = _mm256_set1_ps(FLT_MAX);
+  const __m256 smallest = _mm256_set1_ps(FLT_MIN), inf = _mm256_set1_ps(INFINITY);
   for (; i + 8 <= n; i += 8) {
     __m256 gi = _mm256_loadu_ps(g + i);
     __m256 nv = _mm256_fmadd_ps(vrho, _mm256_loadu_ps(v + i), _mm256_mul_ps(vkeep, _mm256_mul_ps(gi, gi)));
     _mm256_storeu_ps(v + i, nv);
-    __m256 x = _mm256_min_ps(cap, _mm256_add_ps(nv, veps));
+    __m256 x = _mm256_max_ps(smallest, _mm256_add_ps(nv, veps));
     __m256 y = _mm256_rsqrt_ps(x);
     y = _mm256_mul_ps(y, _mm256_fnmadd_ps(_mm256_mul_ps(_mm256_mul_ps(half, x), y), y, threeHalves));
+    y = _mm256_andnot_ps(_mm256_cmp_ps(x, inf, _CMP_EQ_OQ), y);
     _mm256_storeu_ps(w + i, _mm256_fnmadd_ps(_mm256_mul_ps(vlr, gi), y, _mm256_loadu_ps(w + i)));
   }
 #endif

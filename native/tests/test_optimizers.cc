@@ -1,6 +1,7 @@
 // Fused optimizer updates over several tensors (one large enough to run on the pool) against
 // the Keras formulas written out in double precision.
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "../cpu/kernels.h"
@@ -82,6 +83,35 @@ TEST(rmsprop_adam_and_adagrad_follow_keras) {
       CHECK_ALL_NEAR(sets[k].s1.data(), s1.data(), s1.size(), 1e-5, std::string(names[which]) + " slot");
     }
   }
+}
+
+// The AVX2 build computes 1/sqrt(v + eps) from the hardware estimate and a Newton step: each
+// weight's step must stay within a few float ulp of the exact quotient over a wide range of
+// gradients, and an overflowed v must not turn a weight into NaN.
+TEST(rmsprop_step_is_within_a_few_ulp_and_an_overflowed_v_moves_nothing) {
+  const float lr = 0.001f, rho = 0.9f, eps = 1e-7f;
+  const size_t n = 4003;  // vector body and scalar tail
+  std::vector<float> w(n, 0.f), g(n), v(n);  // w = 0: the new w is minus the step, unrounded
+  for (size_t i = 0; i < n; ++i) {
+    g[i] = float(std::pow(10.0, -6.0 + 9.0 * double(i) / double(n))) * (i % 2 ? -1.f : 1.f);
+    v[i] = float(i % 7) * 0.25f * std::fabs(g[i]) * std::fabs(g[i]);
+  }
+  g[8] = 1e20f;  // g² overflows: v = inf, and the exact step is g/inf = 0
+  g[9] = NAN;
+  auto v0 = v;
+  OptimizerSlot slot{w.data(), g.data(), v.data(), nullptr, int64_t(n)};
+  cpu::rmspropUpdate(&slot, 1, lr, rho, eps);
+  CHECK(w[8] == 0.f && std::isinf(v[8]));
+  CHECK(std::isnan(w[9]));
+  double worst = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (i == 8 || i == 9) continue;
+    double nv = double(rho) * v0[i] + (1.0 - double(rho)) * double(g[i]) * g[i];
+    double exact = double(lr) * g[i] / std::sqrt(nv + double(eps));
+    worst = std::max(worst, std::fabs(-double(w[i]) - exact) / std::fabs(exact));
+  }
+  CHECK(worst < 6e-7);  // a few float ulp (2^-23 ≈ 1.2e-7)
+  std::printf("rmsprop: worst relative error of a step %.2g\n", worst);
 }
 
 TSDL_TEST_MAIN
