@@ -84,7 +84,7 @@ export type LabelKind = "sparse" | "onehot";
 export interface Backend {
   /** "cpu" or "cuda". */
   readonly name: "cpu" | "cuda";
-  /** What a person reads: "cpu: AVX2+FMA GEMM, 2 threads" or "cuda: NVIDIA H100 (sm_90)". */
+  /** What a person reads: "cpu: AVX-512 6x32 GEMM, 2 threads" or "cuda: NVIDIA H100 (sm_90)". */
   readonly description: string;
 
   // ---- memory -------------------------------------------------------------------------------

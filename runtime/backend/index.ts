@@ -17,7 +17,7 @@ export type BackendName = "cpu" | "cuda";
 export interface BackendInfo {
   /** The backend in use. */
   name: BackendName;
-  /** A line a person reads, e.g. "cpu: AVX2+FMA 6x16 GEMM, 2 threads". */
+  /** A line a person reads, e.g. "cpu: AVX-512 6x32 GEMM, 2 threads". */
   description: string;
   /** Backends that can be selected with `setBackend`. */
   available: BackendName[];
@@ -111,7 +111,7 @@ export function getPrecision(): Precision {
 
 /**
  * Which backend is in use, what it runs on, and why CUDA is not available.
- * @example backendInfo().description; // "cpu: AVX2+FMA 6x16 GEMM, 2 threads"
+ * @example backendInfo().description; // "cpu: AVX-512 6x32 GEMM, 2 threads"
  */
 export function backendInfo(): BackendInfo {
   const b = getBackend();
