@@ -170,12 +170,12 @@ void packBPanels(const float* B, int64_t ldb, bool trans, int64_t p0, int64_t kc
                  int64_t nc, float* out) {
   if (!trans) {
     // B stored k×n: walk each row of B once, front to back (the hardware prefetcher streams
-    // it), dealing its 16-float pieces out to the panels.
+    // it), dealing its Nr-float pieces out to the panels.
     int64_t full = nc / Nr * Nr;
     for (int64_t p = 0; p < kc; ++p) {
       const float* src = B + (p0 + p) * ldb + j0;
       float* dst = out + p * Nr;
-      // A whole 16-float piece per copy (vector moves; element by element it was scalar).
+      // A whole Nr-float piece per copy (vector moves; element by element it was scalar).
       for (int64_t jr = 0; jr < full; jr += Nr) std::memcpy(dst + jr * kc, src + jr, Nr * sizeof(float));
       if (full < nc) {
         int j = 0;
@@ -232,7 +232,7 @@ struct Job {
   MatmulArgs args;
   int64_t tilesM, tilesN;  // tiles per matrix
   Kernels kernels;
-  // A narrow C (n ≤ 2 panels, e.g. the 10-class layer) reuses each A panel only once or
+  // A narrow C (n ≤ 32, e.g. the 10-class layer) reuses each A panel only once or
   // twice, so packing A would cost about as much as the multiply: read A in place instead.
   bool inPlaceA = false;
   // Narrower still, with A not transposed: dot products along k (narrowAvx2).
