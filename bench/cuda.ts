@@ -10,11 +10,11 @@
  * Prints a table and, last, one JSON line. Without a GPU it exits 1 with "no GPU: <reason>".
  */
 import { spawnSync } from "node:child_process";
-import { backendInfo, getBackend, getPrecision, setPrecision, type Precision } from "../runtime/backend/index.js";
+import { backendInfo, getBackend, getPrecision, setPrecision, type MatmulPrecision } from "../runtime/backend/index.js";
 
 
 /** GFLOP/s of C = A·B at n³ on the current backend in the given matmul precision. */
-function sgemm(n: number, reps: number, precision: Precision): number {
+function sgemm(n: number, reps: number, precision: MatmulPrecision): number {
   const before = getPrecision();
   setPrecision(precision);
   const b = getBackend();

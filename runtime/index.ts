@@ -13,7 +13,7 @@ export { imageBundle, imagesBundle } from "./display/images.js";
 export { plot } from "./plot/index.js";
 export type { DType } from "./backend/backend.js";
 export { backendInfo, availableBackends, setBackend, getPrecision, setPrecision } from "./backend/index.js";
-export type { BackendInfo, BackendName, Precision } from "./backend/index.js";
+export type { BackendInfo, BackendName, MatmulPrecision } from "./backend/index.js";
 export { Tensor } from "./tensor/tensor.js";
 export type { NestedArray, TensorLike } from "./tensor/tensor.js";
 export { tensor, zeros, ones, full, zerosLike, onesLike, arange, randomNormal, randomUniform, randomTruncatedNormal } from "./tensor/create.js";

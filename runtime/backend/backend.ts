@@ -53,6 +53,12 @@ export type ArgReduceOp = "argmax" | "argmin";
 /** Activation fused into a matmul epilogue (after the bias). */
 export type EpilogueActivation = "linear" | "relu" | "sigmoid" | "tanh";
 
+/**
+ * Arithmetic of the CUDA matrix multiplies: exact float32, or tensor-core TF32 / BF16 (the CPU
+ * always computes in float32). Not `Precision`, which is the metric (`metrics.Precision`).
+ */
+export type MatmulPrecision = "fp32" | "tf32" | "bf16";
+
 export interface MatmulOptions {
   /** Rows of op(A) and of C. */
   m: number;

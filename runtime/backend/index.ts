@@ -7,7 +7,7 @@
  * const b = getBackend();           // the CUDA backend where available, else the CPU one
  * console.log(backendInfo().description);
  */
-import type { Backend } from "./backend.js";
+import type { Backend, MatmulPrecision } from "./backend.js";
 import { loadNative } from "./native.js";
 
 export type { Backend } from "./backend.js";
@@ -86,15 +86,14 @@ export function availableBackends(): BackendName[] {
   return probeCuda() ? ["cuda", "cpu"] : ["cpu"];
 }
 
-/** Arithmetic of the CUDA matrix multiplies: exact float32, or tensor-core TF32 / BF16. */
-export type Precision = "fp32" | "tf32" | "bf16";
+export type { MatmulPrecision } from "./backend.js";
 
 /**
  * Chooses the precision of CUDA matrix multiplies (the CPU always computes in float32).
  * The default comes from the TSDL_CUDA_PRECISION environment variable, else "fp32".
  * @example setPrecision("tf32");
  */
-export function setPrecision(p: Precision): void {
+export function setPrecision(p: MatmulPrecision): void {
   if (!probeCuda()) throw new Error(`setPrecision: the cuda backend is unavailable: ${cudaWhy}; the CPU always computes in float32`);
   loadNative().cudaSetPrecision(p);
 }
@@ -103,10 +102,10 @@ export function setPrecision(p: Precision): void {
  * The precision of CUDA matrix multiplies, or "fp32" when running on the CPU.
  * @example getPrecision(); // "fp32"
  */
-export function getPrecision(): Precision {
+export function getPrecision(): MatmulPrecision {
   const cuda = probeCuda();
   if (!cuda || getBackend() !== cuda) return "fp32";
-  return (loadNative().cudaGetPrecision() ?? "fp32") as Precision;
+  return loadNative().cudaGetPrecision() ?? "fp32";
 }
 
 /**

@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Backend } from "./backend.js";
+import type { Backend, MatmulPrecision } from "./backend.js";
 
 /** What the addon exports (native/binding/addon.cc). */
 export interface NativeAddon {
@@ -17,10 +17,10 @@ export interface NativeAddon {
   cpu: Backend;
   /** The CUDA backend, or the reason it is unavailable. */
   loadCuda(): { backend?: Backend; error?: string };
-  /** Sets the CUDA GEMM precision ("fp32" | "tf32" | "bf16"); throws when CUDA is not loaded. */
-  cudaSetPrecision(p: string): void;
+  /** Sets the CUDA GEMM precision; throws when CUDA is not loaded. */
+  cudaSetPrecision(p: MatmulPrecision): void;
   /** The CUDA GEMM precision, or null when CUDA is not loaded. */
-  cudaGetPrecision(): string | null;
+  cudaGetPrecision(): MatmulPrecision | null;
   /** Bytes held by live native buffers in this process. */
   liveBytes(): number;
   /** Number of live native buffers in this process. */
