@@ -43,6 +43,23 @@ describe("training on a slice of MNIST", () => {
     expect(acc).toBeGreaterThan(0.75);
   });
 
+  it("sparse labels shaped [n, 1] train like [n]; one-hot labels with the sparse loss fail before the first step", async () => {
+    const sparseModel = () => {
+      const m = Sequential([layers.Dense(8, { activation: "relu", inputShape: [784] }), layers.Dense(10, { activation: "softmax" })]);
+      m.compile({ optimizer: "sgd", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
+      return m;
+    };
+    const column = yIdx.slice(0, 256).reshape([256, 1]);
+    const history = await sparseModel().fit(x.slice(0, 256), column, { epochs: 1, batchSize: 64, verbose: 0 });
+    expect(history.history.loss[0]).toBeGreaterThan(0);
+    const model = sparseModel();
+    const before = model.getWeights().map((w) => w.data().slice());
+    await expect(model.fit(x.slice(0, 256), y.slice(0, 256), { epochs: 1, verbose: 0 })).rejects.toThrow(
+      "sparse_categorical_crossentropy: labels must be class indices of shape [batch] or [batch, 1], received shape [256, 10]",
+    );
+    expect(model.getWeights().every((w, i) => w.data().every((v, j) => v === before[i][j]))).toBe(true);
+  });
+
   it("validationSplit holds out the end of the data and logs val_loss and val_accuracy", async () => {
     const model = chapterModel();
     const history = await model.fit(x, y, { epochs: 2, batchSize: 128, validationSplit: 0.2, verbose: 0 });

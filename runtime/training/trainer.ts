@@ -25,6 +25,7 @@ import type { Metric } from "../metrics/metric.js";
 import { CategoricalAccuracy, SparseCategoricalAccuracy } from "../metrics/accuracy.js";
 import { Accumulator } from "../metrics/accumulator.js";
 import { BatchGatherer } from "./batches.js";
+import { sparseLabels } from "../losses/crossentropy.js";
 
 /** Options of fit (Keras's names in camelCase; snake_case spellings are accepted too). */
 export interface FitOptions {
@@ -106,9 +107,8 @@ function prepareX(model: Model, x: ModelData, what: string): Tensor[] {
 function prepareY(model: Model, c: Compiled, y: ModelData, what: string): Tensor[] {
   return toList(y, model.outputNames, `${what}: y`).map((d, i) => {
     const sparse = c.losses[i].name === "sparse_categorical_crossentropy";
-    let t = asDataTensor(d, sparse ? "int32" : "float32", `${what}: y[${i}]`);
-    if (sparse && t.ndim === 2 && t.shape[1] === 1) t = t.reshape([t.shape[0]]);
-    return t;
+    const t = asDataTensor(d, sparse ? "int32" : "float32", `${what}: y[${i}]`);
+    return sparse ? sparseLabels(t) : t;
   });
 }
 
