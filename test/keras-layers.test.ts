@@ -65,6 +65,18 @@ describe("activations", () => {
     Sequential([d]);
     expect(Array.from(d.apply(tensor([[-1, -1]])).data())).toEqual(Array(3).fill(Math.fround(Math.exp(-2) - 1)));
   });
+
+  it("Dense acts on the last axis of a rank-3 input, integer inputs included, fused activation or not", () => {
+    for (const activation of ["relu", "softmax"] as const) {
+      const d = layers.Dense(3, { inputShape: [2, 4], activation, kernelInitializer: "glorot_uniform" });
+      Sequential([d]);
+      const x = tensor([[[1, 2, 3, 4], [0, 1, 0, 2]], [[5, 0, 1, 1], [2, 2, 2, 2]]], "int32");
+      const y = d.apply(x) as Tensor;
+      expect(y.shape).toEqual([2, 2, 3]);
+      const rows = d.apply(x.reshape([4, 4]).astype("float32")) as Tensor;
+      expect(Array.from(y.data())).toEqual(Array.from(rows.data()));
+    }
+  });
 });
 
 describe("layer construction", () => {

@@ -89,12 +89,11 @@ export class DenseLayer extends Layer {
     if (x.shape[x.ndim - 1] !== inDim) {
       throw new Error(`Dense '${this.name}': expected inputs whose last axis is ${inDim}, received shape [${x.shape.join(", ")}]`);
     }
-    const flat = x.ndim === 2 ? x : x.reshape([-1, inDim]);
+    // ops.dense casts to float32 and acts on the last axis of any rank, as Keras's Dense does.
     const act = logits ? "linear" : this.activation.name;
     const epi = epilogueOf(act);
-    let y = ops.dense(flat.dtype === "float32" ? flat : flat.astype("float32"), this.kernel!, this.bias, epi ?? "linear");
-    if (epi === null) y = this.activation.fn(y);
-    return x.ndim === 2 ? y : y.reshape([...x.shape.slice(0, -1), this.units]);
+    const y = ops.dense(x, this.kernel!, this.bias, epi ?? "linear");
+    return epi === null ? this.activation.fn(y) : y;
   }
 
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
