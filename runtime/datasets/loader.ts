@@ -69,8 +69,9 @@ function sha256(bytes: Uint8Array): string {
 /**
  * Downloads one file into the cache: to a temporary name first, verified (gzip, length,
  * checksum, IDX header), then renamed, so the cache never holds a partial or corrupt file.
+ * Returns the cached path and the array parsed while verifying (not read a second time).
  */
-export function downloadFile(info: DatasetInfo, file: DatasetFile, options: LoadOptions = {}): string {
+export function downloadFile(info: DatasetInfo, file: DatasetFile, options: LoadOptions = {}): { path: string; array: IdxArray } {
   const dir = join(cacheRoot(options), "datasets", info.id);
   mkdirSync(dir, { recursive: true });
   const base = options.baseUrl ?? process.env.TSDL_DATASETS_URL ?? info.baseUrl;
@@ -87,9 +88,9 @@ export function downloadFile(info: DatasetInfo, file: DatasetFile, options: Load
           `expected ${file.bytes} bytes with SHA-256 ${file.sha256} (the file was not kept)`,
       );
     }
-    parseIdx(bytes, url, { ndim: file.ndim, shape: file.shape });
+    const array = parseIdx(bytes, url, { ndim: file.ndim, shape: file.shape });
     renameSync(tmp, dest);
-    return dest;
+    return { path: dest, array };
   } finally {
     rmSync(tmp, { force: true });
   }
@@ -100,7 +101,12 @@ export function loadArrays(info: DatasetInfo, options: LoadOptions = {}): Loaded
   const dirs = candidates(info, options);
   const sources: string[] = [];
   const arrays = datasetFiles(info).map((file) => {
-    const path = findLocal(file, dirs) ?? downloadFile(info, file, options);
+    const path = findLocal(file, dirs);
+    if (path === null) {
+      const downloaded = downloadFile(info, file, options);
+      sources.push(downloaded.path);
+      return downloaded.array;
+    }
     sources.push(path);
     return readIdx(path, { ndim: file.ndim, shape: file.shape });
   });
