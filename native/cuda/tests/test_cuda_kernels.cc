@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -22,20 +21,12 @@ extern "C" int tsdl_cuda_graph_replay(int id, char* why, size_t len);
 extern "C" int tsdl_cuda_graph_release(int id, char* why, size_t len);
 
 using namespace tsdl;
+using tsdl::test::randomVec;
 
 namespace {
 
 Backend* gpu = nullptr;
 Backend* cpu = nullptr;
-
-template <class T>
-std::vector<T> randomVec(size_t n, unsigned seed, double lo = -1, double hi = 1) {
-  std::mt19937 g(seed);
-  std::uniform_real_distribution<double> d(lo, hi);
-  std::vector<T> v(n);
-  for (auto& x : v) x = static_cast<T>(d(g));
-  return v;
-}
 
 // A buffer on one backend, filled from / read back into a host vector.
 struct Buf {
@@ -184,8 +175,8 @@ TEST(fill_and_cast_match_on_every_dtype) {
 }
 
 TEST(unary_ops_and_their_gradients_match) {
-  auto x = randomVec<float>(1031, 5, -3, 3);
-  auto dy = randomVec<float>(1031, 6);
+  auto x = randomVec(1031, 5, -3.f, 3.f);
+  auto dy = randomVec(1031, 6, -1.f, 1.f);
   x[0] = 0.f; x[1] = NAN; x[2] = 6.f;
   for (int op = 0; op < int(UnaryOp::Count); ++op) {
     std::vector<float> in = x;
@@ -217,7 +208,7 @@ TEST(binary_ops_broadcast_like_numpy_on_every_dtype) {
   for (DType dt : {DType::Float32, DType::Int32, DType::Uint8}) {
     for (const Case& cs : cases) {
       size_t na = size_t(cs.a.size()), nb = size_t(cs.b.size()), no = size_t(cs.o.size());
-      auto av = randomVec<float>(na, 8, -5, 5), bv = randomVec<float>(nb, 9, -5, 5);
+      auto av = randomVec(na, 8, -5.f, 5.f), bv = randomVec(nb, 9, -5.f, 5.f);
       if (dt != DType::Float32) { for (auto& v : av) v = std::round(v); for (auto& v : bv) v = std::round(v); }
       if (dt == DType::Uint8) { for (auto& v : av) v = std::fabs(v); for (auto& v : bv) v = std::fabs(v); }
       // Inputs in dtype dt, cast by the CPU backend.
@@ -268,10 +259,10 @@ TEST(binary_ops_broadcast_like_numpy_on_every_dtype) {
 }
 
 TEST(where_selects_per_element) {
-  auto cf = randomVec<float>(100, 10);
+  auto cf = randomVec(100, 10, -1.f, 1.f);
   std::vector<uint8_t> cond(100);
   for (size_t i = 0; i < 100; ++i) cond[i] = cf[i] > 0;
-  auto a = randomVec<float>(100, 11), b = randomVec<float>(100, 12);
+  auto a = randomVec(100, 11, -1.f, 1.f), b = randomVec(100, 12, -1.f, 1.f);
   Buf cg(gpu, cond), cc(cpu, cond), ag(gpu, a), ac(cpu, a), bg(gpu, b), bc(cpu, b);
   sameOnBoth<float>("where", 100, 0, [&](Backend* be, void* out) {
     bool g = be == gpu;
@@ -295,7 +286,7 @@ TEST(reductions_over_any_axes_match) {
     size_t n = size_t(cs.s.size()), outN = 1;
     bool red[kMaxDims];
     for (int i = 0; i < cs.s.ndim; ++i) { red[i] = cs.red[i]; if (!red[i]) outN *= size_t(cs.s.dims[i]); }
-    auto x = randomVec<float>(std::max<size_t>(n, 1), 13);
+    auto x = randomVec(std::max<size_t>(n, 1), 13, -1.f, 1.f);
     Buf xg(gpu, x), xc(cpu, x);
     for (int op = 0; op < int(ReduceOp::Count); ++op) {
       if (n == 0 && (op == int(ReduceOp::Max) || op == int(ReduceOp::Min))) continue;  // refused upstream
@@ -316,7 +307,7 @@ TEST(reductions_over_any_axes_match) {
 
 TEST(argmax_and_argmin_match_along_any_axis) {
   Shape s = shapeOf({6, 7, 5});
-  auto x = randomVec<float>(210, 14);
+  auto x = randomVec(210, 14, -1.f, 1.f);
   x[3] = NAN;
   Buf xg(gpu, x), xc(cpu, x);
   for (int axis = 0; axis < 3; ++axis)
@@ -331,7 +322,7 @@ TEST(argmax_and_argmin_match_along_any_axis) {
 TEST(softmax_and_log_softmax_match) {
   for (int64_t cols : {10, 1, 33, 1000}) {
     int64_t rows = 37;
-    auto x = randomVec<float>(size_t(rows * cols), 15, -10, 10);
+    auto x = randomVec(size_t(rows * cols), 15, -10.f, 10.f);
     Buf xg(gpu, x), xc(cpu, x);
     for (bool log : {false, true})
       sameOnBoth<float>(log ? "log_softmax" : "softmax", size_t(rows * cols), 1e-5, [&](Backend* b, void* out) {
@@ -342,7 +333,7 @@ TEST(softmax_and_log_softmax_match) {
 
 TEST(fused_softmax_cross_entropy_matches_loss_and_gradient) {
   int64_t rows = 128, cols = 10;
-  auto x = randomVec<float>(size_t(rows * cols), 16, -5, 5);
+  auto x = randomVec(size_t(rows * cols), 16, -5.f, 5.f);
   std::vector<int32_t> y(static_cast<size_t>(rows));
   std::vector<float> hot(size_t(rows * cols), 0.f);
   for (int64_t r = 0; r < rows; ++r) { y[size_t(r)] = int32_t((r * 7) % cols); hot[size_t(r * cols + y[size_t(r)])] = 1.f; }
@@ -369,14 +360,14 @@ TEST(fused_softmax_cross_entropy_matches_loss_and_gradient) {
 }
 
 TEST(transpose_gather_and_one_hot_match) {
-  auto x = randomVec<float>(2 * 3 * 4 * 5, 17);
+  auto x = randomVec(2 * 3 * 4 * 5, 17, -1.f, 1.f);
   Buf xg(gpu, x), xc(cpu, x);
   const int perms[][4] = {{1, 0, 2, 3}, {3, 2, 1, 0}, {0, 2, 3, 1}};
   for (auto& p : perms)
     sameOnBoth<float>("transpose 4-d", x.size(), 0, [&](Backend* b, void* out) {
       b->transpose((b == gpu ? xg : xc).p, 4, shapeOf({2, 3, 4, 5}), p, out);
     });
-  auto m = randomVec<float>(67 * 45, 18);
+  auto m = randomVec(67 * 45, 18, -1.f, 1.f);
   Buf mg(gpu, m), mc(cpu, m);
   const int t2[] = {1, 0};
   sameOnBoth<float>("transpose 2-d", m.size(), 0, [&](Backend* b, void* out) {
@@ -423,8 +414,8 @@ TEST(fused_optimizer_updates_match_over_many_tensors) {
     std::vector<OptimizerSlot> sg(count), sc(count);
     for (int i = 0; i < count; ++i) {
       size_t n = size_t(sizes[size_t(i)]);
-      auto w = randomVec<float>(n, 100 + i), g = randomVec<float>(n, 200 + i);
-      auto s1 = randomVec<float>(n, 300 + i, 0, 1), s2 = randomVec<float>(n, 400 + i, 0, 1);
+      auto w = randomVec(n, 100 + i, -1.f, 1.f), g = randomVec(n, 200 + i, -1.f, 1.f);
+      auto s1 = randomVec(n, 300 + i, 0.f, 1.f), s2 = randomVec(n, 400 + i, 0.f, 1.f);
       for (Backend* be : {gpu, cpu}) {
         keep.push_back(std::make_unique<Buf>(be, w));
         float* pw = keep.back()->as<float>();
