@@ -218,7 +218,7 @@ describe("matmul", () => {
     expectClose(down(c), want, 1e-4);
   });
 
-  it("gives the same bits with 1 thread and with every core (matmul, random, reductions)", () => {
+  it("gives the same bits with 1 thread and with every core, and with the AVX2 or the AVX-512 GEMM (matmul, random, reductions)", () => {
     const script = `
       import { createRequire } from "node:module";
       const a = createRequire(process.cwd() + "/")("./build/Release/tsdl.node"), b = a.cpu;
@@ -232,14 +232,16 @@ describe("matmul", () => {
       b.reduce("sum", X, [1000, 600], [0], col); const cv = new Float32Array(600); b.download(col, cv);
       let h = 0; for (const v of [...new Int32Array(out.buffer), ...new Int32Array(rv.buffer), ...new Int32Array(sv.buffer), ...new Int32Array(cv.buffer)]) h = (Math.imul(h, 31) + v) | 0;
       console.log(h);`;
-    const run = (threads: string) =>
+    const run = (threads: string, isa?: string) =>
       spawnSync(process.execPath, ["--input-type=module", "-e", script], {
-        cwd: packageRoot(), encoding: "utf8", env: { ...process.env, TSDL_NUM_THREADS: threads },
+        cwd: packageRoot(), encoding: "utf8", env: { ...process.env, TSDL_NUM_THREADS: threads, TSDL_CPU_ISA: isa },
       }).stdout.trim();
     const one = run("1");
     expect(one).toMatch(/^-?\d+$/);
     expect(run("2")).toBe(one);
     expect(run("3")).toBe(one);
+    // Both SIMD micro-kernels sum each output in the same k order with the same FMAs.
+    expect(run("2", "avx2")).toBe(one);
   });
 });
 
