@@ -1,49 +1,68 @@
 /**
- * Reproducible randomness: one global seed and a counter.
+ * Reproducible randomness: streams of (seed, counter).
  *
  * The native kernels draw with counter-based Philox4x32-10, where element i depends only on
- * (seed, offset + i). Every draw here takes the next `count` offsets of the counter, so after
- * `setRandomSeed(n)` the same program draws the same numbers (initializers, shuffling, dropout),
- * on any thread count and on the CPU or the GPU alike.
+ * (seed, offset + i). A draw of `count` numbers from a stream takes the next `count` offsets of
+ * its counter, so after `setRandomSeed(n)` the same program draws the same numbers (initializers,
+ * shuffling, dropout), on any thread count and on the CPU or the GPU alike.
  */
 
-let seed = (Math.random() * 0x1_0000_0000) >>> 0;
-let counter = 0;
+/** Where one draw starts: Philox's key and the first counter value. */
+export interface RandomKey {
+  seed: number;
+  offset: number;
+}
+
+/**
+ * A seed and its own counter: successive draws continue one sequence. The global stream is one;
+ * a layer with a seed of its own (Dropout) holds another, unaffected by the global one.
+ * @example const s = new RandomStream(7); s.next(100); // { seed: 7, offset: 0 }, then offset 100
+ * @internal
+ */
+export class RandomStream {
+  readonly seed: number;
+  private counter = 0;
+
+  /** `who` names the caller in the error for a bad seed. */
+  constructor(seed: number, who = "random") {
+    if (!Number.isInteger(seed) || seed < 0) {
+      throw new Error(`${who}: the seed must be a non-negative integer; received ${seed}`);
+    }
+    this.seed = seed % 0x1_0000_0000;
+  }
+
+  /** The key of the next draw of `count` numbers; moves the counter past them. */
+  next(count: number): RandomKey {
+    const offset = this.counter;
+    // Keep offsets aligned to Philox's 4-wide blocks so draws never share a block.
+    this.counter += Math.ceil(count / 4) * 4;
+    return { seed: this.seed, offset };
+  }
+}
+
+let globalStream = new RandomStream((Math.random() * 0x1_0000_0000) >>> 0);
 
 /**
  * Makes every later random draw reproducible (weight initialization, shuffling, dropout).
  * @example setRandomSeed(42); const w = randomNormal([2, 2]); // the same w on every run
  */
 export function setRandomSeed(value: number): void {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new Error(`setRandomSeed: the seed must be a non-negative integer; received ${value}`);
-  }
-  seed = value % 0x1_0000_0000;
-  counter = 0;
+  globalStream = new RandomStream(value, "setRandomSeed");
 }
 
 /** The seed in use (a random one unless setRandomSeed was called). @example getRandomSeed() */
 export function getRandomSeed(): number {
-  return seed;
+  return globalStream.seed;
 }
 
 /**
- * The (seed, offset) for the next draw of `count` numbers; an explicit seed gives the same
- * numbers on every call (as a Keras initializer with a seed does), starting at `explicitOffset`
- * of that seed's sequence (a seeded stream of draws, as Dropout's masks).
+ * The stream a draw takes: with an explicit seed a fresh stream of it, so every call draws the
+ * same numbers (as a Keras initializer with a seed does); otherwise the global stream.
+ * @example randomStream(options.seed).next(size)
  * @internal
  */
-export function nextRandomKey(count: number, explicitSeed?: number, explicitOffset = 0): { seed: number; offset: number } {
-  if (explicitSeed !== undefined) {
-    if (!Number.isInteger(explicitSeed) || explicitSeed < 0) {
-      throw new Error(`random: seed must be a non-negative integer; received ${explicitSeed}`);
-    }
-    return { seed: explicitSeed % 0x1_0000_0000, offset: explicitOffset };
-  }
-  const offset = counter;
-  // Keep offsets aligned to Philox's 4-wide blocks so draws never share a block.
-  counter += Math.ceil(count / 4) * 4;
-  return { seed, offset };
+export function randomStream(explicitSeed?: number, who = "random"): RandomStream {
+  return explicitSeed === undefined ? globalStream : new RandomStream(explicitSeed, who);
 }
 
 /**
@@ -52,7 +71,7 @@ export function nextRandomKey(count: number, explicitSeed?: number, explicitOffs
  */
 export function randomPermutation(n: number, explicitSeed?: number): Int32Array {
   if (!Number.isInteger(n) || n < 0) throw new Error(`randomPermutation: n must be an integer ≥ 0; received ${n}`);
-  const key = nextRandomKey(n, explicitSeed);
+  const key = randomStream(explicitSeed, "randomPermutation").next(n);
   const next = mulberry32(mix(key.seed, key.offset));
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;

@@ -92,6 +92,7 @@ describe("layer construction", () => {
 
   it("bad arguments are errors that say what was received", () => {
     expect(() => layers.Dropout(1)).toThrow("Dropout: rate must be a number in [0, 1), received 1");
+    expect(() => layers.Dropout(0.5, { seed: -1 })).toThrow("Dropout: the seed must be a non-negative integer; received -1");
     expect(() => layers.Reshape([2, -1, -1])).toThrow(/Reshape: targetShape must be an array of positive integers with at most one -1/);
     expect(() => layers.Activation("reLu")).not.toThrow();
     expect(() => layers.Activation("rellu")).toThrow(/unknown activation 'rellu'; did you mean 'relu'\?/);

@@ -9,7 +9,8 @@
  */
 import { Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { randomUniform } from "../tensor/create.js";
+import { randomUniformFrom } from "../tensor/create.js";
+import { RandomStream, randomStream } from "../random.js";
 import * as ops from "../ops/index.js";
 import type { Shape } from "./symbolic.js";
 
@@ -30,8 +31,8 @@ export class DropoutLayer extends Layer {
   /** Fraction of inputs set to zero in training. */
   readonly rate: number;
   private readonly seed: number | undefined;
-  /** With a seed: where the next mask starts in the seed's sequence (a fixed key would repeat one mask). */
-  private offset = 0;
+  /** With a seed: the layer's own stream, so each mask continues the seed's sequence (a fixed key would repeat one mask). */
+  private readonly stream: RandomStream | undefined;
 
   /** @example new Dropout(0.5) */
   constructor(rate: number, options: DropoutOptions = {}) {
@@ -41,17 +42,15 @@ export class DropoutLayer extends Layer {
     super(options);
     this.rate = rate;
     this.seed = options.seed;
+    this.stream = options.seed === undefined ? undefined : new RandomStream(options.seed, "Dropout");
   }
 
   call(inputs: Tensor | Tensor[], ctx: CallContext): Tensor {
     const x = single(inputs, this.name);
     if (!ctx.training || this.rate === 0) return x;
-    let draw = {};
-    if (this.seed !== undefined) {
-      draw = { seed: this.seed, offset: this.offset };
-      this.offset += Math.ceil(x.size / 4) * 4; // Philox draws in blocks of 4
-    }
-    const keep = ops.cast(ops.greaterEqual(randomUniform([...x.shape], draw), this.rate), "float32");
+    // Without a seed of its own, the global stream as it is now (setRandomSeed replaces it).
+    const noise = randomUniformFrom(this.stream ?? randomStream(), x.shape);
+    const keep = ops.cast(ops.greaterEqual(noise, this.rate), "float32");
     return ops.mul(x, ops.mul(keep, 1 / (1 - this.rate)));
   }
 

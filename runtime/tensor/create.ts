@@ -3,7 +3,7 @@
  * and random draws (`randomNormal`, `randomUniform`, `randomTruncatedNormal`).
  */
 import type { DType, HostArray, NativeBuffer } from "../backend/backend.js";
-import { nextRandomKey } from "../random.js";
+import { randomStream, type RandomStream } from "../random.js";
 import { backend } from "./engine.js";
 import { Tensor, shapeStr } from "./tensor.js";
 
@@ -138,7 +138,7 @@ export interface RandomNormalOptions {
 export function randomNormal(shape: readonly number[], options: RandomNormalOptions = {}): Tensor {
   const dims = checkedShape(shape, "randomNormal");
   const buf = allocShape("float32", dims);
-  const key = nextRandomKey(buf.size, options.seed);
+  const key = randomStream(options.seed, "randomNormal").next(buf.size);
   if (buf.size !== 0) backend().randomNormal(buf, key.seed, key.offset, options.mean ?? 0, options.stddev ?? 1);
   return new Tensor(buf, dims, "float32");
 }
@@ -151,7 +151,7 @@ export function randomNormal(shape: readonly number[], options: RandomNormalOpti
 export function randomTruncatedNormal(shape: readonly number[], options: RandomNormalOptions = {}): Tensor {
   const dims = checkedShape(shape, "randomTruncatedNormal");
   const buf = allocShape("float32", dims);
-  const key = nextRandomKey(buf.size, options.seed);
+  const key = randomStream(options.seed, "randomTruncatedNormal").next(buf.size);
   if (buf.size !== 0) backend().randomTruncatedNormal(buf, key.seed, key.offset, options.mean ?? 0, options.stddev ?? 1);
   return new Tensor(buf, dims, "float32");
 }
@@ -164,11 +164,6 @@ export interface RandomUniformOptions {
   maxval?: number;
   /** Draw the same numbers on every call with this seed. Default: the global seed and counter. */
   seed?: number;
-  /**
-   * With `seed`: where in that seed's sequence the draw starts, so successive draws of one seed
-   * differ (advance it by the size drawn, rounded up to a multiple of 4). Default 0.
-   */
-  offset?: number;
 }
 
 /**
@@ -176,12 +171,21 @@ export interface RandomUniformOptions {
  * @example randomUniform([784, 512], { minval: -0.05, maxval: 0.05 })
  */
 export function randomUniform(shape: readonly number[], options: RandomUniformOptions = {}): Tensor {
+  return randomUniformFrom(randomStream(options.seed, "randomUniform"), shape, options);
+}
+
+/**
+ * `randomUniform` drawn from a given stream (a layer's own seeded stream, as Dropout's masks).
+ * @example randomUniformFrom(new RandomStream(7), [32, 512])
+ * @internal
+ */
+export function randomUniformFrom(stream: RandomStream, shape: readonly number[], options: Omit<RandomUniformOptions, "seed"> = {}): Tensor {
   const dims = checkedShape(shape, "randomUniform");
   const lo = options.minval ?? 0;
   const hi = options.maxval ?? 1;
   if (!(hi > lo)) throw new Error(`randomUniform: maxval (${hi}) must be greater than minval (${lo})`);
   const buf = allocShape("float32", dims);
-  const key = nextRandomKey(buf.size, options.seed, options.offset);
+  const key = stream.next(buf.size);
   if (buf.size !== 0) backend().randomUniform(buf, key.seed, key.offset, lo, hi);
   return new Tensor(buf, dims, "float32");
 }
