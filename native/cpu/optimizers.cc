@@ -1,7 +1,7 @@
 // Fused, in-place optimizer updates over many tensors in one call (one per variable would
 // cost a JS→native crossing each). Each update is one pass that reads g and the slots once.
-// The loops are straight-line float arithmetic so g++ -O3 vectorizes them; large tensors
-// split across the pool.
+// The loops are straight-line float arithmetic so g++ -O3 vectorizes them (RMSprop's AVX2 build is
+// written with intrinsics, for its rsqrt); large tensors split across the pool.
 #include <cfloat>
 #include <cmath>
 #if defined(__AVX2__) && defined(__FMA__)
@@ -47,7 +47,6 @@ __attribute__((noinline)) void sgdRun(float* w, const float* g, float* v, int64_
 // Keras puts eps inside the square root: w −= lr·g / sqrt(v + eps).
 __attribute__((noinline)) void rmspropRun(float* w, const float* g, float* v, int64_t n, float lr, float rho,
                                           float eps) {
-  int64_t i = 0;
 #if defined(__AVX2__) && defined(__FMA__)
   // 1/sqrt through the hardware estimate and one Newton step, y·(1.5 − 0.5·x·y²): about 2 ulp
   // from the exact quotient, at a third of the cost of sqrt and divide, which made this loop
@@ -56,26 +55,44 @@ __attribute__((noinline)) void rmspropRun(float* w, const float* g, float* v, in
   // (only with epsilon 0) counts as that float, since the estimate reads it as 0 (so a zero
   // gradient with v = 0 and epsilon 0 gives a zero step where g/sqrt(0) = NaN); x = +inf (v
   // overflowed) gives 0 as g/inf does, where the Newton step would make inf·0 = NaN. A NaN stays
-  // NaN (max returns its second operand when one is NaN).
+  // NaN (max returns its second operand when one is NaN). The last n % 8 weights take the same
+  // step through masked loads and stores, so a weight's result does not depend on where the
+  // pool's split put it.
   const __m256 vrho = _mm256_set1_ps(rho), vkeep = _mm256_set1_ps(1.f - rho), veps = _mm256_set1_ps(eps);
   const __m256 vlr = _mm256_set1_ps(lr), half = _mm256_set1_ps(0.5f), threeHalves = _mm256_set1_ps(1.5f);
   const __m256 smallest = _mm256_set1_ps(FLT_MIN), inf = _mm256_set1_ps(INFINITY);
-  for (; i + 8 <= n; i += 8) {
-    __m256 gi = _mm256_loadu_ps(g + i);
-    __m256 nv = _mm256_fmadd_ps(vrho, _mm256_loadu_ps(v + i), _mm256_mul_ps(vkeep, _mm256_mul_ps(gi, gi)));
-    _mm256_storeu_ps(v + i, nv);
+  auto step = [&](__m256 gi, __m256 vi, __m256 wi, __m256& nv) {
+    nv = _mm256_fmadd_ps(vrho, vi, _mm256_mul_ps(vkeep, _mm256_mul_ps(gi, gi)));
     __m256 x = _mm256_max_ps(smallest, _mm256_add_ps(nv, veps));
     __m256 y = _mm256_rsqrt_ps(x);
     y = _mm256_mul_ps(y, _mm256_fnmadd_ps(_mm256_mul_ps(_mm256_mul_ps(half, x), y), y, threeHalves));
     y = _mm256_andnot_ps(_mm256_cmp_ps(x, inf, _CMP_EQ_OQ), y);
-    _mm256_storeu_ps(w + i, _mm256_fnmadd_ps(_mm256_mul_ps(vlr, gi), y, _mm256_loadu_ps(w + i)));
+    return _mm256_fnmadd_ps(_mm256_mul_ps(vlr, gi), y, wi);
+  };
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 nv;
+    __m256 nw = step(_mm256_loadu_ps(g + i), _mm256_loadu_ps(v + i), _mm256_loadu_ps(w + i), nv);
+    _mm256_storeu_ps(v + i, nv);
+    _mm256_storeu_ps(w + i, nw);
   }
-#endif
-  for (; i < n; ++i) {
+  if (i < n) {
+    __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n - i)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    __m256 nv;
+    __m256 nw = step(_mm256_maskload_ps(g + i, mask), _mm256_maskload_ps(v + i, mask), _mm256_maskload_ps(w + i, mask), nv);
+    _mm256_maskstore_ps(v + i, mask, nv);
+    _mm256_maskstore_ps(w + i, mask, nw);
+  }
+#else
+  // The same guards as the AVX2 build, so both builds agree on the edge cases.
+  for (int64_t i = 0; i < n; ++i) {
     float nv = rho * v[i] + (1.f - rho) * g[i] * g[i];
     v[i] = nv;
-    w[i] -= lr * g[i] / std::sqrt(nv + eps);
+    float x = nv + eps;
+    if (x < FLT_MIN) x = FLT_MIN;  // a NaN stays NaN
+    if (!std::isinf(x)) w[i] -= lr * g[i] / std::sqrt(x);
   }
+#endif
 }
 
 __attribute__((noinline)) void adamRun(float* w, const float* g, float* m, float* v, int64_t n, float alpha,

@@ -111,6 +111,12 @@ TEST(rmsprop_step_is_within_a_few_ulp_and_an_overflowed_v_moves_nothing) {
     worst = std::max(worst, std::fabs(-double(w[i]) - exact) / std::fabs(exact));
   }
   CHECK(worst < 6e-7);  // a few float ulp (2^-23 ≈ 1.2e-7)
+  // epsilon 0 with v = 0 and a zero gradient: a zero step (not 0/0 = NaN), in every lane,
+  // the vector body's and the tail's alike.
+  std::vector<float> w2(11, 1.f), g2(11, 0.f), v2(11, 0.f);
+  OptimizerSlot zero{w2.data(), g2.data(), v2.data(), nullptr, 11};
+  cpu::rmspropUpdate(&zero, 1, lr, rho, 0.f);
+  for (float x : w2) CHECK(x == 1.f);
   std::printf("rmsprop: worst relative error of a step %.2g\n", worst);
 }
 
