@@ -218,7 +218,7 @@ describe("matmul", () => {
     expectClose(down(c), want, 1e-4);
   });
 
-  it("gives the same bits with 1 thread and with every core, and with the AVX2 or the AVX-512 GEMM (matmul, random, reductions)", () => {
+  it("gives the same bits with 1 thread and with every core, and with the AVX2 or the AVX-512 GEMM (matmul, random, reductions, RMSprop)", () => {
     const script = `
       import { createRequire } from "node:module";
       const a = createRequire(process.cwd() + "/")("./build/Release/tsdl.node"), b = a.cpu;
@@ -230,7 +230,16 @@ describe("matmul", () => {
       const s = b.alloc("float32", 1); b.reduce("sum", C, [m * n], [0], s); const sv = new Float32Array(1); b.download(s, sv);
       const X = b.alloc("float32", 1000 * 600), col = b.alloc("float32", 600); b.randomNormal(X, 3, 0, 0, 1);
       b.reduce("sum", X, [1000, 600], [0], col); const cv = new Float32Array(600); b.download(col, cv);
-      let h = 0; for (const v of [...new Int32Array(out.buffer), ...new Int32Array(rv.buffer), ...new Int32Array(sv.buffer), ...new Int32Array(cv.buffer)]) h = (Math.imul(h, 31) + v) | 0;
+      // Edge tiles (n = 40) with alpha and beta, over more than one k slice.
+      const E = b.alloc("float32", 37 * 40); b.randomUniform(E, 4, 0, -1, 1);
+      b.matmul(A, B, E, { m: 37, n: 40, k, alpha: 0.3, beta: 0.7 });
+      const ev = new Float32Array(37 * 40); b.download(E, ev);
+      // RMSprop over a tensor the pool splits at places that are not multiples of 8.
+      const nw = 262147, W = b.alloc("float32", nw), G = b.alloc("float32", nw), V = b.alloc("float32", nw);
+      b.randomUniform(W, 5, 0, -1, 1); b.randomUniform(G, 6, 0, -1, 1); b.randomUniform(V, 7, 0, 0, 1);
+      b.rmspropUpdate([W], [G], [V], 0.001, 0.9, 1e-7);
+      const wv = new Float32Array(nw); b.download(W, wv);
+      let h = 0; for (const v of [...new Int32Array(out.buffer), ...new Int32Array(rv.buffer), ...new Int32Array(sv.buffer), ...new Int32Array(cv.buffer), ...new Int32Array(ev.buffer), ...new Int32Array(wv.buffer)]) h = (Math.imul(h, 31) + v) | 0;
       console.log(h);`;
     const run = (threads: string, isa?: string) =>
       spawnSync(process.execPath, ["--input-type=module", "-e", script], {

@@ -27,8 +27,9 @@
 namespace tsdl::cpu {
 namespace gemm {
 
-// KC·Nr·4 bytes = 16 KiB (32 KiB with AVX-512) of B panel in the 32-48 KiB L1; MC·KC·4 =
-// 144 KiB of A in L2;
+// KC·Nr·4 bytes = 16 KiB (32 KiB with AVX-512) of B panel in L1: Zen 5's is 48 KiB; on a CPU
+// with a 32 KiB L1 the AVX-512 panel fills it (KC is kept for both kernels so they sum in the
+// same k slices and give the same bits). MC·KC·4 = 144 KiB of A in L2;
 // KC·NC·4 = 3 MiB of B in the shared L3.
 #ifndef TSDL_GEMM_KC  // overridable at compile time for tuning on another machine
 #define TSDL_GEMM_KC 256
@@ -347,15 +348,19 @@ void runTask(void* ctx, int64_t task, int) {
   int nr = job.kernels.nr;
   int64_t m0 = cut(g.m, job.tilesM, MR, tm), m1 = cut(g.m, job.tilesM, MR, tm + 1);
   int64_t n0 = cut(g.n, job.tilesN, nr, tn), n1 = cut(g.n, job.tilesN, nr, tn + 1);
-  if (nr == NR512) tile<NR512>(job, bi, m0, m1, n0, n1);
-  else tile<NR>(job, bi, m0, m1, n0, n1);
+#if defined(TSDL_HAVE_AVX512_BUILD)
+  if (nr == NR512) return tile<NR512>(job, bi, m0, m1, n0, n1);
+#endif
+  tile<NR>(job, bi, m0, m1, n0, n1);
 }
 
 }  // namespace
 
 }  // namespace gemm
 
-const char* gemmKernelName() { return gemm::selectKernels(1 << 20).name; }
+// The kernel of a wide GEMM (what a training step's big matrices run; C at most NR wide runs the
+// AVX2 or dot-product code).
+const char* gemmKernelName() { return gemm::selectKernels(gemm::NR + 1).name; }
 
 void matmul(const float* a, const float* b, float* c, const MatmulArgs& args) {
   using namespace gemm;

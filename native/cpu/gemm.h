@@ -13,11 +13,14 @@ namespace tsdl::cpu::gemm {
 constexpr int MR = 6;
 constexpr int NR = 16;
 // The AVX-512 micro-tile is 6×32: a 32-float row of C is two zmm registers, the same 12
-// accumulators, twice the lanes.
+// accumulators, twice the lanes. It keeps 6 rows although AVX-512 has 32 registers: the A
+// packing (its SSE transposes) is shared with the AVX2 kernel, and 12 independent FMA chains per
+// k step already cover both FMA ports' latency. A taller tile has not been tried.
 constexpr int NR512 = 32;
 
 // C[0:m, 0:n] = alpha · Apanel·Bpanel + beta · C (beta == 0: C is not read), where Apanel is
-// kc×MR (k-major, packed) and Bpanel kc×NR (k-major, packed); m <= MR, n <= NR.
+// kc×MR (k-major, packed) and Bpanel kc×nr (k-major, packed; nr = NR, or NR512 for the AVX-512
+// kernel); m <= MR, n <= nr.
 using MicroKernel = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
                              int m, int n, float alpha, float beta);
 

@@ -11,49 +11,22 @@ namespace tsdl::cpu::gemm {
 namespace {
 struct Avx2 {
   using Reg = __m256;
+  using Mask = __m256i;
   static constexpr int kLanes = 8;
   static Reg zero() { return _mm256_setzero_ps(); }
+  static Reg set1(float x) { return _mm256_set1_ps(x); }
   static Reg load(const float* p) { return _mm256_load_ps(p); }
+  static Reg loadu(const float* p) { return _mm256_loadu_ps(p); }
+  static void storeu(float* p, Reg v) { _mm256_storeu_ps(p, v); }
   static Reg broadcast(const float* p) { return _mm256_broadcast_ss(p); }
+  static Reg mul(Reg a, Reg b) { return _mm256_mul_ps(a, b); }
   static Reg fma(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
-
-  static void store(const Reg* acc, float* c, int64_t ldc, int m, int n, float alpha, float beta) {
-    __m256 va = _mm256_set1_ps(alpha);
-    if (m == MR && n == NR) {
-      if (beta == 0.f) {
-        for (int i = 0; i < MR; ++i) {
-          _mm256_storeu_ps(c + i * ldc, _mm256_mul_ps(va, acc[2 * i]));
-          _mm256_storeu_ps(c + i * ldc + 8, _mm256_mul_ps(va, acc[2 * i + 1]));
-        }
-      } else {
-        __m256 vb = _mm256_set1_ps(beta);
-        for (int i = 0; i < MR; ++i) {
-          float* r = c + i * ldc;
-          _mm256_storeu_ps(r, _mm256_fmadd_ps(va, acc[2 * i], _mm256_mul_ps(vb, _mm256_loadu_ps(r))));
-          _mm256_storeu_ps(r + 8, _mm256_fmadd_ps(va, acc[2 * i + 1], _mm256_mul_ps(vb, _mm256_loadu_ps(r + 8))));
-        }
-      }
-      return;
-    }
-    // Edge tile: through a scratch tile so nothing outside C[0:m, 0:n] is touched.
-    alignas(32) float t[MR * NR];
-    for (int i = 0; i < MR; ++i) {
-      _mm256_store_ps(t + i * NR, _mm256_mul_ps(va, acc[2 * i]));
-      _mm256_store_ps(t + i * NR + 8, _mm256_mul_ps(va, acc[2 * i + 1]));
-    }
-    for (int i = 0; i < m; ++i) {
-      float* r = c + i * ldc;
-      if (beta == 0.f)
-        for (int j = 0; j < n; ++j) r[j] = t[i * NR + j];
-      else
-        for (int j = 0; j < n; ++j) r[j] = t[i * NR + j] + beta * r[j];
-    }
-  }
+  static Mask mask(int k) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
+  static Reg loadMasked(const float* p, Mask k) { return _mm256_maskload_ps(p, k); }
+  static void storeMasked(float* p, Mask k, Reg v) { _mm256_maskstore_ps(p, k, v); }
 };
 static_assert(2 * Avx2::kLanes == NR, "a tile row is two registers");
-}  // namespace
 
-namespace {
 inline float hsum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));

@@ -15,32 +15,19 @@ namespace tsdl::cpu::gemm {
 namespace {
 struct Avx512 {
   using Reg = __m512;
+  using Mask = __mmask16;
   static constexpr int kLanes = 16;
   static Reg zero() { return _mm512_setzero_ps(); }
+  static Reg set1(float x) { return _mm512_set1_ps(x); }
   static Reg load(const float* p) { return _mm512_load_ps(p); }
+  static Reg loadu(const float* p) { return _mm512_loadu_ps(p); }
+  static void storeu(float* p, Reg v) { _mm512_storeu_ps(p, v); }
   static Reg broadcast(const float* p) { return _mm512_set1_ps(*p); }
+  static Reg mul(Reg a, Reg b) { return _mm512_mul_ps(a, b); }
   static Reg fma(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
-
-  // Masked loads and stores write exactly C[0:m, 0:n], edge tiles included.
-  static void store(const Reg* acc, float* c, int64_t ldc, int m, int n, float alpha, float beta) {
-    __m512 va = _mm512_set1_ps(alpha);
-    __mmask16 k0 = static_cast<__mmask16>(n >= 16 ? 0xFFFF : (1u << n) - 1);
-    __mmask16 k1 = static_cast<__mmask16>(n >= 32 ? 0xFFFF : n <= 16 ? 0 : (1u << (n - 16)) - 1);
-    if (beta == 0.f) {
-      for (int i = 0; i < m; ++i) {
-        _mm512_mask_storeu_ps(c + i * ldc, k0, _mm512_mul_ps(va, acc[2 * i]));
-        _mm512_mask_storeu_ps(c + i * ldc + 16, k1, _mm512_mul_ps(va, acc[2 * i + 1]));
-      }
-      return;
-    }
-    __m512 vb = _mm512_set1_ps(beta);
-    for (int i = 0; i < m; ++i) {
-      float* r = c + i * ldc;
-      __m512 old0 = _mm512_maskz_loadu_ps(k0, r), old1 = _mm512_maskz_loadu_ps(k1, r + 16);
-      _mm512_mask_storeu_ps(r, k0, _mm512_fmadd_ps(va, acc[2 * i], _mm512_mul_ps(vb, old0)));
-      _mm512_mask_storeu_ps(r + 16, k1, _mm512_fmadd_ps(va, acc[2 * i + 1], _mm512_mul_ps(vb, old1)));
-    }
-  }
+  static Mask mask(int k) { return static_cast<Mask>(k >= 16 ? 0xFFFFu : (1u << k) - 1); }
+  static Reg loadMasked(const float* p, Mask k) { return _mm512_maskz_loadu_ps(k, p); }
+  static void storeMasked(float* p, Mask k, Reg v) { _mm512_mask_storeu_ps(p, k, v); }
 };
 static_assert(2 * Avx512::kLanes == NR512, "a tile row is two registers");
 }  // namespace

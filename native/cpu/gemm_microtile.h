@@ -2,8 +2,8 @@
 // Each includes this header in its own translation unit, compiled with its own instruction-set
 // flags, and passes a vector type V:
 //   V::Reg          the register type; a row of the micro-tile is two of them (2·V::kLanes floats)
-//   V::zero/load/broadcast/fma
-//   V::store(acc, c, ldc, m, n, alpha, beta)   writes C[0:m, 0:n] from the 12 accumulators
+//   V::zero/set1/load (aligned)/loadu/storeu/broadcast/mul/fma
+//   V::Mask, V::mask(k) (the first k lanes), V::loadMasked/storeMasked (no access past them)
 //
 // Twelve named accumulators, not an array, so the compiler keeps every one in a register.
 #pragma once
@@ -12,6 +12,34 @@
 #include "gemm.h"
 
 namespace tsdl::cpu::gemm {
+
+// Writes alpha·acc (+ beta·C) to C[0:m, 0:n]: rows with plain stores when the tile is whole,
+// masked ones at the edge, the same arithmetic either way (alpha·acc + beta·c as one FMA), so an
+// output's bits depend neither on the tile it fell in nor on the vector width.
+template <class V>
+inline void storeTile(const typename V::Reg* acc, float* c, int64_t ldc, int m, int n, float alpha, float beta) {
+  using R = typename V::Reg;
+  constexpr int L = V::kLanes;
+  const bool whole = n == 2 * L;
+  const typename V::Mask k0 = V::mask(n < L ? n : L), k1 = V::mask(n > L ? n - L : 0);
+  const R va = V::set1(alpha), vb = V::set1(beta);
+  for (int i = 0; i < m; ++i) {
+    float* r = c + i * ldc;
+    R lo = V::mul(va, acc[2 * i]), hi = V::mul(va, acc[2 * i + 1]);
+    if (beta != 0.f) {
+      R old0 = whole ? V::loadu(r) : V::loadMasked(r, k0), old1 = whole ? V::loadu(r + L) : V::loadMasked(r + L, k1);
+      lo = V::fma(va, acc[2 * i], V::mul(vb, old0));
+      hi = V::fma(va, acc[2 * i + 1], V::mul(vb, old1));
+    }
+    if (whole) {
+      V::storeu(r, lo);
+      V::storeu(r + L, hi);
+    } else {
+      V::storeMasked(r, k0, lo);
+      V::storeMasked(r + L, k1, hi);
+    }
+  }
+}
 
 // Packed: element (i, k) of the A panel is a[k·6 + i]. Strided: a[i·rs + k·cs], read straight
 // from the caller's matrix (rows past m repeat the last row; their results are dropped).
@@ -53,6 +81,8 @@ inline void microTile(int64_t kc, const float* a, int64_t rs, int64_t cs, const 
   }
   int64_t k = 0;
   for (; k + 4 <= kc; k += 4) {
+    // One line of the B panel 16 k steps ahead per 4 steps: the panel is mostly in L1 already
+    // (it is reused by every A panel), this only starts its first pass early.
     _mm_prefetch(reinterpret_cast<const char*>(b + 16 * W), _MM_HINT_T0);
     TSDL_STEP(0) TSDL_STEP(1) TSDL_STEP(2) TSDL_STEP(3)
     if (Packed) a += 24;
@@ -68,7 +98,7 @@ inline void microTile(int64_t kc, const float* a, int64_t rs, int64_t cs, const 
 #undef TSDL_STEP
 #undef TSDL_A
   R acc[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
-  V::store(acc, c, ldc, m, n, alpha, beta);
+  storeTile<V>(acc, c, ldc, m, n, alpha, beta);
 }
 
 }  // namespace tsdl::cpu::gemm

@@ -66,8 +66,7 @@ void gather(const void* x, size_t es, int64_t rowSize, const int32_t* indices, i
   // Split from 256 KiB up (a batch of 128 MNIST rows is 392 KiB): the copy waits on cache and
   // TLB misses, so a second thread halves it even when the bytes are few.
   int64_t bytes = count * rowSize * int64_t(es);
-  int64_t grain = bytes >= 2 * kParallelGrain ? std::max<int64_t>(1, (count + threads() - 1) / threads()) : count;
-  parallelRange(count, grain,
+  parallelRange(count, bytes >= 2 * kParallelGrain ? 1 : count,
                 [&](int64_t b, int64_t e, int) {
                   // Rows picked at random from a large dataset each miss the caches (and the
                   // TLB): ask for the row a few places ahead while this one is copied, so the

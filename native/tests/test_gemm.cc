@@ -28,6 +28,7 @@ TEST(every_transpose_combination_matches_the_triple_loop_on_odd_shapes) {
 }
 
 TEST(mnist_shapes_match_the_triple_loop) {
+  std::printf("GEMM kernel for wide outputs: %s\n", cpu::gemmKernelName());
   compare(128, 512, 784, false, false);   // forward layer 1
   compare(128, 10, 512, false, false);    // forward layer 2
   compare(784, 512, 128, true, false);    // dW1 = xᵀ·dY
@@ -69,7 +70,8 @@ TEST(narrow_outputs_computed_as_dot_products_along_k_match) {
   compare(128, 10, 512, false, false, 1, 1.f, 0.f, true, Activation::Linear);
   compare(9, 10, 517, false, true, 1, 0.5f, 0.75f, true, Activation::Relu);
   compare(4, 3, 32, false, false, 3);
-  // B transposed once for all batches: one B per matrix, and one B shared (stride 0).
+  // Batches with B untransposed (each tile transposes its own copy): one B per matrix, and one
+  // B shared by all (stride 0).
   compare(21, 10, 64, false, false, 3);
   compare(26, 7, 64, false, false, 4, 1.f, 0.f, false, Activation::Linear, true);
 }
