@@ -249,17 +249,23 @@ export class Kernel {
     }
     this.streams.flush();
     // A Stop while waiting aborts the cell's signal: the prompt is withdrawn with KeyboardInterrupt.
+    // The listener goes when the answer comes (once only removes it when it fires: a loop of
+    // prompts in one cell would otherwise pile listeners on that cell's signal).
+    const signal = this.interrupts.signal;
     const answer = new Promise<string>((resolve, reject) => {
-      this.pendingInput = { resolve, reject };
-      this.interrupts.signal?.addEventListener(
-        "abort",
-        () => {
-          if (this.pendingInput?.reject !== reject) return;
-          this.pendingInput = null;
-          reject(new KeyboardInterrupt());
+      const onAbort = () => {
+        if (this.pendingInput?.reject !== reject) return;
+        this.pendingInput = null;
+        reject(new KeyboardInterrupt());
+      };
+      this.pendingInput = {
+        resolve: (v) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(v);
         },
-        { once: true },
-      );
+        reject,
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
     });
     await this.sockets.send("stdin", {
       identities: request.identities,
