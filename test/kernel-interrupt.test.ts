@@ -7,6 +7,7 @@ import { describe, test, expect, beforeAll, afterAll } from "vitest";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { REPO_ROOT, startKernel, type KernelClient } from "./helpers/kernel-client.js";
+import { Interrupts, SHARED } from "../kernel/exec/interrupt.js";
 
 let k: KernelClient;
 beforeAll(async () => {
@@ -101,5 +102,37 @@ describe("an interrupt with nothing running", () => {
     expect(r.content.status).toBe("ok");
     await new Promise((r) => setTimeout(r, 100));
     expect((await k.execute("kept")).results[0]["text/plain"]).toBe("'still here'");
+  });
+});
+
+// The main thread's side of a Stop, without sockets or timing: which request a Stop belongs to.
+describe("Interrupts: a Stop belongs to the request it came in", () => {
+  test("a Stop before the cell starts stops it as it starts; the next request's cell runs", () => {
+    const interrupts = new Interrupts();
+    interrupts.openRequest();
+    interrupts.interrupt(); // type check or transpile still running: no cell yet
+    const stopped = interrupts.begin();
+    expect(stopped.signal.aborted).toBe(true);
+    stopped.end();
+    interrupts.openRequest();
+    const next = interrupts.begin();
+    expect(next.signal.aborted).toBe(false);
+    next.end();
+  });
+
+  test("the control thread's mark is seen by a thread that never read its message", () => {
+    const interrupts = new Interrupts();
+    interrupts.openRequest();
+    // What control-worker.ts does before posting; the main thread is busy and reads no message.
+    Atomics.store(interrupts.shared, SHARED.stop, Atomics.load(interrupts.shared, SHARED.cell));
+    const guard = interrupts.begin();
+    expect(guard.signal.aborted).toBe(true);
+    guard.end();
+    // The message, read late after the request ended, stops nothing in the next one.
+    interrupts.openRequest();
+    interrupts.fromControl(Atomics.load(interrupts.shared, SHARED.cell) - 1);
+    const next = interrupts.begin();
+    expect(next.signal.aborted).toBe(false);
+    next.end();
   });
 });

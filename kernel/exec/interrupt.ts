@@ -10,7 +10,9 @@
  * SIGNAL_AFTER_MS while it runs a cell's script. SIGINT is not raised at once because around
  * each script Node swaps SIGINT handling (listeners removed, a watchdog, listeners restored), and
  * a signal that lands in those gaps is lost — a Stop while `await input()` waited, sent the
- * moment the prompt arrived, was sometimes never seen. The state both threads read is `shared`.
+ * moment the prompt arrived, was sometimes never seen. The state both threads read is `shared`;
+ * the control thread writes the Stop's request number into it before it posts, so a cell whose
+ * thread was busy (type check, transpile) when the Stop came sees it as it starts.
  *
  * @example const guard = interrupts.begin(); await Promise.race([cellPromise, guard.interrupted]);
  */
@@ -41,6 +43,8 @@ export const SHARED = {
   cell: 1,
   /** 1 while the cell's script runs synchronously (where SIGINT can break it), else 0. */
   inScript: 2,
+  /** The request number the last Stop was for: a cell starting in that request is stopped. */
+  stop: 3,
 } as const;
 
 /** How long the control thread waits for this thread before it raises SIGINT. */
@@ -48,12 +52,8 @@ export const SIGNAL_AFTER_MS = 100;
 
 export class Interrupts {
   private current: { reject: (e: Error) => void; controller: AbortController } | null = null;
-  /** An execute_request is being handled (its cell may not have started yet). */
-  private requestOpen = false;
-  /** A Stop came while the request was open but before its cell started. */
-  private stopPending = false;
   /** State shared with the control thread (slots in SHARED). */
-  readonly shared = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  readonly shared = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   /** Called on every interrupt (the runtime's requestInterrupt, when it exists). */
   onInterrupt: (() => void) | null = null;
   /** Called as each cell starts (the runtime's beginCell: an old stop must not hit a new cell). */
@@ -73,8 +73,9 @@ export class Interrupts {
     const c = this.current;
     if (!c) {
       // Between execute_input and the script (loading, type check, transpiling): the cell is
-      // stopped as it starts. Between requests a Stop has nothing to stop, as in ipykernel.
-      if (this.requestOpen) this.stopPending = true;
+      // stopped as it starts. Between requests the number is an ended request's, so the next
+      // cell runs: a Stop then has nothing to stop, as in ipykernel.
+      Atomics.store(this.shared, SHARED.stop, Atomics.load(this.shared, SHARED.cell));
       return;
     }
     try {
@@ -87,17 +88,11 @@ export class Interrupts {
   }
 
   /**
-   * Brackets one execute_request, from before its execute_input to its reply: a Stop anywhere in
-   * it stops its cell. @example const done = interrupts.openRequest(); try { … } finally { done(); }
+   * Numbers a new execute_request, before its execute_input: a Stop from here to its reply
+   * stops its cell, and a Stop for an earlier request does not. @example interrupts.openRequest();
    */
-  openRequest(): () => void {
-    this.requestOpen = true;
-    this.stopPending = false;
+  openRequest(): void {
     Atomics.add(this.shared, SHARED.cell, 1);
-    return () => {
-      this.requestOpen = false;
-      this.stopPending = false;
-    };
   }
 
   /**
@@ -132,8 +127,7 @@ export class Interrupts {
     const interrupted = new Promise<never>((_, rej) => (reject = rej));
     interrupted.catch(() => {});
     this.current = { reject, controller };
-    if (this.stopPending) {
-      this.stopPending = false;
+    if (Atomics.load(this.shared, SHARED.stop) === Atomics.load(this.shared, SHARED.cell)) {
       controller.abort(new KeyboardInterrupt());
       reject(new KeyboardInterrupt());
     }

@@ -31,12 +31,8 @@ function trace(label: string, marks: [string, number][]): void {
 
 export const execute_request: Handler = async (kernel, msg, channel) => {
   // A Stop from here to the reply stops this request's cell, even before its script starts.
-  const closeRequest = kernel.interrupts.openRequest();
-  try {
-    await execute(kernel, msg, channel);
-  } finally {
-    closeRequest();
-  }
+  kernel.interrupts.openRequest();
+  await execute(kernel, msg, channel);
 };
 
 const execute: Handler = async (kernel, msg, channel) => {

@@ -82,6 +82,8 @@ async function interrupt(): Promise<void> {
   const { shared } = data;
   const cell = Atomics.load(shared, SHARED.cell);
   const acks = Atomics.load(shared, SHARED.ack);
+  // Read by the main thread as the cell starts, however busy it is now.
+  Atomics.store(shared, SHARED.stop, cell);
   port.postMessage({ type: "interrupt", cell } satisfies FromControlWorker);
   const wait = Atomics.waitAsync(shared, SHARED.ack, acks, SIGNAL_AFTER_MS);
   const outcome = wait.async ? await wait.value : wait.value;
