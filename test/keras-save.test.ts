@@ -57,8 +57,24 @@ describe("saving and loading models", () => {
     expect((m as metrics.Precision).threshold).toBe(0.7);
   }));
 
+  it("a model.json written before metrics had a config still loads its metric objects", withDir(async (dir) => {
+    const model = Sequential([layers.Dense(1, { activation: "sigmoid", inputShape: [4] })]);
+    model.compile({ optimizer: "sgd", loss: "binary_crossentropy", metrics: ["accuracy", new metrics.Precision("prec", { threshold: 0.7 })] });
+    model.save(join(dir, "m"));
+    const file = join(dir, "m", "model.json");
+    const json = JSON.parse(readFileSync(file, "utf8"));
+    json.compileConfig.metrics = [["accuracy", { className: "Precision", name: "prec", threshold: 0.7 }]];
+    writeFileSync(file, JSON.stringify(json));
+    const m = loadModel(join(dir, "m")).compiled!.metrics[0];
+    expect(m.map((x) => x.name)).toEqual(["accuracy", "prec"]);
+    expect(m[1]).toBeInstanceOf(metrics.Precision);
+    expect((m[1] as metrics.Precision).threshold).toBe(0.7);
+  }));
+
   it("a user's own metric class is left out of a loaded model with a warning that names it", withDir(async (dir) => {
-    class Recall2 extends metrics.Recall {}
+    class Recall2 extends metrics.Recall {
+      override readonly className = "Recall2";
+    }
     const model = Sequential([layers.Dense(1, { activation: "sigmoid", inputShape: [4] })]);
     model.compile({ optimizer: "sgd", loss: "binary_crossentropy", metrics: ["accuracy", new Recall2("mine")] });
     model.save(join(dir, "m"));

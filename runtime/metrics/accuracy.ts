@@ -7,7 +7,7 @@
  */
 import type { Tensor } from "../tensor/tensor.js";
 import * as ops from "../ops/index.js";
-import { MeanMetric, type UpdateContext } from "./metric.js";
+import { MeanMetric, type MetricConfig, type UpdateContext } from "./metric.js";
 
 function samples(t: Tensor): number {
   return t.ndim === 0 ? 1 : t.shape[0];
@@ -18,6 +18,7 @@ function samples(t: Tensor): number {
  * @example new metrics.CategoricalAccuracy()
  */
 export class CategoricalAccuracy extends MeanMetric {
+  readonly className: string = "CategoricalAccuracy";
   constructor(name = "categorical_accuracy") {
     super(name);
   }
@@ -32,6 +33,7 @@ export class CategoricalAccuracy extends MeanMetric {
  * @example new metrics.SparseCategoricalAccuracy()
  */
 export class SparseCategoricalAccuracy extends MeanMetric {
+  readonly className: string = "SparseCategoricalAccuracy";
   constructor(name = "sparse_categorical_accuracy") {
     super(name);
   }
@@ -48,11 +50,15 @@ export class SparseCategoricalAccuracy extends MeanMetric {
  * @example new metrics.BinaryAccuracy("acc", { threshold: 0.5 })
  */
 export class BinaryAccuracy extends MeanMetric {
+  readonly className: string = "BinaryAccuracy";
   /** Predictions above it count as 1. */
   readonly threshold: number;
   constructor(name = "binary_accuracy", options: { threshold?: number } = {}) {
     super(name);
     this.threshold = options.threshold ?? 0.5;
+  }
+  override getConfig(): MetricConfig {
+    return { ...super.getConfig(), threshold: this.threshold };
   }
   protected batchSum(yTrue: Tensor, yPred: Tensor, ctx: UpdateContext): [Tensor, number] {
     // On logits, p > 0.5 ⇔ x > 0 (for the default threshold; others map through the logit).

@@ -4,7 +4,7 @@
  */
 import type { Tensor } from "../tensor/tensor.js";
 import * as ops from "../ops/index.js";
-import { Metric, type UpdateContext } from "./metric.js";
+import { Metric, type MetricConfig, type UpdateContext } from "./metric.js";
 import { Accumulator } from "./accumulator.js";
 
 abstract class ConfusionMetric extends Metric {
@@ -16,6 +16,10 @@ abstract class ConfusionMetric extends Metric {
   constructor(name: string, options: { threshold?: number } = {}) {
     super(name);
     this.threshold = options.threshold ?? 0.5;
+  }
+
+  override getConfig(): MetricConfig {
+    return { ...super.getConfig(), threshold: this.threshold };
   }
 
   update(yTrue: Tensor, yPred: Tensor, ctx: UpdateContext = { logits: false }): void {
@@ -46,6 +50,7 @@ abstract class ConfusionMetric extends Metric {
  * @example new metrics.Precision()
  */
 export class Precision extends ConfusionMetric {
+  readonly className: string = "Precision";
   constructor(name = "precision", options: { threshold?: number } = {}) {
     super(name, options);
   }
@@ -61,6 +66,7 @@ export class Precision extends ConfusionMetric {
  * @example new metrics.Recall()
  */
 export class Recall extends ConfusionMetric {
+  readonly className: string = "Recall";
   constructor(name = "recall", options: { threshold?: number } = {}) {
     super(name, options);
   }

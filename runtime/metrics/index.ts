@@ -6,64 +6,61 @@
 import { lookupName, snakeCase } from "../training/names.js";
 import type { MetricName } from "../training/names-types.js";
 import type { Loss } from "../losses/loss.js";
-import { Metric } from "./metric.js";
+import { Metric, type MetricConfig } from "./metric.js";
 import { BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy } from "./accuracy.js";
 import { MeanAbsoluteError, MeanSquaredError } from "./regression.js";
 import { Precision, Recall } from "./confusion.js";
 
 export { Metric, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, MeanAbsoluteError, MeanSquaredError, Precision, Recall };
 export { MeanMetric } from "./metric.js";
+export type { MetricConfig } from "./metric.js";
 
 /** A metric name or a Metric object. */
 export type MetricLike = MetricName | Metric;
 
-/** How `model.save` records a compiled metric: its name, or a metric object's class, name and threshold. */
-export type MetricConfig = string | { className: string; name: string; threshold?: number };
+/** How `model.save` records a compiled metric: the name it was given, or a metric object's class and config. */
+export type SavedMetric = string | { className: string; config: MetricConfig };
 
-type MetricClass = new (name: string, options?: { threshold?: number }) => Metric;
-const CLASSES: Record<string, MetricClass> = {
-  BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, MeanAbsoluteError, MeanSquaredError, Precision, Recall,
+/**
+ * Every built-in metric by Keras name; a saved metric's className resolves here too
+ * (BinaryAccuracy → binary_accuracy). null: "accuracy" names no class, its variant follows the loss.
+ */
+const BY_NAME: Record<string, ((config: MetricConfig) => Metric) | null> = {
+  accuracy: null,
+  acc: null,
+  binary_accuracy: (c) => new BinaryAccuracy(c.name, c),
+  categorical_accuracy: (c) => new CategoricalAccuracy(c.name),
+  sparse_categorical_accuracy: (c) => new SparseCategoricalAccuracy(c.name),
+  mean_absolute_error: (c) => new MeanAbsoluteError(c.name),
+  mae: (c) => new MeanAbsoluteError(c.name),
+  mean_squared_error: (c) => new MeanSquaredError(c.name),
+  mse: (c) => new MeanSquaredError(c.name),
+  precision: (c) => new Precision(c.name, c),
+  recall: (c) => new Recall(c.name, c),
 };
 
 /**
  * The saved form of a compiled metric.
- * @example metricConfig(new metrics.Precision("prec", { threshold: 0.7 })) // { className: "Precision", name: "prec", threshold: 0.7 }
+ * @example metricConfig(new metrics.Precision("prec", { threshold: 0.7 })) // { className: "Precision", config: { name: "prec", threshold: 0.7 } }
  */
-export function metricConfig(metric: MetricLike): MetricConfig {
-  if (typeof metric === "string") return metric;
-  const threshold = (metric as { threshold?: number }).threshold;
-  return { className: metric.constructor.name, name: metric.name, ...(threshold === undefined ? {} : { threshold }) };
+export function metricConfig(metric: MetricLike): SavedMetric {
+  return typeof metric === "string" ? metric : { className: metric.className, config: metric.getConfig() };
 }
 
 /**
- * The metric a saved config describes, or null for a class tsdl does not know (a user's own
+ * The metric a saved entry describes, or null for a class tsdl does not know (a user's own
  * Metric class: loadModel leaves it out and says so).
- * @example metricFromConfig({ className: "Recall", name: "recall" })
+ * @example metricFromConfig({ className: "Recall", config: { name: "recall" } })
  */
-export function metricFromConfig(config: MetricConfig): MetricLike | null {
-  if (typeof config === "string") return config as MetricName;
-  const C = CLASSES[config.className];
-  if (!C) return null;
-  return new C(config.name, config.threshold === undefined ? {} : { threshold: config.threshold });
+export function metricFromConfig(saved: SavedMetric): MetricLike | null {
+  if (typeof saved === "string") return saved as MetricName;
+  const key = snakeCase(saved.className);
+  const make = Object.hasOwn(BY_NAME, key) ? BY_NAME[key] : null;
+  if (!make) return null;
+  const metric = make(saved.config);
+  // snake_case folds spellings together ("Mae" → mae): only the class's own className rebuilds it.
+  return metric.className === saved.className ? metric : null;
 }
-
-const BY_NAME: Record<string, (name: string) => Metric> = {
-  binary_accuracy: (n) => new BinaryAccuracy(n),
-  categorical_accuracy: (n) => new CategoricalAccuracy(n),
-  sparse_categorical_accuracy: (n) => new SparseCategoricalAccuracy(n),
-  mean_absolute_error: (n) => new MeanAbsoluteError(n),
-  mae: (n) => new MeanAbsoluteError(n),
-  mean_squared_error: (n) => new MeanSquaredError(n),
-  mse: (n) => new MeanSquaredError(n),
-  precision: (n) => new Precision(n),
-  recall: (n) => new Recall(n),
-  accuracy: () => {
-    throw new Error("unreachable");
-  },
-  acc: () => {
-    throw new Error("unreachable");
-  },
-};
 
 /**
  * The accuracy variant Keras picks for "accuracy" from the loss and the output width.
@@ -85,7 +82,6 @@ export function getMetric(metric: MetricLike, loss: Loss, outputWidth: number | 
   if (metric instanceof Metric) return metric;
   if (typeof metric !== "string") throw new Error(`unknown metric ${JSON.stringify(metric)}; expected a name such as 'accuracy' or a Metric object`);
   const make = lookupName("metric", metric, BY_NAME);
-  const key = snakeCase(metric);
-  if (key === "accuracy" || key === "acc") return accuracyFor(loss, outputWidth, key);
-  return make(key);
+  const name = snakeCase(metric);
+  return make ? make({ name }) : accuracyFor(loss, outputWidth, name);
 }

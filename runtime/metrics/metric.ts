@@ -5,6 +5,17 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { Accumulator } from "./accumulator.js";
 
+/**
+ * A metric's saved settings (`getConfig()`): its name in logs, and the threshold of the metrics
+ * that have one.
+ */
+export interface MetricConfig {
+  /** The key in logs and History. */
+  name: string;
+  /** Where predictions count as positive (binary accuracy, precision, recall). */
+  threshold?: number;
+}
+
 export interface UpdateContext {
   /** yPred holds logits (the softmax or sigmoid was fused into the loss). */
   logits: boolean;
@@ -15,11 +26,22 @@ export interface UpdateContext {
  * @example const m = new metrics.Precision(); m.update(yTrue, yPred); m.result()
  */
 export abstract class Metric {
+  /**
+   * The class's saved name ("Precision"): `loadModel` rebuilds a built-in metric from it and
+   * leaves out, with a warning, a class it does not know (a user's own metric). A subclass of a
+   * built-in metric that keeps its parent's className is saved, and loaded, as the parent.
+   */
+  abstract readonly className: string;
   /** The key in logs and History ("accuracy", "mae", …). */
   name: string;
 
   constructor(name: string) {
     this.name = name;
+  }
+
+  /** The settings `model.save` records, to rebuild the metric with. */
+  getConfig(): MetricConfig {
+    return { name: this.name };
   }
 
   /** Adds one batch to the running state. */
@@ -32,7 +54,7 @@ export abstract class Metric {
 
 /**
  * A metric that is the mean over samples of a per-sample value (accuracy, mae, mse).
- * @example class Hits extends MeanMetric { protected batchSum(y: Tensor, p: Tensor): [Tensor, number] { return [p.sum(), p.shape[0]]; } }
+ * @example class Hits extends MeanMetric { readonly className = "Hits"; protected batchSum(y: Tensor, p: Tensor): [Tensor, number] { return [p.sum(), p.shape[0]]; } }
  */
 export abstract class MeanMetric extends Metric {
   // The sum stays on the backend; only the sample count is kept in JS.

@@ -20,6 +20,7 @@ function perSampleSum(err: Tensor): [Tensor, number] {
  * @example new metrics.MeanAbsoluteError("mae")
  */
 export class MeanAbsoluteError extends MeanMetric {
+  readonly className: string = "MeanAbsoluteError";
   constructor(name = "mean_absolute_error") {
     super(name);
   }
@@ -33,6 +34,7 @@ export class MeanAbsoluteError extends MeanMetric {
  * @example new metrics.MeanSquaredError("mse")
  */
 export class MeanSquaredError extends MeanMetric {
+  readonly className: string = "MeanSquaredError";
   constructor(name = "mean_squared_error") {
     super(name);
   }

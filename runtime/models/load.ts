@@ -12,9 +12,17 @@ import { SequentialModel } from "./sequential.js";
 import { applyWeights, FORMAT, readJson, type WeightEntry } from "./save.js";
 import type { LossLike } from "../losses/index.js";
 import { get as getOptimizer } from "../optimizers/index.js";
-import { metricFromConfig, type MetricConfig } from "../metrics/index.js";
+import { metricFromConfig, type SavedMetric } from "../metrics/index.js";
 
 type LayerEntry = { className: string; config: Record<string, unknown>; inbound?: [string, number][][] };
+
+/** A metric as the first format saved it: { className, name, threshold } without a config. */
+type FirstSavedMetric = { className: string; name: string; threshold?: number };
+
+function savedMetric(entry: SavedMetric | FirstSavedMetric): SavedMetric {
+  if (typeof entry === "string" || "config" in entry) return entry;
+  return { className: entry.className, config: { name: entry.name, ...(entry.threshold === undefined ? {} : { threshold: entry.threshold }) } };
+}
 
 function rebuildSequential(config: Record<string, unknown>, file: string): Model {
   const layers = (config.layers as LayerEntry[] | undefined) ?? [];
@@ -81,17 +89,18 @@ export function loadModel(path: string): Model {
     throw new Error(msg.startsWith("loadModel") ? msg : `loadModel: ${file}: ${msg}`);
   }
   applyWeights(model.weights, json.weights as WeightEntry[], join(path, (json.weightsFile as string) ?? "weights.bin"), json.weightsBytes as number | undefined);
-  const cc = json.compileConfig as { optimizer: { className: string; config: Record<string, unknown> }; loss: { name: string }[]; metrics: MetricConfig[][] } | null;
+  const cc = json.compileConfig as { optimizer: { className: string; config: Record<string, unknown> }; loss: { name: string }[]; metrics: (SavedMetric | FirstSavedMetric)[][] } | null;
   if (cc) {
     // The optimizer: same class and hyper-parameters, fresh state.
-    const optimizer = getOptimizer({ className: cc.optimizer.className, config: cc.optimizer.config });
+    const optimizer = getOptimizer(cc.optimizer);
     // A user's own metric class cannot be rebuilt from JSON: the model loads without it.
     const unknown: string[] = [];
     const metrics = cc.metrics.map((list) =>
-      list.flatMap((config) => {
-        const m = metricFromConfig(config);
-        if (!m && typeof config === "object") unknown.push(`'${config.name}' (${config.className})`);
-        return m ? [m] : [];
+      list.flatMap((entry) => {
+        const saved = savedMetric(entry);
+        const metric = metricFromConfig(saved);
+        if (metric === null && typeof saved === "object") unknown.push(`'${saved.config.name}' (${saved.className})`);
+        return metric === null ? [] : [metric];
       }),
     );
     if (unknown.length) console.warn(`loadModel: ${file}: left out metric ${unknown.join(", ")}, a class tsdl cannot rebuild; compile the model again to use it`);

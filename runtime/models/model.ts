@@ -19,7 +19,7 @@ import { get as getOptimizer, type OptimizerLike } from "../optimizers/index.js"
 import type { Optimizer } from "../optimizers/optimizer.js";
 import { getLoss, type LossLike } from "../losses/index.js";
 import type { Loss } from "../losses/loss.js";
-import { getMetric, metricConfig, type MetricLike } from "../metrics/index.js";
+import { getMetric, metricConfig, type MetricLike, type SavedMetric } from "../metrics/index.js";
 import type { Metric } from "../metrics/metric.js";
 import { formatSummary, type SummaryRow } from "./summary.js";
 import { fitModel, evaluateModel, predictModel, type FitOptions, type EvaluateOptions, type PredictOptions } from "../training/trainer.js";
@@ -42,7 +42,7 @@ export interface Compiled {
   optimizer: Optimizer;
   losses: Loss[];
   metrics: Metric[][];
-  config: { optimizer: unknown; loss: unknown; metrics: unknown };
+  config: { optimizer: unknown; loss: unknown; metrics: SavedMetric[][] };
 }
 
 /** Constructor arguments of the functional Model. */
@@ -264,11 +264,12 @@ export class Model {
   recompileMetricsIfNeeded(): void {
     const c = this.compiled;
     if (!c || !this.graph) return;
-    const cfg = c.config.metrics as string[][];
+    const cfg = c.config.metrics;
     c.metrics = c.metrics.map((list, i) =>
       list.map((metric, k) => {
         const name = cfg[i]?.[k];
-        if (name === undefined || !/^(accuracy|acc)$/.test(metric.name)) return metric;
+        // Only a name ("accuracy") is re-resolved; a metric object stays as given.
+        if (typeof name !== "string" || !/^(accuracy|acc)$/.test(metric.name)) return metric;
         const shape = this.graph!.outputs[i].shape;
         return getMetric(name, c.losses[i], shape[shape.length - 1] as number | null);
       }),
