@@ -141,9 +141,8 @@ export class Kernel {
       (rt.setDisplaySink as ((s: unknown) => void) | undefined)?.(this.sink);
       const requestInterrupt = rt.requestInterrupt as (() => void) | undefined;
       if (typeof requestInterrupt === "function") this.interrupts.onInterrupt = requestInterrupt;
-      // beginCell clears a stale stop and the tensor scopes a stopped cell left open; a runtime
-      // loaded through TSDL_RUNTIME_MODULE may only have clearInterrupt.
-      const beginCell = (rt.beginCell ?? rt.clearInterrupt) as (() => void) | undefined;
+      // beginCell clears a stale stop and the tensor scopes a stopped cell left open.
+      const beginCell = rt.beginCell as (() => void) | undefined;
       if (typeof beginCell === "function") this.interrupts.onCellStart = beginCell;
       return rt;
     } catch (e) {

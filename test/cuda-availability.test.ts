@@ -8,13 +8,13 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { availableBackends, backendInfo, getBackend, getPrecision, setBackend, setPrecision } from "../runtime/backend/index.js";
-import { REPO_ROOT } from "./helpers/kernel-client.js";
+import { packageRoot } from "../runtime/backend/native.js";
 import { cudaBuilt } from "./helpers/cuda-build.js";
 
 // The NVIDIA kernel driver publishes this file; without it libcuda.so.1 cannot work.
 const hasDriver = existsSync("/proc/driver/nvidia/version");
 const cudaCompiled = cudaBuilt();
-const cudaLibrary = join(REPO_ROOT, "build", "Release", "libtsdl_cuda.so");
+const cudaLibrary = join(packageRoot(), "build", "Release", "libtsdl_cuda.so");
 const reasons = /no CUDA driver|no CUDA device|CUDA backend is not built|driver .* is older|sm_\d+; this build/;
 
 describe(hasDriver ? "CUDA on a machine with an NVIDIA driver" : "CUDA on a machine without a GPU", () => {
@@ -58,7 +58,7 @@ describe(hasDriver ? "CUDA on a machine with an NVIDIA driver" : "CUDA on a mach
     }
   });
 
-  it("where nvcc exists the CUDA library is built, so the reason is never a missing build", () => {
+  it("where CMake found a CUDA compiler the CUDA library is built, so the reason is never a missing build", () => {
     expect(existsSync(cudaLibrary)).toBe(cudaCompiled);
     if (cudaCompiled && !hasDriver) expect(backendInfo().cudaUnavailable).toMatch(/^no CUDA driver \(libcuda\.so\.1/);
   });

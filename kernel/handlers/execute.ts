@@ -8,7 +8,7 @@ import type { Message } from "../wire/message.js";
 import { bundleOf } from "../display/bundle.js";
 import { HANDLE } from "../display/api.js";
 import { languageService } from "../language-seam.js";
-import type { BeforeExecute } from "../language/client.js";
+import type { BeforeExecute } from "../language/index.js";
 import { log } from "../log.js";
 
 interface ExecuteContent {
@@ -57,10 +57,10 @@ const execute: Handler = async (kernel, msg, channel) => {
   const lang = await languageService();
   let lateDiagnostics: Promise<string | undefined> | undefined;
   // Silent code comes from front ends (not the person), so it is neither type-checked nor
-  // given magics.
+  // given magics, and its declarations do not join the session that completion sees.
   if (lang.beforeExecute && !silent) {
-    // The language service's bookkeeping must never cost a cell its reply: if it throws, the cell runs unchecked.
-    const before: BeforeExecute = await Promise.resolve(lang.beforeExecute(code, { deferDiagnostics: true })).catch((e: Error) => {
+    // %strict and the type check must never cost a cell its reply: if they throw, the cell runs unchecked.
+    const before: BeforeExecute = await lang.beforeExecute(code, { deferDiagnostics: true }).catch((e: Error) => {
       log(`language service: beforeExecute failed: ${e.message}`);
       return { code, block: false };
     });

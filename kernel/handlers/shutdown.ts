@@ -1,8 +1,9 @@
 /**
  * shutdown_request (control): reply, then end the process; with restart: true the client
  * starts a fresh kernel process, which is the cleanest restart there is.
- * interrupt_request normally never reaches here (the control thread answers it, see
- * wire/control-worker.ts); if one does, the running cell is stopped the same way.
+ * interrupt_request on the control channel is answered by the control thread (see
+ * wire/control-worker.ts); this handler answers one sent on the shell channel, where it waits
+ * behind the running cell and so can only stop a cell that has not started.
  */
 import type { Handler } from "./types.js";
 

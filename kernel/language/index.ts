@@ -49,7 +49,3 @@ export async function beforeExecute(code: string, options?: BeforeExecuteOptions
   return start()?.beforeExecute(code, options) ?? { code, block: false };
 }
 
-/** After a cell ran: its declarations join the session. @example addCell("const x = 1") */
-export function addCell(code: string): void {
-  start()?.addCell(code);
-}

@@ -4,10 +4,10 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT } from "./kernel-client.js";
+import { packageRoot } from "../../runtime/backend/native.js";
 
 export function cudaBuilt(): boolean {
-  const cache = join(REPO_ROOT, "build", "CMakeCache.txt");
+  const cache = join(packageRoot(), "build", "CMakeCache.txt");
   if (!existsSync(cache)) return false;
   const compiler = /^CMAKE_CUDA_COMPILER:\w+=(.*)$/m.exec(readFileSync(cache, "utf8"))?.[1] ?? "";
   return compiler !== "" && !compiler.endsWith("NOTFOUND");
