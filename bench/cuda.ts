@@ -11,7 +11,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { backendInfo, getBackend, getPrecision, setPrecision, type MatmulPrecision } from "../runtime/backend/index.js";
-
+import { median, option } from "./lib/stats.js";
 
 /** GFLOP/s of C = A·B at n³ on the current backend in the given matmul precision. */
 function sgemm(n: number, reps: number, precision: MatmulPrecision): number {
@@ -95,7 +95,6 @@ for _ in range(epochs):
 out["mnistMsPerEpoch"] = ms
 print(json.dumps(out))
 `;
-import { median, option } from "./lib/stats.js";
 
 function torchFigures(n: number, reps: number, epochs: number): Record<string, unknown> {
   const python = process.env.TSDL_BENCH_PYTHON ?? "python3";
@@ -108,7 +107,6 @@ function torchFigures(n: number, reps: number, epochs: number): Record<string, u
     return { error: `${python} failed: ${(r.stderr || r.stdout).trim().split("\n").at(-1) ?? "no output"}` };
   }
 }
-
 
 async function main(): Promise<void> {
   const info = backendInfo();

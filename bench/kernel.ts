@@ -16,6 +16,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median, option } from "./lib/stats.js";
+import { tslabCli } from "./lib/tslab.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -48,13 +50,15 @@ def run(kc, code):
     return (t1 - t0) * 1000, (time.perf_counter() - t0) * 1000
 
 def iopub_joined(kc):
-    while True:
+    deadline = time.time() + 60
+    while time.time() < deadline:
         mid = kc.kernel_info()
         try:
             while kc.get_iopub_msg(timeout=1)["parent_header"].get("msg_id") != mid: pass
             return
         except Empty:
             pass
+    raise RuntimeError("iopub never carried a reply to kernel_info within 60 s")
 
 ready, reply, idle, lost = [], [], [], 0
 for i in range(starts):
@@ -83,8 +87,6 @@ for i in range(starts):
     km.shutdown_kernel(now=False)
 print(json.dumps({"kernel": name, "ready_s": ready, "reply_ms": reply, "idle_ms": idle, "idle_lost": lost}))
 `;
-import { median, option } from "./lib/stats.js";
-import { tslabCli } from "./lib/tslab.js";
 
 function must(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
   // timeout: a kernel a failed driver left behind must not hold its pipe open forever.

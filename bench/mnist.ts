@@ -27,7 +27,6 @@ const root = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 const benchDir = join(root, "bench");
 const dataDir = MNIST.installed()[0];
 
-
 async function tsdl(): Promise<{ secondsPerEpoch: number[]; testAcc: number }> {
   utils.setRandomSeed(0);
   const [[xi, yi], [xti, yti]] = datasets.mnist.loadData();

@@ -15,7 +15,6 @@ import { parseStrictMagic, strictFromEnvironment, describeStrict } from "./stric
 import type { WorkerReply, WorkerRequest } from "./protocol.js";
 import type { CellCheck, CompleteReply, InspectReply } from "./types.js";
 
-
 export interface LanguageServiceOptions {
   /** The notebook's folder (default: the kernel's working directory). */
   cwd?: string;
@@ -181,7 +180,6 @@ export class LanguageService {
     this.cells.push(code);
     this.worker.postMessage({ id: 0, op: "addCell", code } satisfies WorkerRequest);
   }
-
 
   /**
    * Handles `%strict` and type-checks the cell against the session. Without `%strict on` it
