@@ -226,6 +226,35 @@ describe("callbacks", () => {
     expect(history.history.learning_rate).toEqual([0.001, expect.closeTo(1e-4, 10)]);
   });
 
+  it("a Callback subclass's onTrainBatchBegin and onTrainBatchEnd are called every batch, as a plain object's are", async () => {
+    const model = chapterModel();
+    const calls: string[] = [];
+    class KerasNames extends callbacks.Callback {
+      override onTrainBatchBegin(batch: number) {
+        calls.push(`begin ${batch}`);
+      }
+      override onTrainBatchEnd(batch: number, logs?: callbacks.Logs) {
+        calls.push(`end ${batch} ${typeof logs?.loss}`);
+      }
+      // Keras's names win over the short ones, as they do in a plain object of hooks.
+      override onBatchEnd() {
+        calls.push("short name");
+      }
+    }
+    const plain: string[] = [];
+    await model.fit(x.slice(0, 500), y.slice(0, 500), {
+      epochs: 1,
+      batchSize: 250,
+      verbose: 0,
+      callbacks: [
+        new KerasNames(),
+        { onTrainBatchBegin: (b) => void plain.push(`begin ${b}`), onTrainBatchEnd: (b, logs) => void plain.push(`end ${b} ${typeof logs?.loss}`), onBatchEnd: () => void plain.push("short name") },
+      ],
+    });
+    expect(calls).toEqual(["begin 0", "end 0 number", "begin 1", "end 1 number"]);
+    expect(plain).toEqual(calls);
+  });
+
   it("ReduceLROnPlateau divides the rate when the monitored value stalls", async () => {
     const model = chapterModel();
     const cb = new callbacks.ReduceLROnPlateau({ monitor: "loss", mode: "max", factor: 0.5, patience: 1 });

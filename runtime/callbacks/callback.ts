@@ -82,6 +82,14 @@ export class Callback implements CallbackHooks {
   onBatchBegin(_batch: number, _logs?: Logs): void | Promise<void> {}
   /** After each training batch, with the running loss and metrics. */
   onBatchEnd(_batch: number, _logs?: Logs): void | Promise<void> {}
+  /** Keras's name for the hook before each training batch (what fit calls); by default it calls onBatchBegin, so overriding either works. */
+  onTrainBatchBegin(batch: number, logs?: Logs): void | Promise<void> {
+    return this.onBatchBegin(batch, logs);
+  }
+  /** Keras's name for the hook after each training batch (what fit calls); by default it calls onBatchEnd, so overriding either works. */
+  onTrainBatchEnd(batch: number, logs?: Logs): void | Promise<void> {
+    return this.onBatchEnd(batch, logs);
+  }
 }
 
 /** Mode of a monitored quantity: "min" for losses, "max" for accuracies; "auto" guesses from the name. */

@@ -8,33 +8,42 @@ import { fromBuffer } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { NativeBuffer } from "../backend/backend.js";
 
+/** One batch's inputs and targets. */
+export interface Batch {
+  xs: Tensor[];
+  ys: Tensor[];
+}
+
 interface BatchSet {
   indices: NativeBuffer;
-  tensors: Tensor[];
+  batch: Batch;
 }
 
 export class BatchGatherer {
   private readonly sets = new Map<number, BatchSet>();
 
-  /** `arrays` are the uploaded inputs and targets (rows along axis 0). */
-  constructor(private readonly arrays: Tensor[]) {}
+  /** `xs` and `ys` are the uploaded inputs and targets (rows along axis 0). */
+  constructor(
+    private readonly xs: Tensor[],
+    private readonly ys: Tensor[],
+  ) {}
 
-  /** The rows `idx` of every array, in reused tensors (valid until the next call with this size). */
-  gather(idx: Int32Array): Tensor[] {
+  /** The rows `idx` of every input and target, in reused tensors (valid until the next call with this size). */
+  gather(idx: Int32Array): Batch {
     const n = idx.length;
+    const be = backend();
     let set = this.sets.get(n);
     if (!set) {
-      const be = backend();
-      set = {
-        indices: be.alloc("int32", n),
-        tensors: this.arrays.map((a) => keep(fromBuffer(be.alloc(a.dtype, (a.size / a.shape[0]) * n), [n, ...a.shape.slice(1)], a.dtype))),
-      };
+      const rows = (a: Tensor) => keep(fromBuffer(be.alloc(a.dtype, (a.size / a.shape[0]) * n), [n, ...a.shape.slice(1)], a.dtype));
+      set = { indices: be.alloc("int32", n), batch: { xs: this.xs.map(rows), ys: this.ys.map(rows) } };
       this.sets.set(n, set);
     }
-    const be = backend();
-    be.upload(set.indices, idx);
-    this.arrays.forEach((a, i) => be.gather(a.buffer, a.size / a.shape[0], set!.indices, set!.tensors[i].buffer));
-    return set.tensors;
+    const { indices, batch } = set;
+    be.upload(indices, idx);
+    const fill = (a: Tensor, out: Tensor) => be.gather(a.buffer, a.size / a.shape[0], indices, out.buffer);
+    this.xs.forEach((a, i) => fill(a, batch.xs[i]));
+    this.ys.forEach((a, i) => fill(a, batch.ys[i]));
+    return batch;
   }
 
   /** Frees the buffers now (fit's end) instead of waiting for the garbage collector. */
@@ -42,7 +51,7 @@ export class BatchGatherer {
     const be = backend();
     for (const set of this.sets.values()) {
       be.release(set.indices);
-      for (const t of set.tensors) t._release();
+      for (const t of [...set.batch.xs, ...set.batch.ys]) t._release();
     }
     this.sets.clear();
   }

@@ -145,12 +145,8 @@ function updateMetrics(c: Compiled, ys: Tensor[], preds: Tensor[], fused: boolea
   });
 }
 
-function allMetrics(c: Compiled): Metric[] {
-  return c.metrics.flat();
-}
-
-function resetMetrics(c: Compiled): void {
-  for (const m of allMetrics(c)) m.reset();
+function resetMetrics(metrics: Metric[]): void {
+  for (const m of metrics) m.reset();
 }
 
 /** Logs in Keras 3's display order: names sorted, validation after training. */
@@ -161,16 +157,20 @@ function ordered(logs: Logs): Logs {
   return Object.fromEntries([...train, ...val].map((k) => [k, logs[k]]));
 }
 
-/** The running loss and metrics (reads the backend's running sums: call it only when needed). */
-function currentLogs(c: Compiled, lossSum: Accumulator, count: number): Logs {
+/**
+ * The running loss and metrics (reads the backend's running sums: call it only when needed).
+ * `metrics` is the compiled metrics flattened once per fit or evaluate.
+ */
+function currentLogs(metrics: Metric[], lossSum: Accumulator, count: number): Logs {
   const logs: Logs = { loss: count === 0 ? 0 : lossSum.values()[0] / count };
-  for (const m of allMetrics(c)) logs[m.name] = m.result();
+  for (const m of metrics) logs[m.name] = m.result();
   return ordered(logs);
 }
 
 /** Runs the model over arrays in order, without training; returns the logs. */
 function evaluateArrays(model: Model, c: Compiled, data: Arrays, batchSize: number, bar: Progbar | null, lossSum = new Accumulator(1)): Logs {
-  resetMetrics(c);
+  const metrics = c.metrics.flat();
+  resetMetrics(metrics);
   lossSum.reset();
   const fused = fusion(model, c);
   let count = 0;
@@ -190,23 +190,23 @@ function evaluateArrays(model: Model, c: Compiled, data: Arrays, batchSize: numb
       lossSum.add(ops.mul(total, end - start));
     });
     count += end - start;
-    bar?.update(s + 1, () => Object.entries(currentLogs(c, lossSum, count)));
+    bar?.update(s + 1, () => Object.entries(currentLogs(metrics, lossSum, count)));
   }
-  const logs = currentLogs(c, lossSum, count);
+  const logs = currentLogs(metrics, lossSum, count);
   bar?.finish(Object.entries(logs));
   return logs;
 }
 
 /** Wraps plain objects of hooks as callbacks. */
 class HookCallback extends Callback {
-  // Keras's onTrainBatch* names win over the short ones.
-  private readonly batchBegin: CallbackHooks["onBatchBegin"];
-  private readonly batchEnd: CallbackHooks["onBatchEnd"];
-
   constructor(private readonly hooks: CallbackHooks) {
     super();
-    this.batchBegin = hooks.onTrainBatchBegin ?? hooks.onBatchBegin;
-    this.batchEnd = hooks.onTrainBatchEnd ?? hooks.onBatchEnd;
+    // Batch hooks become own properties only where the object has one (Keras's onTrainBatch*
+    // names win over the short ones), so fit tells them apart as it does a subclass's.
+    const begin = hooks.onTrainBatchBegin ?? hooks.onBatchBegin;
+    const end = hooks.onTrainBatchEnd ?? hooks.onBatchEnd;
+    if (begin) this.onTrainBatchBegin = (batch, logs) => begin.call(hooks, batch, logs);
+    if (end) this.onTrainBatchEnd = (batch, logs) => end.call(hooks, batch, logs);
   }
   override onTrainBegin(logs?: Logs) {
     return this.hooks.onTrainBegin?.(logs);
@@ -220,24 +220,18 @@ class HookCallback extends Callback {
   override onEpochEnd(epoch: number, logs?: Logs) {
     return this.hooks.onEpochEnd?.(epoch, logs);
   }
-  override onBatchBegin(batch: number, logs?: Logs) {
-    return this.batchBegin?.call(this.hooks, batch, logs);
-  }
-  override onBatchEnd(batch: number, logs?: Logs) {
-    return this.batchEnd?.call(this.hooks, batch, logs);
-  }
-  /** Whether the wrapped object has a per-batch hook of this kind. */
-  has(name: "onBatchBegin" | "onBatchEnd"): boolean {
-    return typeof (name === "onBatchEnd" ? this.batchEnd : this.batchBegin) === "function";
-  }
 }
 
+const SHORT_NAME = { onTrainBatchBegin: "onBatchBegin", onTrainBatchEnd: "onBatchEnd" } as const;
+
 /**
- * Whether a callback has its own per-batch hook: only then does fit build the logs every step
- * (reading the running sums back from the device) and await it.
+ * Whether a callback has a per-batch hook of its own, under Keras's name or the short one (on
+ * the prototype or as a field): only then does fit build the logs every step (reading the
+ * running sums back from the device) and await it.
  */
-function hasOwnHook(cb: Callback, name: "onBatchBegin" | "onBatchEnd"): boolean {
-  return cb instanceof HookCallback ? cb.has(name) : cb[name] !== Callback.prototype[name];
+function hasBatchHook(cb: Callback, name: keyof typeof SHORT_NAME): boolean {
+  const base = Callback.prototype;
+  return cb[name] !== base[name] || cb[SHORT_NAME[name]] !== base[SHORT_NAME[name]];
 }
 
 async function all(results: (void | Promise<void>)[]): Promise<void> {
@@ -290,8 +284,8 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
   }
   // Only callbacks with their own batch hooks are called per step: building the logs reads the
   // running sums back from the device, so it happens only for an onBatchEnd that wants them.
-  const beginHooks = callbacks.filter((cb) => hasOwnHook(cb, "onBatchBegin"));
-  const endHooks = callbacks.filter((cb) => hasOwnHook(cb, "onBatchEnd"));
+  const beginHooks = callbacks.filter((cb) => hasBatchHook(cb, "onTrainBatchBegin"));
+  const endHooks = callbacks.filter((cb) => hasBatchHook(cb, "onTrainBatchEnd"));
   (model as { history?: History }).history = history;
   model.stopTraining = false;
 
@@ -299,7 +293,8 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
   const fused = fusion(model, c);
   const lossSum = new Accumulator(1);
   const valLossSum = new Accumulator(1);
-  const gatherer = new BatchGatherer([...train.xs, ...train.ys]);
+  const metrics = c.metrics.flat();
+  const gatherer = new BatchGatherer(train.xs, train.ys);
   let lastYield = performance.now();
 
   await all(callbacks.map((cb) => cb.onTrainBegin({})));
@@ -307,7 +302,7 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
   try {
     for (let epoch = initialEpoch; epoch < epochs; epoch++) {
       await all(callbacks.map((cb) => cb.onEpochBegin(epoch, {})));
-      resetMetrics(c);
+      resetMetrics(metrics);
       const order = shuffle ? randomPermutation(train.n) : Int32Array.from({ length: train.n }, (_, i) => i);
       const bar = verbose === 0 ? null : new Progbar({ target: steps, verbose, epoch, epochs });
       lossSum.reset();
@@ -315,14 +310,12 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
       try {
         for (let step = 0; step < steps; step++) {
           checkInterrupt();
-          if (beginHooks.length) await all(beginHooks.map((cb) => cb.onBatchBegin(step, {})));
+          if (beginHooks.length) await all(beginHooks.map((cb) => cb.onTrainBatchBegin(step, {})));
           const start = step * batchSize;
           const end = Math.min(train.n, start + batchSize);
           const idx = order.subarray(start, end);
           withScope(() => {
-            const batch = gatherer.gather(idx);
-            const xb = batch.slice(0, train.xs.length);
-            const yb = batch.slice(train.xs.length);
+            const { xs: xb, ys: yb } = gatherer.gather(idx);
             let preds: Tensor[] = [];
             const { value, grads } = gradients(() => {
               preds = model.forward(xb, true, fused);
@@ -337,10 +330,10 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
             lossSum.add(ops.mul(value, end - start));
           });
           count += end - start;
-          bar?.update(step + 1, () => Object.entries(currentLogs(c, lossSum, count)));
+          bar?.update(step + 1, () => Object.entries(currentLogs(metrics, lossSum, count)));
           if (endHooks.length) {
-            const logs = currentLogs(c, lossSum, count);
-            await all(endHooks.map((cb) => cb.onBatchEnd(step, logs)));
+            const logs = currentLogs(metrics, lossSum, count);
+            await all(endHooks.map((cb) => cb.onTrainBatchEnd(step, logs)));
           }
           const now = performance.now();
           if (now - lastYield > 50) {
@@ -353,7 +346,7 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
         bar?.stop();
         throw err;
       }
-      const logs: Logs = currentLogs(c, lossSum, count);
+      const logs: Logs = currentLogs(metrics, lossSum, count);
       if (val) {
         const vlogs = evaluateArrays(model, c, val, valBatch, null, valLossSum);
         for (const [k, v] of Object.entries(vlogs)) logs[`val_${k}`] = v;
@@ -379,7 +372,7 @@ export function evaluateModel(model: Model, x: ModelData, y: ModelData, options:
   const data = prepare(model, c, x, y, "evaluate");
   const bar = verbose === 0 ? null : new Progbar({ target: Math.max(1, Math.ceil(data.n / batchSize)), verbose });
   const logs = evaluateArrays(model, c, data, batchSize, bar);
-  return [logs.loss, ...allMetrics(c).map((m) => logs[m.name])];
+  return [logs.loss, ...c.metrics.flat().map((m) => logs[m.name])];
 }
 
 /** predict: see Model.predict. @internal */
