@@ -73,6 +73,7 @@ describe("the gradients of element-wise arithmetic match finite differences", ()
     checkGradients((x) => add(x, 3), [a()]);
     checkGradients((x) => sub(3, x), [a()]);
     checkGradients((x) => mul(x, -2.5), [a()]);
+    checkGradients((x) => mul(-2.5, x), [a()]);
     checkGradients((x) => div(2, x), [positive([2, 3])]);
     checkGradients((x) => div(x, 4), [a()]);
   });
@@ -90,6 +91,7 @@ describe("the gradients of element-wise arithmetic match finite differences", ()
     checkGradients(minimum, [x, y]);
     checkGradients((t) => maximum(t, 0), [x]);
     checkGradients((t) => minimum(0.3, t), [x]);
+    checkGradients((t) => maximum(0.3, t), [x]);
     checkGradients((t) => clip(t, -0.5, 0.8), [x]);
     checkGradients(maximum, [x, tensor([0.3, -0.5, 1.1])]);
   });

@@ -16,9 +16,10 @@ import { log } from "./math.js";
 
 /**
  * The gradients of a binary op at the output's (broadcast) shape; `needA`/`needB` say which the
- * tape wants, so an input that is data (a Dropout mask, a scalar) costs no backward work.
+ * tape wants, so an input that is data (a Dropout mask, a scalar) costs no backward work. Either
+ * side may be a plain number (`2 * t`, `t / 2`); that side's gradient is never asked for.
  */
-type BinaryGrad = (dy: Tensor, a: Tensor, b: Tensor | number, out: Tensor, needA: boolean, needB: boolean) => [Tensor | null, Tensor | null];
+type BinaryGrad = (dy: Tensor, a: Tensor | number, b: Tensor | number, out: Tensor, needA: boolean, needB: boolean) => [Tensor | null, Tensor | null];
 
 /**
  * The shared forward of every broadcasting binary op, and its tape record. `grad` is called
@@ -37,7 +38,7 @@ function binaryOp(name: string, op: BinaryOp, x: TensorLike, y: TensorLike, grad
     const out = wrap(buf, B.shape, dtype);
     if (needsGrad(B)) {
       record(name, out, [B], (dy) => {
-        const [, db] = grad(dy, tensorOf(x), B, out, false, true);
+        const [, db] = grad(dy, x, B, out, false, true);
         return [db];
       });
     }
@@ -77,10 +78,6 @@ function resultDType(a: Tensor, b: Tensor | number, floatOnly: boolean): DType {
   if (floatOnly || a.dtype === "float32") return "float32";
   if (typeof b === "number") return Number.isInteger(b) ? "int32" : "float32";
   return b.dtype === "float32" ? "float32" : "int32";
-}
-
-function tensorOf(s: number): Tensor {
-  return asTensor(s, "grad");
 }
 
 /**
@@ -130,7 +127,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
     "pow", "pow", a, b,
     (dy, A, B, out, na, nb) => [
       na ? mul(dy, mul(B, pow(A, typeof B === "number" ? B - 1 : sub(B, 1)))) : null,
-      nb && typeof B !== "number" ? mul(dy, mul(out, log(A))) : null,
+      nb ? mul(dy, mul(out, typeof A === "number" ? Math.log(A) : log(A))) : null,
     ],
     true,
   );
@@ -172,12 +169,14 @@ export function neg(x: TensorLike): Tensor {
   return out;
 }
 
-/** A 0/1 float32 mask of `a op b` at the broadcast shape (for gradients). */
-function compareToFloat(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
-  if (typeof b === "number") {
-    const buf = backend().alloc("float32", a.size);
-    if (a.size !== 0) backend().binaryScalar(op, a.buffer, b, buf, false);
-    return wrap(buf, a.shape, "float32");
+/** A 0/1 float32 mask of `a op b` at the broadcast shape (for gradients); one side may be a number. */
+function compareToFloat(op: BinaryOp, a: Tensor | number, b: Tensor | number): Tensor {
+  if (typeof a === "number" || typeof b === "number") {
+    const scalarFirst = typeof a === "number";
+    const t = (scalarFirst ? b : a) as Tensor;
+    const buf = backend().alloc("float32", t.size);
+    if (t.size !== 0) backend().binaryScalar(op, t.buffer, (scalarFirst ? a : b) as number, buf, scalarFirst);
+    return wrap(buf, t.shape, "float32");
   }
   const shape = broadcastShapes(a.shape, b.shape, op);
   const buf = backend().alloc("float32", sizeOf(shape));
