@@ -82,13 +82,11 @@ export function imageBundle(image: ImageInput, options: ImageOptions = {}): Mime
  */
 export function imagesBundle(images: ImageInput, options: ImagesOptions = {}): MimeBundle {
   const max = options.max ?? 40;
-  const total = Array.isArray(images) ? images.length : ((images as { shape?: readonly number[] } | null)?.shape?.[0] ?? 0);
   // Only the images shown are read from the tensor (plot.images(trainImages) reads 40, not 60,000).
-  const read = readBatch(firstRows(images, max), "imagesBundle", true);
-  const batch = read.batch.slice(0, max); // array-likes without slice() are read whole
-  const shape = read.shape;
-  const labels = options.labels !== undefined ? readLabels(firstRows(options.labels, max), "labels") : undefined;
-  const predictions = options.predictions !== undefined ? readLabels(firstRows(options.predictions, max), "predictions") : undefined;
+  const shown = firstRows(images, max);
+  const { batch, shape } = readBatch(shown.rows, "imagesBundle", true, max);
+  const labels = options.labels !== undefined ? readLabels(firstRows(options.labels, max).rows, "labels") : undefined;
+  const predictions = options.predictions !== undefined ? readLabels(firstRows(options.predictions, max).rows, "predictions") : undefined;
   for (const [name, l] of [["labels", labels], ["predictions", predictions]] as const) {
     if (l && l.length < batch.length) {
       throw new Error(`imagesBundle: ${name} has ${l.length} entries for ${batch.length} images; give one per image`);
@@ -111,7 +109,7 @@ export function imagesBundle(images: ImageInput, options: ImagesOptions = {}): M
     const y0 = Math.floor(i / columns) * (tile.h + gap);
     for (let y = 0; y < tile.h; y++) big.copy(grid, ((y0 + y) * gridW + x0) * 4, y * tile.w * 4, (y + 1) * tile.w * 4);
   });
-  const count = total > batch.length ? `first ${batch.length} of ${total}` : `${batch.length}`;
+  const count = shown.total > batch.length ? `first ${batch.length} of ${shown.total}` : `${batch.length}`;
   const captions = batch.map((_, i) => caption(labels?.[i], predictions?.[i]));
   const textLines = [`${count} images ${shape.slice(1).join("×")}`];
   if (labels || predictions) textLines.push(`${labels ? "labels" : "predictions"}: ${captions.map((c) => c.text).join(" ")}`);
@@ -143,11 +141,15 @@ function caption(label: string | undefined, predicted: string | undefined): { te
   return { text: label === predicted ? label : `${label}→${predicted}`, wrong: label !== predicted };
 }
 
-/** The first `n` entries along the first axis: a tensor's own slice, an array's slice. */
-function firstRows<T extends ImageInput | LabelInput>(x: T, n: number): T {
-  if (Array.isArray(x)) return (x.length > n ? x.slice(0, n) : x) as T;
+/**
+ * The first `n` entries along the first axis (a tensor's own slice, an array's slice; an
+ * array-like without slice() whole), and how many entries there are in all.
+ */
+function firstRows<T extends ImageInput | LabelInput>(x: T, n: number): { rows: T; total: number } {
+  if (Array.isArray(x)) return { rows: (x.length > n ? x.slice(0, n) : x) as T, total: x.length };
   const t = x as { shape?: readonly number[]; slice?: (start: number, end: number) => T } | null;
-  return typeof t?.slice === "function" && (t.shape?.[0] ?? 0) > n ? t.slice(0, n) : x;
+  const total = t?.shape?.[0] ?? 0;
+  return { rows: typeof t?.slice === "function" && total > n ? t.slice(0, n) : x, total };
 }
 
 /** Reads labels: strings and numbers as given; a 2-D tensor (one-hot or probabilities) by its argmax. */
@@ -170,8 +172,8 @@ function readLabels(input: LabelInput, name: string): string[] {
   throw new Error(`imagesBundle: ${name} must be 1-D (classes) or 2-D (one-hot), received shape [${t.shape.join(", ")}]`);
 }
 
-/** Reads a tensor or nested arrays into per-image pixels, checking the shape. */
-function readBatch(input: ImageInput, fn: string, isBatch: boolean): { batch: Pixels[]; shape: number[] } {
+/** Reads a tensor or nested arrays into per-image pixels (at most `max` of a batch), checking the shape. */
+function readBatch(input: ImageInput, fn: string, isBatch: boolean, max = Infinity): { batch: Pixels[]; shape: number[] } {
   let shape: number[];
   let data: ArrayLike<number>;
   let integer: boolean;
@@ -193,7 +195,7 @@ function readBatch(input: ImageInput, fn: string, isBatch: boolean): { batch: Pi
     const wanted = isBatch ? "[n, height, width] or [n, height, width, 1|3|4]" : "[height, width] or [height, width, 1|3|4]";
     throw new Error(`${fn}: expected ${isBatch ? "a batch of images" : "an image"} of shape ${wanted}, received [${shape.join(", ")}]`);
   }
-  const n = isBatch ? shape[0] : 1;
+  const n = isBatch ? Math.min(shape[0], max) : 1;
   const [height, width] = isBatch ? [shape[1], shape[2]] : [shape[0], shape[1]];
   const per = height * width * channelsLast;
   const batch = Array.from({ length: n }, (_, i) => ({
