@@ -71,7 +71,7 @@ function sha256(bytes: Uint8Array): string {
  * checksum, IDX header), then renamed, so the cache never holds a partial or corrupt file.
  * Returns the cached path and the array parsed while verifying (not read a second time).
  */
-export function downloadFile(info: DatasetInfo, file: DatasetFile, options: LoadOptions = {}): { path: string; array: IdxArray } {
+function downloadFile(info: DatasetInfo, file: DatasetFile, options: LoadOptions = {}): { path: string; array: IdxArray } {
   const dir = join(cacheRoot(options), "datasets", info.id);
   mkdirSync(dir, { recursive: true });
   const base = options.baseUrl ?? process.env.TSDL_DATASETS_URL ?? info.baseUrl;
@@ -88,7 +88,7 @@ export function downloadFile(info: DatasetInfo, file: DatasetFile, options: Load
           `expected ${file.bytes} bytes with SHA-256 ${file.sha256} (the file was not kept)`,
       );
     }
-    const array = parseIdx(bytes, url, { ndim: file.ndim, shape: file.shape });
+    const array = parseIdx(bytes, url, file);
     renameSync(tmp, dest);
     return { path: dest, array };
   } finally {
@@ -101,14 +101,10 @@ export function loadArrays(info: DatasetInfo, options: LoadOptions = {}): Loaded
   const dirs = candidates(info, options);
   const sources: string[] = [];
   const arrays = datasetFiles(info).map((file) => {
-    const path = findLocal(file, dirs);
-    if (path === null) {
-      const downloaded = downloadFile(info, file, options);
-      sources.push(downloaded.path);
-      return downloaded.array;
-    }
+    const local = findLocal(file, dirs);
+    const { path, array } = local === null ? downloadFile(info, file, options) : { path: local, array: readIdx(local, file) };
     sources.push(path);
-    return readIdx(path, { ndim: file.ndim, shape: file.shape });
+    return array;
   });
   return { xTrain: arrays[0], yTrain: arrays[1], xTest: arrays[2], yTest: arrays[3], sources };
 }
