@@ -10,7 +10,7 @@
 import type { Backend, MatmulPrecision } from "./backend.js";
 import { loadNative } from "./native.js";
 
-export type { Backend } from "./backend.js";
+export type { Backend, MatmulPrecision };
 export type BackendName = "cpu" | "cuda";
 
 /** What `backendInfo()` reports. */
@@ -86,8 +86,6 @@ export function availableBackends(): BackendName[] {
   return probeCuda() ? ["cuda", "cpu"] : ["cpu"];
 }
 
-export type { MatmulPrecision } from "./backend.js";
-
 /**
  * Chooses the precision of CUDA matrix multiplies (the CPU always computes in float32).
  * The default comes from the TSDL_CUDA_PRECISION environment variable, else "fp32".
@@ -99,12 +97,14 @@ export function setPrecision(p: MatmulPrecision): void {
 }
 
 /**
- * The precision of CUDA matrix multiplies, or "fp32" when running on the CPU.
- * @example getPrecision(); // "fp32"
+ * The precision of matrix multiplies in effect now: CUDA's setting while the CUDA backend is
+ * selected, and "fp32" while the CPU one is, even when CUDA's is set to "tf32" (it applies again
+ * after `setBackend("cuda")`).
+ * @example setPrecision("tf32"); setBackend("cpu"); getPrecision(); // "fp32"
  */
 export function getPrecision(): MatmulPrecision {
-  const cuda = probeCuda();
-  if (!cuda || getBackend() !== cuda) return "fp32";
+  const gpu = probeCuda();
+  if (!gpu || getBackend() !== gpu) return "fp32";
   return loadNative().cudaGetPrecision() ?? "fp32";
 }
 
