@@ -142,9 +142,11 @@ export class Kernel {
       (rt.setDisplaySink as ((s: unknown) => void) | undefined)?.(this.sink);
       const requestInterrupt = rt.requestInterrupt as (() => void) | undefined;
       if (typeof requestInterrupt === "function") this.interrupts.onInterrupt = requestInterrupt;
-      // beginCell clears a stale stop and the tensor scopes a stopped cell left open.
-      const beginCell = rt.beginCell as (() => void) | undefined;
-      if (typeof beginCell === "function") this.interrupts.onCellStart = beginCell;
+      // beginCell clears a stale stop and the tensor scopes a stopped cell left open. It is a
+      // hook for the kernel alone, so it comes from the runtime's cell.js (the same module
+      // instance the runtime uses), not from its index, whose exports become cell globals.
+      const cell = (await import(new URL("./cell.js", url).href).catch(() => null)) as { beginCell?: () => void } | null;
+      if (typeof cell?.beginCell === "function") this.interrupts.onCellStart = cell.beginCell;
       return rt;
     } catch (e) {
       this.runtimeWarning =

@@ -39,4 +39,3 @@ export * as datasets from "./datasets/index.js";
 export * as utils from "./utils.js";
 export { History } from "./training/history.js";
 export { requestInterrupt, clearInterrupt, interruptRequested, checkInterrupt } from "./interrupt.js";
-export { beginCell } from "./cell.js";

@@ -65,6 +65,8 @@ await new Promise((r) => setTimeout(r, 60_000))`);
     expect((await k.collect(id, 10_000)).errors[0].ename).toBe("KeyboardInterrupt");
     // A stopped synchronous cell runs no finally: the kernel's beginCell closes the scope.
     expect((await k.execute("engine.scopeDepth()")).results[0]["text/plain"]).toBe("0");
+    // That hook is the kernel's: it is not one of the cell's globals.
+    expect((await k.execute("typeof beginCell")).results[0]["text/plain"]).toBe("'undefined'");
   });
 
   test("does not leak into the next cell", async () => {
