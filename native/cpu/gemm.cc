@@ -21,6 +21,7 @@
 
 #include "gemm.h"
 #include "kernels.h"
+#include "scratch.h"
 #include "threadpool.h"
 #include "vmath.h"
 
@@ -89,23 +90,6 @@ Kernels selectKernels(int64_t n) {
   return {microKernelPortable, microKernelPortableStrided, NR, "portable 6x16"};
 }
 
-// Per-thread packing buffers, grown once and reused by every later GEMM on that thread.
-struct Scratch {
-  float* p = nullptr;
-  size_t cap = 0;
-  ~Scratch() { std::free(p); }
-  float* get(size_t n) {
-    if (n > cap) {
-      std::free(p);
-      size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
-      p = static_cast<float*>(std::aligned_alloc(64, bytes));
-      if (!p) std::abort();
-      cap = n;
-    }
-    return p;
-  }
-};
-thread_local Scratch packA, packB;
 
 // Narrow outputs with rows of A contiguous along k (the 10-class layer's forward, 128×512·512×10)
 // run as dot products along k: the 6×16 micro-kernel would spend 6 of its 16 lanes on padding.
@@ -264,7 +248,7 @@ void tile(const Job& job, int64_t bi, int64_t m0, int64_t m1, int64_t n0, int64_
     // the split made the 128×512·512×10 forward 12% slower on 2 threads).
     const float* bt = B;
     if (!g.transB) {
-      float* t = packB.get(static_cast<size_t>(N * K));
+      float* t = scratch(Scratch::GemmPackB, static_cast<size_t>(N * K));
       Shape shape;
       shape.ndim = 2;
       shape.dims[0] = K;
@@ -285,8 +269,8 @@ void tile(const Job& job, int64_t bi, int64_t m0, int64_t m1, int64_t n0, int64_
   int64_t kcMax = (K + kBlocks - 1) / kBlocks;
   int64_t ncMax = std::min<int64_t>(NC, ((n1 - n0 + Nr - 1) / Nr) * Nr);
   int64_t mcMax = std::min<int64_t>(MC, ((m1 - m0 + MR - 1) / MR) * MR);
-  float* bp = packB.get(static_cast<size_t>(kcMax * ncMax));
-  float* ap = packA.get(static_cast<size_t>(kcMax * mcMax));
+  float* bp = scratch(Scratch::GemmPackB, static_cast<size_t>(kcMax * ncMax));
+  float* ap = scratch(Scratch::GemmPackA, static_cast<size_t>(kcMax * mcMax));
   bool epi = g.bias || g.act != Activation::Linear;
   for (int64_t jc = n0; jc < n1; jc += ncMax) {
     int64_t nc = std::min(ncMax, n1 - jc);

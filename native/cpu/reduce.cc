@@ -6,10 +6,10 @@
 // else (e.g. axes 0 and 2 of a 4-D tensor) takes a general strided path.
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 
 #include "kernels.h"
+#include "scratch.h"
 #include "threadpool.h"
 
 // Compiled twice (see native/CMakeLists.txt): TSDL_ISA is `base` (any x86-64) or `avx2`.
@@ -67,24 +67,6 @@ __attribute__((noinline)) void accumulateRow(ReduceOp op, float* dst, const floa
     for (int64_t j = 0; j < n; ++j) dst[j] = combine(ReduceOp::Sum, dst[j], src[j]);
   }
 }
-
-// Per-thread partial rows, grown once. A plain buffer, not std::vector: this file is compiled for
-// two instruction sets, and the vector's out-of-line template code would be emitted as a weak
-// symbol that the linker may pick for the baseline build too.
-struct PartialRows {
-  float* p = nullptr;
-  size_t cap = 0;
-  ~PartialRows() { std::free(p); }
-  float* get(size_t n) {
-    if (n > cap) {
-      std::free(p);
-      p = static_cast<float*>(std::malloc(n * sizeof(float)));
-      if (!p) std::abort();
-      cap = n;
-    }
-    return p;
-  }
-};
 
 }  // namespace
 
@@ -166,8 +148,7 @@ void reduce(ReduceOp op, const float* x, const Shape& shape, const bool* reduced
       // thread count.
       constexpr int64_t kRowsPerBlock = 512;
       int64_t blocks = (mid + kRowsPerBlock - 1) / kRowsPerBlock;
-      thread_local PartialRows partial;
-      float* part = partial.get(size_t(blocks * inner));
+      float* part = scratch(Scratch::ReducePartials, size_t(blocks * inner));
       parallelRange(blocks, 1, [&](int64_t bb, int64_t be, int) {
         for (int64_t blk = bb; blk < be; ++blk)
           rows(0, blk * kRowsPerBlock, std::min(mid, (blk + 1) * kRowsPerBlock), part + blk * inner);
