@@ -3,7 +3,8 @@
  *
  * Args: `activation` — a name ("relu", "softmax", …) or a function. Shapes: output = input.
  */
-import { Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import { LAYER_OPTIONS, Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import { checkOptions, type WithSnakeCase } from "../options.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { getActivation, type Activation as ResolvedActivation, type ActivationLike } from "../activations.js";
 import type { Shape } from "./symbolic.js";
@@ -18,9 +19,9 @@ export class ActivationLayer extends Layer {
   readonly activation: ResolvedActivation;
 
   /** @example new Activation("relu") */
-  constructor(activation: ActivationLike, options: LayerOptions = {}) {
+  constructor(activation: ActivationLike, options?: WithSnakeCase<LayerOptions>) {
     if (activation === undefined || activation === null) throw new Error(`Activation: an activation is required (e.g. "relu"), received ${String(activation)}`);
-    super(options);
+    super(checkOptions("Activation", options, LAYER_OPTIONS));
     this.activation = getActivation(activation);
   }
 

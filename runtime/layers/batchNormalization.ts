@@ -8,7 +8,8 @@
  * Options: `momentum` (0.99), `epsilon` (1e-3), `center` (beta, true), `scale` (gamma, true).
  * Shapes: output = input. Weights: gamma, beta (trainable), moving_mean, moving_variance (not).
  */
-import { Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import { LAYER_OPTIONS, Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Variable } from "../tensor/variable.js";
 import * as ops from "../ops/index.js";
@@ -24,6 +25,8 @@ export interface BatchNormalizationOptions extends LayerOptions {
   /** Learn a scale gamma. Default true. */
   scale?: boolean;
 }
+
+const BATCH_NORMALIZATION_OPTIONS: OptionTable<BatchNormalizationOptions> = { momentum: true, epsilon: true, center: true, scale: true, ...LAYER_OPTIONS };
 
 /**
  * Normalizes features with batch statistics in training, moving ones at inference (class behind `BatchNormalization`).
@@ -49,16 +52,17 @@ export class BatchNormalizationLayer extends Layer {
   movingVariance: Variable | null = null;
 
   /** @example new BatchNormalization({ momentum: 0.9 }) */
-  constructor(options: BatchNormalizationOptions = {}) {
-    const momentum = options.momentum ?? 0.99;
-    const epsilon = options.epsilon ?? 1e-3;
+  constructor(options?: WithSnakeCase<BatchNormalizationOptions>) {
+    const o = checkOptions("BatchNormalization", options, BATCH_NORMALIZATION_OPTIONS);
+    const momentum = o.momentum ?? 0.99;
+    const epsilon = o.epsilon ?? 1e-3;
     if (!(momentum >= 0 && momentum <= 1)) throw new Error(`BatchNormalization: momentum must be in [0, 1], received ${momentum}`);
     if (!(epsilon > 0)) throw new Error(`BatchNormalization: epsilon must be positive, received ${epsilon}`);
-    super(options);
+    super(o);
     this.momentum = momentum;
     this.epsilon = epsilon;
-    this.center = options.center ?? true;
-    this.scale = options.scale ?? true;
+    this.center = o.center ?? true;
+    this.scale = o.scale ?? true;
   }
 
   override build(inputShape: Shape | Shape[]): void {

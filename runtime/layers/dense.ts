@@ -12,7 +12,8 @@
  * activations are applied after it. When the last layer is Dense(softmax) and the loss is a
  * cross-entropy, fit asks for the logits (`callLogits`) and fuses softmax into the loss.
  */
-import { Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import { LAYER_OPTIONS, Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Variable } from "../tensor/variable.js";
 import * as ops from "../ops/index.js";
@@ -22,19 +23,29 @@ import type { RegularizerLike } from "../regularizers.js";
 import type { Shape } from "./symbolic.js";
 
 export interface DenseOptions extends LayerOptions {
-  /** Default linear (none). */
+  /** The activation applied to the output ("relu", "softmax", … or a function). Default linear (none). */
   activation?: ActivationLike;
-  /** Default true. */
+  /** Whether the layer adds a bias vector. Default true. */
   useBias?: boolean;
-  /** Default "glorot_uniform". */
+  /** How the kernel starts ("glorot_uniform", "he_normal", … or an initializer). Default "glorot_uniform". */
   kernelInitializer?: InitializerLike;
-  /** Default "zeros". */
+  /** How the bias starts. Default "zeros". */
   biasInitializer?: InitializerLike;
-  /** Penalty on the kernel added to the loss: "l1", "l2" or regularizers.l2(λ). */
+  /** Penalty on the kernel added to the loss: "l1", "l2" or regularizers.l2(λ). Default none. */
   kernelRegularizer?: RegularizerLike | null;
-  /** Penalty on the bias added to the loss. */
+  /** Penalty on the bias added to the loss. Default none. */
   biasRegularizer?: RegularizerLike | null;
 }
+
+const DENSE_OPTIONS: OptionTable<DenseOptions> = {
+  activation: true,
+  useBias: true,
+  kernelInitializer: true,
+  biasInitializer: true,
+  kernelRegularizer: true,
+  biasRegularizer: true,
+  ...LAYER_OPTIONS,
+};
 
 /**
  * The fully connected layer's class (`Dense` is the same class, callable without `new`).
@@ -55,15 +66,16 @@ export class DenseLayer extends Layer {
   bias: Variable | null = null;
 
   /** @example new Dense(512, { activation: "relu", inputShape: [784] }) */
-  constructor(units: number, options: DenseOptions = {}) {
+  constructor(units: number, options?: WithSnakeCase<DenseOptions>) {
     if (!Number.isInteger(units) || units <= 0) {
       throw new Error(`Dense: units must be a positive integer, received ${String(units)}`);
     }
-    super(options);
+    const o = checkOptions("Dense", options, DENSE_OPTIONS);
+    super(o);
     this.units = units;
-    this.activation = getActivation(options.activation);
-    this.useBias = options.useBias ?? true;
-    this.options = options;
+    this.activation = getActivation(o.activation);
+    this.useBias = o.useBias ?? true;
+    this.options = o;
   }
 
   override build(inputShape: Shape | Shape[]): void {

@@ -7,7 +7,8 @@
  * Args: `rate` in [0, 1); options `seed`. Shapes: output = input. The mask is drawn from the
  * seeded Philox stream, so `utils.setRandomSeed(n)` makes it reproducible.
  */
-import { Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import { LAYER_OPTIONS, Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { randomUniformFrom } from "../tensor/create.js";
 import { RandomStream, randomStream } from "../random.js";
@@ -22,6 +23,8 @@ export interface DropoutOptions extends LayerOptions {
   seed?: number;
 }
 
+const DROPOUT_OPTIONS: OptionTable<DropoutOptions> = { seed: true, ...LAYER_OPTIONS };
+
 /**
  * Drops inputs at random in training (class behind `Dropout`).
  * @example new DropoutLayer(0.5)
@@ -35,14 +38,15 @@ export class DropoutLayer extends Layer {
   private readonly stream: RandomStream | undefined;
 
   /** @example new Dropout(0.5) */
-  constructor(rate: number, options: DropoutOptions = {}) {
+  constructor(rate: number, options?: WithSnakeCase<DropoutOptions>) {
     if (typeof rate !== "number" || !(rate >= 0 && rate < 1)) {
       throw new Error(`Dropout: rate must be a number in [0, 1), received ${String(rate)}`);
     }
-    super(options);
+    const o = checkOptions("Dropout", options, DROPOUT_OPTIONS);
+    super(o);
     this.rate = rate;
-    this.seed = options.seed;
-    this.stream = options.seed === undefined ? undefined : new RandomStream(options.seed, "Dropout");
+    this.seed = o.seed;
+    this.stream = o.seed === undefined ? undefined : new RandomStream(o.seed, "Dropout");
   }
 
   call(inputs: Tensor | Tensor[], ctx: CallContext): Tensor {

@@ -2,7 +2,8 @@
  * Flatten: one feature axis per sample.  (batch, d1, d2, …) → (batch, d1·d2·…)
  * No weights; a reshape view, no copy.
  */
-import { Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import { LAYER_OPTIONS, Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import { checkOptions, type WithSnakeCase } from "../options.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Shape } from "./symbolic.js";
 
@@ -14,8 +15,8 @@ export class FlattenLayer extends Layer {
   readonly className = "Flatten";
 
   /** @example new Flatten({ inputShape: [28, 28] }) */
-  constructor(options: LayerOptions = {}) {
-    super(options);
+  constructor(options?: WithSnakeCase<LayerOptions>) {
+    super(checkOptions("Flatten", options, LAYER_OPTIONS));
   }
 
   call(inputs: Tensor | Tensor[], _ctx: CallContext): Tensor {

@@ -5,7 +5,8 @@
  * Args: `shape` — one sample's shape, no batch axis; `batchSize` (optional); `name`.
  * Output shape: `(batchSize or None, ...shape)`.
  */
-import { Layer, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import { Layer, single, singleShape, type CallContext } from "./layer.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { SymbolicTensor, type Shape } from "./symbolic.js";
 
@@ -16,7 +17,11 @@ export interface InputOptions {
   batchSize?: number;
   /** The layer's name (default "input_layer", "input_layer_1", …). */
   name?: string;
+  /** The inputs' dtype as the model computes them: "float32" (other data is converted). Default "float32". */
+  dtype?: "float32";
 }
+
+const INPUT_OPTIONS: OptionTable<InputOptions> = { shape: true, batchSize: true, name: true, dtype: true };
 
 /**
  * The layer behind an Input (Keras's InputLayer); it passes its input through.
@@ -27,11 +32,12 @@ export class InputLayer extends Layer {
   /** The symbolic tensor that `Input(...)` returns. */
   readonly output: SymbolicTensor;
 
-  constructor(options: InputOptions & LayerOptions) {
-    if (!options || !Array.isArray(options.shape) || options.shape.some((d) => !(Number.isInteger(d) && d > 0))) {
-      throw new Error(`Input: shape must be an array of positive integers (one sample, no batch axis), received ${JSON.stringify(options?.shape)}`);
+  constructor(options: WithSnakeCase<InputOptions>) {
+    const o = checkOptions("Input", options, INPUT_OPTIONS);
+    if (!Array.isArray(o.shape) || o.shape.some((d) => !(Number.isInteger(d) && d > 0))) {
+      throw new Error(`Input: shape must be an array of positive integers (one sample, no batch axis), received ${JSON.stringify(o.shape)}`);
     }
-    super({ name: options.name ?? uniqueInputName(), inputShape: options.shape, batchSize: options.batchSize });
+    super({ name: o.name ?? uniqueInputName(), inputShape: o.shape, batchSize: o.batchSize, dtype: o.dtype });
     this.built = true;
     this.outputShape = this.batchInputShape;
     this.output = new SymbolicTensor(this.batchInputShape!, { layer: this, inputs: [] }, this.name);
@@ -59,6 +65,6 @@ function uniqueInputName(): string {
  * A symbolic input for the functional API (or the first entry of a Sequential).
  * @example const inputs = Input({ shape: [784] }); const outputs = Dense(10).apply(inputs);
  */
-export function Input(options: InputOptions): SymbolicTensor {
+export function Input(options: WithSnakeCase<InputOptions>): SymbolicTensor {
   return new InputLayer(options).output;
 }

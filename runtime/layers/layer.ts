@@ -12,17 +12,87 @@ import { getInitializer, type InitializerLike } from "../initializers.js";
 import { getRegularizer, type Regularizer, type RegularizerLike } from "../regularizers.js";
 import { formatShape, isSymbolic, SymbolicTensor, type Shape } from "./symbolic.js";
 import { snakeCase } from "../training/names.js";
+import { checkOptions, type OptionTable } from "../options.js";
 
-/** Options every layer accepts. */
+/**
+ * Options every layer accepts (Keras's base Layer arguments). The input shape may be given as
+ * `inputShape`, `inputDim` or `batchInputShape`; when several are given they must agree.
+ */
 export interface LayerOptions {
   /** Unique name; default the class name in snake_case with a counter (`dense`, `dense_1`, …). */
   name?: string;
   /** Whether fit updates this layer's weights. Default true. */
   trainable?: boolean;
-  /** Shape of one sample (no batch axis); on the first layer of a Sequential it defines the input. */
-  inputShape?: number[];
-  /** Batch size of the input, fixed (rarely needed). */
+  /** Shape of one sample (no batch axis); on the first layer of a Sequential it defines the input. Default: none (the input shape comes from the model). */
+  inputShape?: (number | null)[];
+  /** Keras's `input_dim`: the same as `inputShape: [inputDim]`. Default: none. */
+  inputDim?: number;
+  /** The input shape with the batch axis first, e.g. `[null, 784]` (null: any batch size). Default: none. */
+  batchInputShape?: (number | null)[];
+  /** Batch size of the input, fixed (rarely needed). Default: any. */
   batchSize?: number;
+  /** The weights' dtype: "float32", the one layers compute in. Default "float32". */
+  dtype?: "float32";
+}
+
+/** Every key of LayerOptions; each layer's own table spreads it (see runtime/options.ts). */
+export const LAYER_OPTIONS: OptionTable<LayerOptions> = {
+  name: true,
+  trainable: true,
+  inputShape: true,
+  inputDim: true,
+  batchInputShape: true,
+  batchSize: true,
+  dtype: true,
+};
+
+function isDim(d: unknown, nullable: boolean): boolean {
+  return (Number.isInteger(d) && (d as number) > 0) || (nullable && d === null);
+}
+
+function shapeText(shape: readonly unknown[]): string {
+  return `[${shape.map(String).join(", ")}]`;
+}
+
+/**
+ * The input shape (batch axis first) that `inputShape`, `inputDim`, `batchInputShape` and
+ * `batchSize` describe, or null when none is given; an error names two that disagree.
+ */
+function inputShapeOf(layer: string, o: LayerOptions): Shape | null {
+  const given: [string, Shape][] = [];
+  if (o.batchSize !== undefined && !isDim(o.batchSize, false)) {
+    throw new Error(`${layer}: batchSize must be a positive integer, received ${String(o.batchSize)}`);
+  }
+  const batch = o.batchSize ?? null;
+  if (o.batchInputShape !== undefined) {
+    const b = o.batchInputShape;
+    if (!Array.isArray(b) || b.length < 1 || !isDim(b[0], true) || b.slice(1).some((d) => !isDim(d, true))) {
+      throw new Error(`${layer}: batchInputShape must be [batch or null, ...one sample's shape] of positive integers, received ${JSON.stringify(b)}`);
+    }
+    given.push([`batchInputShape ${shapeText(b)}`, [...b]]);
+    if (o.batchSize !== undefined && b[0] !== null && b[0] !== o.batchSize) {
+      throw new Error(`${layer}: batchSize ${o.batchSize} and batchInputShape ${shapeText(b)} disagree; give one`);
+    }
+  }
+  if (o.inputShape !== undefined) {
+    if (!Array.isArray(o.inputShape) || o.inputShape.some((d) => !isDim(d, true))) {
+      throw new Error(`${layer}: inputShape must be an array of positive integers, received ${JSON.stringify(o.inputShape)}`);
+    }
+    given.push([`inputShape ${shapeText(o.inputShape)}`, [batch, ...o.inputShape]]);
+  }
+  if (o.inputDim !== undefined) {
+    if (!isDim(o.inputDim, false)) throw new Error(`${layer}: inputDim must be a positive integer, received ${String(o.inputDim)}`);
+    given.push([`inputDim ${o.inputDim}`, [batch, o.inputDim]]);
+  }
+  if (given.length === 0) return null;
+  const [firstName, first] = given[0];
+  for (const [name, shape] of given.slice(1)) {
+    if (shape.length !== first.length || shape.some((d, i) => i > 0 && d !== first[i])) {
+      throw new Error(`${layer}: ${firstName} and ${name} disagree (inputDim n means inputShape [n], batchInputShape [batch, ...inputShape]); give one`);
+    }
+  }
+  // batchInputShape's batch axis, else batchSize.
+  return [first[0] ?? batch, ...first.slice(1)];
 }
 
 const nameCounts = new Map<string, number>();
@@ -53,6 +123,8 @@ export interface CallContext {
   training: boolean;
 }
 
+const CALL_OPTIONS: OptionTable<CallContext> = { training: true };
+
 /**
  * The base class of every layer. Subclass it for a custom layer: create weights in `build` with
  * `addWeight`, compute in `call`, and say the output shape in `computeOutputShape`.
@@ -67,7 +139,7 @@ export abstract class Layer {
   trainable: boolean;
   /** True once the weights exist (after the first call or a known input shape). */
   built = false;
-  /** Sample shape given by the options (`inputShape`), with the batch axis in front. */
+  /** The input shape the options give (`inputShape`, `inputDim`, `batchInputShape`), batch axis first; null when none. */
   readonly batchInputShape: Shape | null;
   /** Output shape of the last build/call (for summary). */
   outputShape: Shape | null = null;
@@ -75,18 +147,18 @@ export abstract class Layer {
   readonly inboundNodes: SymbolicTensor[] = [];
   private readonly weightSpecs: WeightSpec[] = [];
 
+  /**
+   * The built-in layers check their options against their own table (runtime/options.ts) and
+   * pass them here; a custom subclass passes the base options it was given.
+   */
   constructor(options: LayerOptions = {}) {
-    const defaultPrefix = snakeCase(new.target.name.replace(/Layer$/, "") || "layer");
-    this.name = options.name ?? uniqueName(defaultPrefix);
+    const kerasName = new.target.name.replace(/Layer$/, "") || "Layer";
+    this.name = options.name ?? uniqueName(snakeCase(kerasName));
     this.trainable = options.trainable ?? true;
-    if (options.inputShape !== undefined) {
-      if (!Array.isArray(options.inputShape) || options.inputShape.some((d) => !(Number.isInteger(d) && d > 0) && d !== null)) {
-        throw new Error(`${new.target.name}: inputShape must be an array of positive integers, received ${JSON.stringify(options.inputShape)}`);
-      }
-      this.batchInputShape = [options.batchSize ?? null, ...options.inputShape];
-    } else {
-      this.batchInputShape = null;
+    if (options.dtype !== undefined && options.dtype !== "float32") {
+      throw new Error(`${kerasName}: dtype must be "float32" (layers compute in float32), received ${JSON.stringify(options.dtype)}`);
     }
+    this.batchInputShape = inputShapeOf(kerasName, options);
   }
 
   /** Creates the weights for inputs of this shape (batch axis first). Called once, lazily. */
@@ -103,7 +175,10 @@ export abstract class Layer {
   /** The constructor options that rebuild this layer (save/load). */
   getConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = { name: this.name, trainable: this.trainable };
-    if (this.batchInputShape) config.inputShape = this.batchInputShape.slice(1);
+    if (this.batchInputShape) {
+      config.inputShape = this.batchInputShape.slice(1);
+      if (this.batchInputShape[0] !== null) config.batchSize = this.batchInputShape[0];
+    }
     return config;
   }
 
@@ -127,7 +202,8 @@ export abstract class Layer {
       return out;
     }
     if (list.some(isSymbolic)) throw new Error(`${this.name}: cannot mix symbolic tensors (Input) and real tensors in one call`);
-    return this.invoke(inputs as Tensor | Tensor[], { training: options.training ?? false });
+    const o = checkOptions<Partial<CallContext>>(`${this.name}.apply`, options, CALL_OPTIONS);
+    return this.invoke(inputs as Tensor | Tensor[], { training: o.training ?? false });
   }
 
   /** Builds if needed and calls on real tensors (the models' forward pass uses this). @internal */

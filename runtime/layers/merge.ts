@@ -3,7 +3,8 @@
  * - Concatenate: joins its inputs along `axis` (default -1, the features).
  * - Add: the element-wise sum of inputs of one shape.
  */
-import { Layer, callable, type CallContext, type LayerOptions } from "./layer.js";
+import { LAYER_OPTIONS, Layer, callable, type CallContext, type LayerOptions } from "./layer.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 import type { Tensor } from "../tensor/tensor.js";
 import * as ops from "../ops/index.js";
 import type { Shape } from "./symbolic.js";
@@ -21,9 +22,11 @@ function list(inputs: Tensor | Tensor[], layer: string): Tensor[] {
 }
 
 export interface ConcatenateOptions extends LayerOptions {
-  /** Default -1. */
+  /** The axis the inputs are joined along. Default -1 (the features). */
   axis?: number;
 }
+
+const CONCATENATE_OPTIONS: OptionTable<ConcatenateOptions> = { axis: true, ...LAYER_OPTIONS };
 
 /**
  * Joins several inputs along an axis (class behind `Concatenate`).
@@ -35,9 +38,10 @@ export class ConcatenateLayer extends Layer {
   readonly axis: number;
 
   /** @example new Concatenate().apply([a, b]) */
-  constructor(options: ConcatenateOptions = {}) {
-    super(options);
-    this.axis = options.axis ?? -1;
+  constructor(options?: WithSnakeCase<ConcatenateOptions>) {
+    const o = checkOptions("Concatenate", options, CONCATENATE_OPTIONS);
+    super(o);
+    this.axis = o.axis ?? -1;
   }
 
   call(inputs: Tensor | Tensor[], _ctx: CallContext): Tensor {
@@ -75,8 +79,8 @@ export class AddLayer extends Layer {
   readonly className = "Add";
 
   /** @example new Add().apply([a, b]) */
-  constructor(options: LayerOptions = {}) {
-    super(options);
+  constructor(options?: WithSnakeCase<LayerOptions>) {
+    super(checkOptions("Add", options, LAYER_OPTIONS));
   }
 
   call(inputs: Tensor | Tensor[], _ctx: CallContext): Tensor {

@@ -2,7 +2,8 @@
  * Reshape: a new sample shape with the same number of elements.  (batch, …) → (batch, ...targetShape)
  * Args: `targetShape` (no batch axis; one -1 allowed). No weights; a view, no copy.
  */
-import { Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import { LAYER_OPTIONS, Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
+import { checkOptions, type WithSnakeCase } from "../options.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Shape } from "./symbolic.js";
 
@@ -16,11 +17,11 @@ export class ReshapeLayer extends Layer {
   readonly targetShape: number[];
 
   /** @example new Reshape([28, 28], { inputShape: [784] }) */
-  constructor(targetShape: number[], options: LayerOptions = {}) {
+  constructor(targetShape: number[], options?: WithSnakeCase<LayerOptions>) {
     if (!Array.isArray(targetShape) || targetShape.some((d) => !(Number.isInteger(d) && (d > 0 || d === -1))) || targetShape.filter((d) => d === -1).length > 1) {
       throw new Error(`Reshape: targetShape must be an array of positive integers with at most one -1, received ${JSON.stringify(targetShape)}`);
     }
-    super(options);
+    super(checkOptions("Reshape", options, LAYER_OPTIONS));
     this.targetShape = [...targetShape];
   }
 
