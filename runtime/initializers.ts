@@ -7,6 +7,7 @@ import { full, randomNormal, randomTruncatedNormal, randomUniform } from "./tens
 import type { Tensor } from "./tensor/tensor.js";
 import { lookupName } from "./training/names.js";
 import type { InitializerName } from "./training/names-types.js";
+import { checkOptions, type OptionTable } from "./options.js";
 
 /** A function from a weight's shape to its initial value. */
 export type Initializer = ((shape: number[]) => Tensor) & { config?: InitializerConfig };
@@ -50,6 +51,43 @@ export function varianceScaling(scale: number, mode: Mode, distribution: "trunca
   return f;
 }
 
+/** Options of the variance-scaling initializers (GlorotUniform, HeNormal, …). */
+export interface SeedOptions {
+  /** Draw the same values on every call with this seed. Default: the global seed and counter. */
+  seed?: number;
+}
+/** Options of `Constant`. */
+export interface ConstantOptions {
+  /** The value of every element. Default 0. */
+  value?: number;
+}
+/** Options of `RandomNormal` and `TruncatedNormal`. */
+export interface NormalOptions extends SeedOptions {
+  /** Mean of the distribution. Default 0. */
+  mean?: number;
+  /** Standard deviation. Default 0.05. */
+  stddev?: number;
+}
+/** Options of `RandomUniform`. */
+export interface UniformOptions extends SeedOptions {
+  /** Lower bound. Default -0.05. */
+  minval?: number;
+  /** Upper bound. Default 0.05. */
+  maxval?: number;
+}
+const SEED_OPTIONS: OptionTable<SeedOptions> = { seed: true };
+const CONSTANT_OPTIONS: OptionTable<ConstantOptions> = { value: true };
+const NORMAL_OPTIONS: OptionTable<NormalOptions> = { mean: true, stddev: true, ...SEED_OPTIONS };
+const UNIFORM_OPTIONS: OptionTable<UniformOptions> = { minval: true, maxval: true, ...SEED_OPTIONS };
+
+/** A variance-scaling initializer under its Keras class name, its options checked. */
+function scaling(className: string, scale: number, mode: Mode, distribution: "truncated_normal" | "uniform") {
+  return (options?: SeedOptions): Initializer => {
+    const o = checkOptions(className, options, SEED_OPTIONS);
+    return named(className, { ...o }, varianceScaling(scale, mode, distribution, o.seed));
+  };
+}
+
 function named(className: string, config: Record<string, number>, f: (shape: number[]) => Tensor): Initializer {
   const g = f as Initializer;
   g.config = { className, config };
@@ -61,32 +99,41 @@ function named(className: string, config: Record<string, number>, f: (shape: num
  * Initializers as objects: `initializers.GlorotUniform({ seed: 1 })`, `initializers.Constant({ value: 0.1 })`.
  * @example new layers.Dense(64, { kernelInitializer: initializers.GlorotUniform({ seed: 1 }) })
  */
-export const GlorotUniform = (o: { seed?: number } = {}) => named("GlorotUniform", { ...o }, varianceScaling(1, "fan_avg", "uniform", o.seed));
+export const GlorotUniform = scaling("GlorotUniform", 1, "fan_avg", "uniform");
 /** Glorot (Xavier) normal: truncated normal with variance 2 / (fanIn + fanOut). @example initializers.GlorotNormal()([3, 4]) */
-export const GlorotNormal = (o: { seed?: number } = {}) => named("GlorotNormal", { ...o }, varianceScaling(1, "fan_avg", "truncated_normal", o.seed));
+export const GlorotNormal = scaling("GlorotNormal", 1, "fan_avg", "truncated_normal");
 /** He normal: truncated normal with variance 2 / fanIn (for relu layers). @example initializers.HeNormal()([3, 4]) */
-export const HeNormal = (o: { seed?: number } = {}) => named("HeNormal", { ...o }, varianceScaling(2, "fan_in", "truncated_normal", o.seed));
+export const HeNormal = scaling("HeNormal", 2, "fan_in", "truncated_normal");
 /** He uniform: uniform with variance 2 / fanIn. @example initializers.HeUniform()([3, 4]) */
-export const HeUniform = (o: { seed?: number } = {}) => named("HeUniform", { ...o }, varianceScaling(2, "fan_in", "uniform", o.seed));
+export const HeUniform = scaling("HeUniform", 2, "fan_in", "uniform");
 /** LeCun normal: truncated normal with variance 1 / fanIn (for selu layers). @example initializers.LecunNormal()([3, 4]) */
-export const LecunNormal = (o: { seed?: number } = {}) => named("LecunNormal", { ...o }, varianceScaling(1, "fan_in", "truncated_normal", o.seed));
+export const LecunNormal = scaling("LecunNormal", 1, "fan_in", "truncated_normal");
 /** LeCun uniform: uniform with variance 1 / fanIn. @example initializers.LecunUniform()([3, 4]) */
-export const LecunUniform = (o: { seed?: number } = {}) => named("LecunUniform", { ...o }, varianceScaling(1, "fan_in", "uniform", o.seed));
+export const LecunUniform = scaling("LecunUniform", 1, "fan_in", "uniform");
 /** All zeros (Dense's default bias). @example initializers.Zeros()([3, 4]) */
 export const Zeros = () => named("Zeros", {}, (shape) => full(shape, 0));
 /** All ones. @example initializers.Ones()([3, 4]) */
 export const Ones = () => named("Ones", {}, (shape) => full(shape, 1));
 /** Every element equal to `value`. @example initializers.Constant()([3, 4]) */
-export const Constant = (o: { value?: number } = {}) => named("Constant", { value: o.value ?? 0 }, (shape) => full(shape, o.value ?? 0));
+export const Constant = (options?: ConstantOptions) => {
+  const value = checkOptions("Constant", options, CONSTANT_OPTIONS).value ?? 0;
+  return named("Constant", { value }, (shape) => full(shape, value));
+};
 /** Normal with mean 0 and stddev 0.05 by default. @example initializers.RandomNormal()([3, 4]) */
-export const RandomNormal = (o: { mean?: number; stddev?: number; seed?: number } = {}) =>
-  named("RandomNormal", { ...o }, (shape) => randomNormal(shape, { mean: o.mean ?? 0, stddev: o.stddev ?? 0.05, seed: o.seed }));
+export const RandomNormal = (options?: NormalOptions) => {
+  const o = checkOptions("RandomNormal", options, NORMAL_OPTIONS);
+  return named("RandomNormal", { ...o }, (shape) => randomNormal(shape, { mean: o.mean ?? 0, stddev: o.stddev ?? 0.05, seed: o.seed }));
+};
 /** Uniform in [-0.05, 0.05] by default. @example initializers.RandomUniform()([3, 4]) */
-export const RandomUniform = (o: { minval?: number; maxval?: number; seed?: number } = {}) =>
-  named("RandomUniform", { ...o }, (shape) => randomUniform(shape, { minval: o.minval ?? -0.05, maxval: o.maxval ?? 0.05, seed: o.seed }));
+export const RandomUniform = (options?: UniformOptions) => {
+  const o = checkOptions("RandomUniform", options, UNIFORM_OPTIONS);
+  return named("RandomUniform", { ...o }, (shape) => randomUniform(shape, { minval: o.minval ?? -0.05, maxval: o.maxval ?? 0.05, seed: o.seed }));
+};
 /** Normal truncated at two standard deviations, stddev 0.05 by default. @example initializers.TruncatedNormal()([3, 4]) */
-export const TruncatedNormal = (o: { mean?: number; stddev?: number; seed?: number } = {}) =>
-  named("TruncatedNormal", { ...o }, (shape) => randomTruncatedNormal(shape, { mean: o.mean ?? 0, stddev: o.stddev ?? 0.05, seed: o.seed }));
+export const TruncatedNormal = (options?: NormalOptions) => {
+  const o = checkOptions("TruncatedNormal", options, NORMAL_OPTIONS);
+  return named("TruncatedNormal", { ...o }, (shape) => randomTruncatedNormal(shape, { mean: o.mean ?? 0, stddev: o.stddev ?? 0.05, seed: o.seed }));
+};
 
 const BY_NAME: Record<string, (o?: never) => Initializer> = {
   glorot_uniform: GlorotUniform,

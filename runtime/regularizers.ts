@@ -5,6 +5,7 @@
 import { abs, add, mul, square, sum } from "./ops/index.js";
 import type { Tensor } from "./tensor/tensor.js";
 import { lookupName } from "./training/names.js";
+import { checkOptions, type OptionTable } from "./options.js";
 
 export type Regularizer = ((w: Tensor) => Tensor) & { config: { className: string; config: Record<string, number> } };
 export type RegularizerLike = string | Regularizer | { className: string; config: Record<string, number> };
@@ -23,8 +24,19 @@ export function l2(l2 = 0.01): Regularizer {
   return f;
 }
 
+/** Options of `l1l2`. */
+export interface L1L2Options {
+  /** Weight of Σ|w|. Default 0.01. */
+  l1?: number;
+  /** Weight of Σw². Default 0.01. */
+  l2?: number;
+}
+
+const L1L2_OPTIONS: OptionTable<L1L2Options> = { l1: true, l2: true };
+
 /** λ1·Σ|w| + λ2·Σw². @example regularizers.l1l2({ l1: 1e-5, l2: 1e-4 }) */
-export function l1l2(o: { l1?: number; l2?: number } = {}): Regularizer {
+export function l1l2(options?: L1L2Options): Regularizer {
+  const o = checkOptions("l1l2", options, L1L2_OPTIONS);
   const a = o.l1 ?? 0.01;
   const b = o.l2 ?? 0.01;
   const f = ((w: Tensor) => add(mul(sum(abs(w)), a), mul(sum(square(w)), b))) as Regularizer;

@@ -4,6 +4,7 @@
  * of its best epoch.
  */
 import { Callback, improves, resolveMode, type Logs, type MonitorMode } from "./callback.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 
 export interface EarlyStoppingOptions {
   /** The logged value watched. Default "val_loss". */
@@ -16,13 +17,24 @@ export interface EarlyStoppingOptions {
   verbose?: number;
   /** "min", "max", or "auto" (max for accuracies, min otherwise). Default "auto". */
   mode?: MonitorMode;
-  /** A value the monitored quantity must beat. */
+  /** A value the monitored quantity must beat. Default none. */
   baseline?: number;
   /** Put back the weights of the best epoch when stopping. Default false. */
   restoreBestWeights?: boolean;
   /** Epochs to wait before watching (warm-up). Default 0. */
   startFromEpoch?: number;
 }
+
+const EARLY_STOPPING_OPTIONS: OptionTable<EarlyStoppingOptions> = {
+  monitor: true,
+  minDelta: true,
+  patience: true,
+  verbose: true,
+  mode: true,
+  baseline: true,
+  restoreBestWeights: true,
+  startFromEpoch: true,
+};
 
 /**
  * Stops training when a monitored value stops improving.
@@ -48,14 +60,15 @@ export class EarlyStopping extends Callback {
   private bestWeights: unknown[] | null = null;
 
   /** @example new callbacks.EarlyStopping({ monitor: "val_loss", patience: 2, restoreBestWeights: true }) */
-  constructor(options: EarlyStoppingOptions = {}) {
+  constructor(options?: WithSnakeCase<EarlyStoppingOptions>) {
     super();
-    this.options = options;
-    this.monitor = options.monitor ?? "val_loss";
-    this.patience = options.patience ?? 0;
-    this.minDelta = Math.abs(options.minDelta ?? 0);
-    this.restoreBestWeights = options.restoreBestWeights ?? false;
-    this.mode = resolveMode(options.mode ?? "auto", this.monitor);
+    const o = checkOptions("EarlyStopping", options, EARLY_STOPPING_OPTIONS);
+    this.options = o;
+    this.monitor = o.monitor ?? "val_loss";
+    this.patience = o.patience ?? 0;
+    this.minDelta = Math.abs(o.minDelta ?? 0);
+    this.restoreBestWeights = o.restoreBestWeights ?? false;
+    this.mode = resolveMode(o.mode ?? "auto", this.monitor);
   }
 
   override onTrainBegin(): void {

@@ -5,6 +5,7 @@
  *   `patience` epochs, then waits `cooldown` epochs.
  */
 import { Callback, improves, resolveMode, type Logs, type MonitorMode } from "./callback.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 
 /**
  * Sets the learning rate at the start of each epoch from a schedule (epoch, lr) → lr.
@@ -52,6 +53,17 @@ export interface ReduceLROnPlateauOptions {
   minLr?: number;
 }
 
+const REDUCE_LR_ON_PLATEAU_OPTIONS: OptionTable<ReduceLROnPlateauOptions> = {
+  monitor: true,
+  factor: true,
+  patience: true,
+  verbose: true,
+  mode: true,
+  minDelta: true,
+  cooldown: true,
+  minLr: true,
+};
+
 /**
  * Reduces the learning rate when a monitored value stops improving.
  * @example new callbacks.ReduceLROnPlateau({ monitor: "val_loss", factor: 0.2, patience: 5 })
@@ -76,17 +88,18 @@ export class ReduceLROnPlateau extends Callback {
   private cooldownCounter = 0;
 
   /** @example new callbacks.ReduceLROnPlateau({ monitor: "val_loss", factor: 0.2, patience: 5 }) */
-  constructor(options: ReduceLROnPlateauOptions = {}) {
+  constructor(options?: WithSnakeCase<ReduceLROnPlateauOptions>) {
     super();
-    this.monitor = options.monitor ?? "val_loss";
-    this.factor = options.factor ?? 0.1;
+    const o = checkOptions("ReduceLROnPlateau", options, REDUCE_LR_ON_PLATEAU_OPTIONS);
+    this.monitor = o.monitor ?? "val_loss";
+    this.factor = o.factor ?? 0.1;
     if (!(this.factor < 1 && this.factor > 0)) throw new Error(`ReduceLROnPlateau: factor must be in (0, 1), received ${this.factor}`);
-    this.patience = options.patience ?? 10;
-    this.minDelta = options.minDelta ?? 1e-4;
-    this.cooldown = options.cooldown ?? 0;
-    this.minLr = options.minLr ?? 0;
-    this.mode = resolveMode(options.mode ?? "auto", this.monitor);
-    this.verbose = options.verbose ?? 0;
+    this.patience = o.patience ?? 10;
+    this.minDelta = o.minDelta ?? 1e-4;
+    this.cooldown = o.cooldown ?? 0;
+    this.minLr = o.minLr ?? 0;
+    this.mode = resolveMode(o.mode ?? "auto", this.monitor);
+    this.verbose = o.verbose ?? 0;
   }
 
   override onTrainBegin(): void {

@@ -4,6 +4,7 @@
  * "ckpt/epoch{epoch:02d}-{val_loss:.2f}".
  */
 import { Callback, improves, resolveMode, type Logs, type MonitorMode } from "./callback.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 
 export interface ModelCheckpointOptions {
   /** The logged value compared with saveBestOnly. Default "val_loss". */
@@ -17,6 +18,8 @@ export interface ModelCheckpointOptions {
   /** "min", "max" or "auto". Default "auto". */
   mode?: MonitorMode;
 }
+
+const MODEL_CHECKPOINT_OPTIONS: OptionTable<ModelCheckpointOptions> = { monitor: true, verbose: true, saveBestOnly: true, saveWeightsOnly: true, mode: true };
 
 /**
  * Fills `{epoch}`, `{epoch:02d}`, `{val_loss:.4f}` as Python's str.format would (epoch counted from 1).
@@ -54,15 +57,16 @@ export class ModelCheckpoint extends Callback {
   private best = NaN;
 
   /** @example new callbacks.ModelCheckpoint("best-model", { saveBestOnly: true }) */
-  constructor(filepath: string, options: ModelCheckpointOptions = {}) {
+  constructor(filepath: string, options?: WithSnakeCase<ModelCheckpointOptions>) {
     super();
     if (typeof filepath !== "string" || filepath === "") throw new Error(`ModelCheckpoint: filepath must be a non-empty string, received ${JSON.stringify(filepath)}`);
+    const o = checkOptions("ModelCheckpoint", options, MODEL_CHECKPOINT_OPTIONS);
     this.filepath = filepath;
-    this.monitor = options.monitor ?? "val_loss";
-    this.saveBestOnly = options.saveBestOnly ?? false;
-    this.saveWeightsOnly = options.saveWeightsOnly ?? false;
-    this.mode = resolveMode(options.mode ?? "auto", this.monitor);
-    this.verbose = options.verbose ?? 0;
+    this.monitor = o.monitor ?? "val_loss";
+    this.saveBestOnly = o.saveBestOnly ?? false;
+    this.saveWeightsOnly = o.saveWeightsOnly ?? false;
+    this.mode = resolveMode(o.mode ?? "auto", this.monitor);
+    this.verbose = o.verbose ?? 0;
   }
 
   override onTrainBegin(): void {

@@ -11,6 +11,7 @@ import { Huber, MeanAbsoluteError, MeanSquaredError } from "./regression.js";
 
 export { Loss, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Huber, MeanAbsoluteError, MeanSquaredError };
 export type { LossOptions } from "./loss.js";
+export type { HuberOptions } from "./regression.js";
 
 const BY_NAME: Record<string, (o?: Record<string, unknown>) => Loss> = {
   categorical_crossentropy: (o) => new CategoricalCrossentropy(o),

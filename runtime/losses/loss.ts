@@ -2,11 +2,15 @@
  * The loss interface: a named function of (yTrue, yPred) → scalar mean over the batch.
  */
 import type { Tensor } from "../tensor/tensor.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 
+/** Options of the losses (each also in snake_case: `from_logits`). */
 export interface LossOptions {
   /** yPred holds logits (pre-activation) instead of probabilities. Default false. */
   fromLogits?: boolean;
 }
+
+const LOSS_OPTIONS: OptionTable<LossOptions> = { fromLogits: true };
 
 /**
  * The base of every loss: `call(yTrue, yPred)` gives the mean over the batch.
@@ -18,8 +22,8 @@ export abstract class Loss {
   /** Whether predictions are logits rather than probabilities. */
   readonly fromLogits: boolean;
 
-  constructor(options: LossOptions = {}) {
-    this.fromLogits = options.fromLogits ?? false;
+  constructor(options?: WithSnakeCase<LossOptions>) {
+    this.fromLogits = checkOptions(new.target.name, options, LOSS_OPTIONS).fromLogits ?? false;
   }
 
   /** The mean loss over the batch (a scalar tensor). */

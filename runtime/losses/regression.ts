@@ -7,6 +7,15 @@
 import type { Tensor } from "../tensor/tensor.js";
 import * as ops from "../ops/index.js";
 import { Loss } from "./loss.js";
+import { checkOptions, type OptionTable } from "../options.js";
+
+/** Options of `new losses.Huber(options)`. */
+export interface HuberOptions {
+  /** Where the loss turns from quadratic to linear. Default 1. */
+  delta?: number;
+}
+
+const HUBER_OPTIONS: OptionTable<HuberOptions> = { delta: true };
 
 function aligned(name: string, yTrue: Tensor, yPred: Tensor): Tensor {
   let y = yTrue.dtype === "float32" ? yTrue : yTrue.astype("float32");
@@ -47,9 +56,9 @@ export class Huber extends Loss {
   readonly delta: number;
 
   /** @example new losses.Huber({ delta: 1.0 }) */
-  constructor(options: { delta?: number } = {}) {
+  constructor(options?: HuberOptions) {
     super();
-    this.delta = options.delta ?? 1.0;
+    this.delta = checkOptions("Huber", options, HUBER_OPTIONS).delta ?? 1.0;
   }
 
   call(yTrue: Tensor, yPred: Tensor): Tensor {

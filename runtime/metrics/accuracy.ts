@@ -7,7 +7,8 @@
  */
 import type { Tensor } from "../tensor/tensor.js";
 import * as ops from "../ops/index.js";
-import { MeanMetric, type MetricConfig, type UpdateContext } from "./metric.js";
+import { MeanMetric, THRESHOLD_OPTIONS, type MetricConfig, type ThresholdOptions, type UpdateContext } from "./metric.js";
+import { checkOptions } from "../options.js";
 
 function samples(t: Tensor): number {
   return t.ndim === 0 ? 1 : t.shape[0];
@@ -53,9 +54,9 @@ export class BinaryAccuracy extends MeanMetric {
   readonly className: string = "BinaryAccuracy";
   /** Predictions above it count as 1. */
   readonly threshold: number;
-  constructor(name = "binary_accuracy", options: { threshold?: number } = {}) {
+  constructor(name = "binary_accuracy", options?: ThresholdOptions) {
     super(name);
-    this.threshold = options.threshold ?? 0.5;
+    this.threshold = checkOptions("BinaryAccuracy", options, THRESHOLD_OPTIONS).threshold ?? 0.5;
   }
   override getConfig(): MetricConfig {
     return { ...super.getConfig(), threshold: this.threshold };

@@ -4,7 +4,8 @@
  */
 import type { Tensor } from "../tensor/tensor.js";
 import * as ops from "../ops/index.js";
-import { Metric, type MetricConfig, type UpdateContext } from "./metric.js";
+import { Metric, THRESHOLD_OPTIONS, type MetricConfig, type ThresholdOptions, type UpdateContext } from "./metric.js";
+import { checkOptions } from "../options.js";
 import { Accumulator } from "./accumulator.js";
 
 abstract class ConfusionMetric extends Metric {
@@ -13,9 +14,9 @@ abstract class ConfusionMetric extends Metric {
   /** Predictions above it count as positive. */
   readonly threshold: number;
 
-  constructor(name: string, options: { threshold?: number } = {}) {
+  constructor(name: string, options?: ThresholdOptions) {
     super(name);
-    this.threshold = options.threshold ?? 0.5;
+    this.threshold = checkOptions(new.target.name, options, THRESHOLD_OPTIONS).threshold ?? 0.5;
   }
 
   override getConfig(): MetricConfig {
@@ -51,7 +52,7 @@ abstract class ConfusionMetric extends Metric {
  */
 export class Precision extends ConfusionMetric {
   readonly className: string = "Precision";
-  constructor(name = "precision", options: { threshold?: number } = {}) {
+  constructor(name = "precision", options?: ThresholdOptions) {
     super(name, options);
   }
   /** Precision so far. */
@@ -67,7 +68,7 @@ export class Precision extends ConfusionMetric {
  */
 export class Recall extends ConfusionMetric {
   readonly className: string = "Recall";
-  constructor(name = "recall", options: { threshold?: number } = {}) {
+  constructor(name = "recall", options?: ThresholdOptions) {
     super(name, options);
   }
   /** Recall so far. */

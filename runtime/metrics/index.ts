@@ -13,7 +13,7 @@ import { Precision, Recall } from "./confusion.js";
 
 export { Metric, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, MeanAbsoluteError, MeanSquaredError, Precision, Recall };
 export { MeanMetric } from "./metric.js";
-export type { MetricConfig } from "./metric.js";
+export type { MetricConfig, ThresholdOptions } from "./metric.js";
 
 /** A metric name or a Metric object. */
 export type MetricLike = MetricName | Metric;
@@ -28,15 +28,15 @@ export type SavedMetric = string | { className: string; config: MetricConfig };
 const BY_NAME: Record<string, ((config: MetricConfig) => Metric) | null> = {
   accuracy: null,
   acc: null,
-  binary_accuracy: (c) => new BinaryAccuracy(c.name, c),
+  binary_accuracy: (c) => new BinaryAccuracy(c.name, { threshold: c.threshold }),
   categorical_accuracy: (c) => new CategoricalAccuracy(c.name),
   sparse_categorical_accuracy: (c) => new SparseCategoricalAccuracy(c.name),
   mean_absolute_error: (c) => new MeanAbsoluteError(c.name),
   mae: (c) => new MeanAbsoluteError(c.name),
   mean_squared_error: (c) => new MeanSquaredError(c.name),
   mse: (c) => new MeanSquaredError(c.name),
-  precision: (c) => new Precision(c.name, c),
-  recall: (c) => new Recall(c.name, c),
+  precision: (c) => new Precision(c.name, { threshold: c.threshold }),
+  recall: (c) => new Recall(c.name, { threshold: c.threshold }),
 };
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { Tensor } from "../tensor/tensor.js";
 import { Accumulator } from "./accumulator.js";
+import type { OptionTable } from "../options.js";
 
 /**
  * A metric's saved settings (`getConfig()`): its name in logs, and the threshold of the metrics
@@ -15,6 +16,15 @@ export interface MetricConfig {
   /** Where predictions count as positive (binary accuracy, precision, recall). */
   threshold?: number;
 }
+
+/** Options of the metrics with a threshold (BinaryAccuracy, Precision, Recall). */
+export interface ThresholdOptions {
+  /** Predictions above it count as positive. Default 0.5. */
+  threshold?: number;
+}
+
+/** Every key of ThresholdOptions. */
+export const THRESHOLD_OPTIONS: OptionTable<ThresholdOptions> = { threshold: true };
 
 export interface UpdateContext {
   /** yPred holds logits (the softmax or sigmoid was fused into the loss). */
@@ -36,6 +46,9 @@ export abstract class Metric {
   name: string;
 
   constructor(name: string) {
+    if (typeof name !== "string") {
+      throw new Error(`${new.target.name}: the first argument is the metric's name (a string), received ${name === null ? "null" : typeof name}; options come second, e.g. new metrics.Precision("precision", { threshold: 0.7 })`);
+    }
     this.name = name;
   }
 

@@ -5,6 +5,7 @@ import { Model as ModelClass, type ModelArgs } from "./model.js";
 import { callable } from "../layers/layer.js";
 
 export { Sequential, SequentialModel } from "./sequential.js";
+export type { SequentialOptions } from "./sequential.js";
 export { loadModel } from "./load.js";
 export type { CompileOptions, ModelArgs } from "./model.js";
 export type { FitOptions, EvaluateOptions, PredictOptions } from "../training/trainer.js";

@@ -26,6 +26,7 @@ import { fitModel, evaluateModel, predictModel, type FitOptions, type EvaluateOp
 import type { History } from "../training/history.js";
 import type { ModelData } from "../training/data.js";
 import { saveModel, saveWeightsTo, loadWeightsFrom } from "./save.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 
 /** Options of `compile()`. */
 export interface CompileOptions {
@@ -33,9 +34,11 @@ export interface CompileOptions {
   optimizer?: OptimizerLike;
   /** A name ("categorical_crossentropy", "mse", …), a Loss, a function, or one per output. */
   loss: LossLike | LossLike[];
-  /** Names ("accuracy", "mae", …) or Metric objects; for several outputs, one list per output or one list for all. */
+  /** Names ("accuracy", "mae", …) or Metric objects; for several outputs, one list per output or one list for all. Default none. */
   metrics?: MetricLike[] | MetricLike[][];
 }
+
+const COMPILE_OPTIONS: OptionTable<CompileOptions> = { optimizer: true, loss: true, metrics: true };
 
 /** What compile() resolved. @internal */
 export interface Compiled {
@@ -51,9 +54,11 @@ export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
   /** Symbolic tensors computed from the inputs by layers. */
   outputs: SymbolicTensor | SymbolicTensor[];
-  /** Default "functional", "functional_1", … */
+  /** The model's name, shown by summary(). Default "functional", "functional_1", … */
   name?: string;
 }
+
+const MODEL_ARGS: OptionTable<ModelArgs> = { inputs: true, outputs: true, name: true };
 
 interface Graph {
   inputs: SymbolicTensor[];
@@ -100,10 +105,13 @@ export class Model {
   }
 
   /** @example const model = new Model({ inputs, outputs }); */
-  constructor(args: ModelArgs | null = null, defaultName = "functional") {
-    this.name = args?.name ?? uniqueName(defaultName);
+  constructor(options: ModelArgs | null = null, defaultName = "functional", name?: string) {
+    // null: a subclass (Sequential) sets the layers, and passes the name it was given, if any
+    // (an explicit name takes no number from the "sequential", "sequential_1", … counter).
+    const args = options === null ? null : checkOptions("Model", options, MODEL_ARGS);
+    this.name = args?.name ?? name ?? uniqueName(defaultName);
     if (args !== null) {
-      if (!args || args.inputs === undefined || args.outputs === undefined) {
+      if (args.inputs === undefined || args.outputs === undefined) {
         throw new Error("Model: expected { inputs, outputs } built with Input(...) and layers");
       }
       const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
@@ -231,13 +239,14 @@ export class Model {
    * @example model.compile({ optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"] })
    */
   compile(options: CompileOptions): void {
-    if (!options || options.loss === undefined) throw new Error(`${this.name}: compile needs a loss, e.g. { optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"] }`);
+    const o = checkOptions("compile", options, COMPILE_OPTIONS);
+    if (o.loss === undefined) throw new Error(`${this.name}: compile needs a loss, e.g. { optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"] }`);
     const outputs = this.graph ? this.graph.outputs.length : 1;
-    const optimizer = getOptimizer(options.optimizer ?? "rmsprop");
-    const lossList = Array.isArray(options.loss) ? options.loss : Array.from({ length: outputs }, () => options.loss as LossLike);
+    const optimizer = getOptimizer(o.optimizer ?? "rmsprop");
+    const lossList = Array.isArray(o.loss) ? o.loss : Array.from({ length: outputs }, () => o.loss as LossLike);
     if (lossList.length !== outputs) throw new Error(`${this.name}: compile got ${lossList.length} losses for ${outputs} outputs`);
     const losses = lossList.map((l) => getLoss(l));
-    const m = options.metrics ?? [];
+    const m = o.metrics ?? [];
     const perOutput: MetricLike[][] = m.length > 0 && Array.isArray(m[0]) ? (m as MetricLike[][]) : Array.from({ length: outputs }, () => m as MetricLike[]);
     if (perOutput.length !== outputs) throw new Error(`${this.name}: compile got metrics for ${perOutput.length} outputs; the model has ${outputs}`);
     const metrics = perOutput.map((list, i) =>
@@ -280,7 +289,7 @@ export class Model {
    * Trains for a number of epochs; resolves to a History of per-epoch logs.
    * @example const history = await model.fit(xTrain, yTrain, { epochs: 5, batchSize: 128 });
    */
-  fit(x: ModelData, y: ModelData, options: FitOptions = {}): Promise<History> {
+  fit(x: ModelData, y: ModelData, options?: WithSnakeCase<FitOptions>): Promise<History> {
     return fitModel(this, x, y, options);
   }
 
@@ -288,7 +297,7 @@ export class Model {
    * Loss and metrics on data: `[loss, ...metrics]` (in compile's order).
    * @example const [testLoss, testAcc] = model.evaluate(xTest, yTest);
    */
-  evaluate(x: ModelData, y: ModelData, options: EvaluateOptions = {}): number[] {
+  evaluate(x: ModelData, y: ModelData, options?: WithSnakeCase<EvaluateOptions>): number[] {
     return evaluateModel(this, x, y, options);
   }
 
@@ -296,7 +305,7 @@ export class Model {
    * The outputs for inputs, computed in batches (one tensor, or one per output).
    * @example const probs = model.predict(xTest.slice(0, 10));
    */
-  predict(x: ModelData, options: PredictOptions = {}): Tensor | Tensor[] {
+  predict(x: ModelData, options?: WithSnakeCase<PredictOptions>): Tensor | Tensor[] {
     return predictModel(this, x, options);
   }
 

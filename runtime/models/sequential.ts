@@ -12,6 +12,15 @@ import { formatSummary, type SummaryRow } from "./summary.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Model } from "./model.js";
 import { callable } from "../layers/layer.js";
+import { checkOptions, type OptionTable } from "../options.js";
+
+/** Options of `Sequential(layers, options)`. */
+export interface SequentialOptions {
+  /** The model's name, shown by summary(). Default "sequential", "sequential_1", … */
+  name?: string;
+}
+
+const SEQUENTIAL_OPTIONS: OptionTable<SequentialOptions> = { name: true };
 
 /**
  * A plain stack of layers (class behind `Sequential`).
@@ -28,10 +37,10 @@ export class SequentialModel extends Model {
   /**
    * @example const model = new Sequential([Dense(512, { activation: "relu" }), Dense(10, { activation: "softmax" })]);
    */
-  constructor(layers: (Layer | SymbolicTensor)[] = [], options: { name?: string } = {}) {
-    super(null, "sequential");
-    if (options.name !== undefined) (this as { name: string }).name = options.name;
+  constructor(layers: (Layer | SymbolicTensor)[] = [], options?: SequentialOptions) {
     if (!Array.isArray(layers)) throw new Error(`Sequential: expected a list of layers, received ${typeof layers}`);
+    const o = checkOptions("Sequential", options, SEQUENTIAL_OPTIONS);
+    super(null, "sequential", o.name);
     for (const l of layers) this.add(l);
   }
 

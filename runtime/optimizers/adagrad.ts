@@ -3,7 +3,8 @@
  * Defaults: learningRate 0.001, initialAccumulatorValue 0.1, epsilon 1e-7.
  */
 import type { NativeBuffer } from "../backend/backend.js";
-import { Optimizer, type OptimizerOptions } from "./optimizer.js";
+import { OPTIMIZER_OPTIONS, Optimizer, type OptimizerOptions } from "./optimizer.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 
 export interface AdagradOptions extends OptimizerOptions {
   /** Starting value of the squared-gradient sum. Default 0.1. */
@@ -11,6 +12,8 @@ export interface AdagradOptions extends OptimizerOptions {
   /** Added inside the square root. Default 1e-7. */
   epsilon?: number;
 }
+
+const ADAGRAD_OPTIONS: OptionTable<AdagradOptions> = { initialAccumulatorValue: true, epsilon: true, ...OPTIMIZER_OPTIONS };
 
 /**
  * Adagrad with Keras's defaults.
@@ -24,10 +27,11 @@ export class Adagrad extends Optimizer {
   readonly epsilon: number;
 
   /** @example new optimizers.Adagrad({ learningRate: 0.01 }) */
-  constructor(options: AdagradOptions = {}) {
-    super(options, 0.001, "Adagrad");
-    this.initialAccumulatorValue = options.initialAccumulatorValue ?? 0.1;
-    this.epsilon = options.epsilon ?? 1e-7;
+  constructor(options?: WithSnakeCase<AdagradOptions>) {
+    const o = checkOptions("Adagrad", options, ADAGRAD_OPTIONS);
+    super(o, 0.001, "Adagrad");
+    this.initialAccumulatorValue = o.initialAccumulatorValue ?? 0.1;
+    this.epsilon = o.epsilon ?? 1e-7;
   }
 
   protected slotCount(): number {

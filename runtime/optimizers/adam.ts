@@ -3,7 +3,8 @@
  * w −= lr·√(1−β2ᵗ)/(1−β1ᵗ) · m / (√v + ε).  Defaults: 0.001, β1 0.9, β2 0.999, ε 1e-7.
  */
 import type { NativeBuffer } from "../backend/backend.js";
-import { Optimizer, type OptimizerOptions } from "./optimizer.js";
+import { OPTIMIZER_OPTIONS, Optimizer, type OptimizerOptions } from "./optimizer.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 
 export interface AdamOptions extends OptimizerOptions {
   /** Decay of the first moment. Default 0.9. */
@@ -17,6 +18,9 @@ export interface AdamOptions extends OptimizerOptions {
   /** Keras's name for beta2. */
   beta_2?: number;
 }
+
+// beta_1 is Keras's spelling of beta1 (the mechanical snake_case twin of beta1 is beta1 itself).
+const ADAM_OPTIONS: OptionTable<AdamOptions> = { beta1: true, beta2: true, epsilon: true, beta_1: "beta1", beta_2: "beta2", ...OPTIMIZER_OPTIONS };
 
 /**
  * Adam with Keras's defaults and bias correction.
@@ -33,11 +37,12 @@ export class Adam extends Optimizer {
   protected weightDecay = 0;
 
   /** @example new optimizers.Adam({ learningRate: 3e-4 }) */
-  constructor(options: AdamOptions = {}, name = "Adam") {
-    super(options, 0.001, name);
-    this.beta1 = options.beta1 ?? options.beta_1 ?? 0.9;
-    this.beta2 = options.beta2 ?? options.beta_2 ?? 0.999;
-    this.epsilon = options.epsilon ?? 1e-7;
+  constructor(options?: WithSnakeCase<AdamOptions>, name = "Adam") {
+    const o = checkOptions(name, options, ADAM_OPTIONS);
+    super(o, 0.001, name);
+    this.beta1 = o.beta1 ?? 0.9;
+    this.beta2 = o.beta2 ?? 0.999;
+    this.epsilon = o.epsilon ?? 1e-7;
     for (const [k, v] of [["beta1", this.beta1], ["beta2", this.beta2]] as const) {
       if (!(v >= 0 && v < 1)) throw new Error(`${name}: ${k} must be in [0, 1), received ${v}`);
     }
@@ -57,11 +62,11 @@ export class Adam extends Optimizer {
 }
 
 export interface AdamWOptions extends AdamOptions {
-  /** Decoupled weight decay; Keras's default 0.004. */
+  /** Decoupled weight decay. Default 0.004 (Keras's). */
   weightDecay?: number;
-  /** Keras's name for weightDecay. */
-  weight_decay?: number;
 }
+
+const ADAMW_OPTIONS: OptionTable<AdamWOptions> = { weightDecay: true, ...ADAM_OPTIONS };
 
 /**
  * AdamW: Adam with decoupled weight decay (w −= lr·wd·w each step). Default weightDecay 0.004.
@@ -71,9 +76,11 @@ export class AdamW extends Adam {
   override readonly className = "AdamW";
 
   /** @example new optimizers.AdamW({ learningRate: 1e-3, weightDecay: 0.01 }) */
-  constructor(options: AdamWOptions = {}) {
-    super(options, "AdamW");
-    this.weightDecay = options.weightDecay ?? options.weight_decay ?? 0.004;
+  constructor(options?: WithSnakeCase<AdamWOptions>) {
+    // Adam checks its own options again, so weightDecay is taken out first.
+    const { weightDecay, ...adam } = checkOptions("AdamW", options, ADAMW_OPTIONS);
+    super(adam, "AdamW");
+    this.weightDecay = weightDecay ?? 0.004;
     if (!(this.weightDecay >= 0)) throw new Error(`AdamW: weightDecay must be ≥ 0, received ${this.weightDecay}`);
   }
 

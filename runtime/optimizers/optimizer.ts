@@ -8,15 +8,18 @@ import { backend, keep } from "../tensor/engine.js";
 import { zeros, full } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Variable } from "../tensor/variable.js";
+import type { OptionTable } from "../options.js";
 
+/** Options every optimizer accepts (each also in snake_case: `learning_rate`). */
 export interface OptimizerOptions {
-  /** Step size (each optimizer has Keras's default: 0.001 for RMSprop/Adam/Adagrad, 0.01 for SGD). */
+  /** Step size. Default Keras's: 0.001 for RMSprop/Adam/AdamW/Adagrad, 0.01 for SGD. */
   learningRate?: number;
-  /** Keras's name: the same as learningRate. */
-  learning_rate?: number;
-  /** The optimizer's name (default its class name in lowercase). */
+  /** The optimizer's name. Default its class name in lowercase. */
   name?: string;
 }
+
+/** Every key of OptimizerOptions; each optimizer's own table spreads it. */
+export const OPTIMIZER_OPTIONS: OptionTable<OptimizerOptions> = { learningRate: true, name: true };
 
 /**
  * The base of every optimizer: learning rate, state per variable, one fused update per step.
@@ -33,8 +36,9 @@ export abstract class Optimizer {
   iterations = 0;
   private readonly slots = new Map<Variable, Tensor[]>();
 
+  /** `options` as checkOptions returned them (each optimizer checks its own). */
   constructor(options: OptimizerOptions, defaultLr: number, name: string) {
-    const lr = options.learningRate ?? options.learning_rate ?? defaultLr;
+    const lr = options.learningRate ?? defaultLr;
     if (typeof lr !== "number" || !(lr > 0) || !Number.isFinite(lr)) {
       throw new Error(`${name}: learningRate must be a positive number, received ${String(lr)}`);
     }

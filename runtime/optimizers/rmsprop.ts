@@ -4,7 +4,8 @@
  * root (TF.js and PyTorch put it outside); we follow Keras so training curves match it.
  */
 import type { NativeBuffer } from "../backend/backend.js";
-import { Optimizer, type OptimizerOptions } from "./optimizer.js";
+import { OPTIMIZER_OPTIONS, Optimizer, type OptimizerOptions } from "./optimizer.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 
 export interface RMSpropOptions extends OptimizerOptions {
   /** Decay of the squared-gradient average. Default 0.9. */
@@ -12,6 +13,8 @@ export interface RMSpropOptions extends OptimizerOptions {
   /** Added inside the square root. Default 1e-7. */
   epsilon?: number;
 }
+
+const RMSPROP_OPTIONS: OptionTable<RMSpropOptions> = { rho: true, epsilon: true, ...OPTIMIZER_OPTIONS };
 
 /**
  * RMSprop as in Keras (epsilon inside the square root); "rmsprop" gives the defaults.
@@ -25,10 +28,11 @@ export class RMSprop extends Optimizer {
   readonly epsilon: number;
 
   /** @example new optimizers.RMSprop({ learningRate: 1e-3 }) */
-  constructor(options: RMSpropOptions = {}) {
-    super(options, 0.001, "RMSprop");
-    this.rho = options.rho ?? 0.9;
-    this.epsilon = options.epsilon ?? 1e-7;
+  constructor(options?: WithSnakeCase<RMSpropOptions>) {
+    const o = checkOptions("RMSprop", options, RMSPROP_OPTIONS);
+    super(o, 0.001, "RMSprop");
+    this.rho = o.rho ?? 0.9;
+    this.epsilon = o.epsilon ?? 1e-7;
     if (!(this.rho >= 0 && this.rho < 1)) throw new Error(`RMSprop: rho must be in [0, 1), received ${this.rho}`);
   }
 

@@ -3,7 +3,8 @@
  * Defaults: learningRate 0.01, momentum 0, nesterov false.
  */
 import type { NativeBuffer } from "../backend/backend.js";
-import { Optimizer, type OptimizerOptions } from "./optimizer.js";
+import { OPTIMIZER_OPTIONS, Optimizer, type OptimizerOptions } from "./optimizer.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 
 export interface SGDOptions extends OptimizerOptions {
   /** Velocity decay in [0, 1]. Default 0 (plain SGD). */
@@ -11,6 +12,8 @@ export interface SGDOptions extends OptimizerOptions {
   /** Use Nesterov momentum. Default false. */
   nesterov?: boolean;
 }
+
+const SGD_OPTIONS: OptionTable<SGDOptions> = { momentum: true, nesterov: true, ...OPTIMIZER_OPTIONS };
 
 /**
  * Stochastic gradient descent, with optional (Nesterov) momentum.
@@ -24,10 +27,11 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
 
   /** @example new optimizers.SGD({ learningRate: 1e-4, momentum: 0.9 }) */
-  constructor(options: SGDOptions = {}) {
-    super(options, 0.01, "SGD");
-    this.momentum = options.momentum ?? 0;
-    this.nesterov = options.nesterov ?? false;
+  constructor(options?: WithSnakeCase<SGDOptions>) {
+    const o = checkOptions("SGD", options, SGD_OPTIONS);
+    super(o, 0.01, "SGD");
+    this.momentum = o.momentum ?? 0;
+    this.nesterov = o.nesterov ?? false;
     if (!(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`SGD: momentum must be in [0, 1], received ${this.momentum}`);
   }
 

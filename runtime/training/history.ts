@@ -5,7 +5,8 @@
 import { DISPLAY, type MimeBundle } from "../display/sink.js";
 import { historyBundle } from "../display/reprs.js";
 import { Callback, type Logs } from "../callbacks/callback.js";
-import { plot } from "../plot/index.js";
+import { plot, type HistoryPlotOptions } from "../plot/index.js";
+import type { WithSnakeCase } from "../options.js";
 
 /**
  * What fit returns: per-epoch logs in `history`, epochs in `epoch`.
@@ -29,11 +30,12 @@ export class History extends Callback {
   }
 
   /**
-   * Draws the learning curves (loss and metrics, training and validation) inline.
-   * @example history.plot()
+   * Draws the learning curves (loss and metrics, training and validation) inline; the options
+   * are plot(history)'s.
+   * @example history.plot({ metrics: ["accuracy"] })
    */
-  plot(): Promise<void> {
-    return plot(this);
+  plot(options?: WithSnakeCase<HistoryPlotOptions>): Promise<void> {
+    return plot(this, options);
   }
 
   [DISPLAY](): MimeBundle {

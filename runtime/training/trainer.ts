@@ -26,54 +26,62 @@ import { CategoricalAccuracy, SparseCategoricalAccuracy } from "../metrics/accur
 import { Accumulator } from "../metrics/accumulator.js";
 import { BatchGatherer } from "./batches.js";
 import { sparseLabels } from "../losses/crossentropy.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
+import { closest, snakeCase } from "./names.js";
 
-/** Options of fit (Keras's names in camelCase; snake_case spellings are accepted too). */
+/** Options of fit (Keras's names in camelCase; each is accepted in snake_case too: `batch_size`). */
 export interface FitOptions {
-  /** Default 1. */
+  /** Passes over the training data. Default 1. */
   epochs?: number;
-  /** Default 32. */
+  /** Samples per gradient step. Default 32. */
   batchSize?: number;
-  /** 0 silent, 1 progress bar, 2 one line per epoch; "auto" = 1. */
+  /** 0 silent, 1 progress bar, 2 one line per epoch; "auto" = 1. Default "auto". */
   verbose?: 0 | 1 | 2 | "auto";
-  /** Callback objects or plain objects of hooks (`{ onEpochEnd(epoch, logs) {…} }`). */
+  /** Callback objects or plain objects of hooks (`{ onEpochEnd(epoch, logs) {…} }`). Default none. */
   callbacks?: (Callback | CallbackHooks)[];
-  /** Fraction of the data, taken from the end before shuffling, held out for validation. */
+  /** Fraction of the data, taken from the end before shuffling, held out for validation. Default 0. */
   validationSplit?: number;
-  /** [xVal, yVal] evaluated at the end of each epoch (takes precedence over validationSplit). */
+  /** [xVal, yVal] evaluated at the end of each epoch (takes precedence over validationSplit). Default none. */
   validationData?: [ModelData, ModelData];
-  /** Default batchSize. */
+  /** Samples per step of the validation pass. Default batchSize. */
   validationBatchSize?: number;
   /** Shuffle the training samples before each epoch. Default true. */
   shuffle?: boolean;
   /** Epoch to start from (resuming a previous run). Default 0. */
   initialEpoch?: number;
-  /** Keras's spelling of batchSize. */
-  batch_size?: number;
-  /** Keras's spelling of validationSplit. */
-  validation_split?: number;
-  /** Keras's spelling of validationData. */
-  validation_data?: [ModelData, ModelData];
-  /** Keras's spelling of initialEpoch. */
-  initial_epoch?: number;
 }
 
+const FIT_OPTIONS: OptionTable<FitOptions> = {
+  epochs: true,
+  batchSize: true,
+  verbose: true,
+  callbacks: true,
+  validationSplit: true,
+  validationData: true,
+  validationBatchSize: true,
+  shuffle: true,
+  initialEpoch: true,
+};
+
+/** Options of evaluate (each also in snake_case: `batch_size`). */
 export interface EvaluateOptions {
-  /** Default 32. */
+  /** Samples per step. Default 32. */
   batchSize?: number;
-  /** 0 silent, 1 progress bar (default, as Keras), 2 one line. */
+  /** 0 silent, 1 progress bar, 2 one line. Default 1 (as Keras). */
   verbose?: 0 | 1 | 2 | "auto";
-  /** Keras's spelling of batchSize. */
-  batch_size?: number;
 }
 
+const EVALUATE_OPTIONS: OptionTable<EvaluateOptions> = { batchSize: true, verbose: true };
+
+/** Options of predict (each also in snake_case: `batch_size`). */
 export interface PredictOptions {
-  /** Default 32. */
+  /** Samples per step. Default 32. */
   batchSize?: number;
-  /** 0 silent, 1 progress bar (default, as Keras), 2 one line. */
+  /** 0 silent, 1 progress bar, 2 one line. Default 1 (as Keras). */
   verbose?: 0 | 1 | 2 | "auto";
-  /** Keras's spelling of batchSize. */
-  batch_size?: number;
 }
+
+const PREDICT_OPTIONS: OptionTable<PredictOptions> = { batchSize: true, verbose: true };
 
 function positiveInt(v: unknown, what: string): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new Error(`${what} must be a positive integer, received ${String(v)}`);
@@ -198,13 +206,48 @@ function evaluateArrays(model: Model, c: Compiled, data: Arrays, batchSize: numb
 }
 
 /** Wraps plain objects of hooks as callbacks. */
+const HOOKS: OptionTable<CallbackHooks> = {
+  onTrainBegin: true,
+  onTrainEnd: true,
+  onEpochBegin: true,
+  onEpochEnd: true,
+  onBatchBegin: true,
+  onBatchEnd: true,
+  onTrainBatchBegin: true,
+  onTrainBatchEnd: true,
+};
+
+/**
+ * A plain object's hooks. It may hold state of its own (`{ best: 0, onEpochEnd() {…} }`), so only
+ * a key that looks like a hook (`on…`) and is none is an error, or a hook that is not a function.
+ */
+function checkHooks(hooks: unknown): CallbackHooks {
+  if (hooks === null || typeof hooks !== "object") {
+    throw new Error(`fit: callbacks must be Callback objects or objects of hooks such as { onEpochEnd(epoch, logs) {…} }, received ${typeof hooks === "function" ? "a function" : String(hooks)}`);
+  }
+  const known = Object.keys(HOOKS);
+  for (const [key, value] of Object.entries(hooks)) {
+    const hook = Object.hasOwn(HOOKS, key);
+    if (!hook && /^on[A-Z_]/.test(key)) {
+      // Compared in snake_case, so Keras's on_epoch_end finds onEpochEnd.
+      const near = closest(snakeCase(key), known.map(snakeCase));
+      const hookName = near === null ? null : known.find((k) => snakeCase(k) === near);
+      throw new Error(`fit: callback hook "${key}" is not one fit calls (${hookName ? `did you mean "${hookName}"?` : `hooks: ${known.join(", ")}`})`);
+    }
+    if (hook && value !== undefined && typeof value !== "function") throw new Error(`fit: callback hook "${key}" must be a function, received ${String(value)}`);
+  }
+  return hooks as CallbackHooks;
+}
+
 class HookCallback extends Callback {
-  constructor(private readonly hooks: CallbackHooks) {
+  private readonly hooks: CallbackHooks;
+  constructor(hooks: unknown) {
     super();
+    this.hooks = checkHooks(hooks);
     // Batch hooks become own properties only where the object has one (Keras's onTrainBatch*
     // names win over the short ones), so fit tells them apart as it does a subclass's.
-    const begin = hooks.onTrainBatchBegin ?? hooks.onBatchBegin;
-    const end = hooks.onTrainBatchEnd ?? hooks.onBatchEnd;
+    const begin = this.hooks.onTrainBatchBegin ?? this.hooks.onBatchBegin;
+    const end = this.hooks.onTrainBatchEnd ?? this.hooks.onBatchEnd;
     if (begin) this.onTrainBatchBegin = (batch, logs) => begin.call(hooks, batch, logs);
     if (end) this.onTrainBatchEnd = (batch, logs) => end.call(hooks, batch, logs);
   }
@@ -249,21 +292,22 @@ function splitAt(data: Arrays, at: number): [Arrays, Arrays] {
 }
 
 /** fit: see Model.fit. @internal */
-export async function fitModel(model: Model, x: ModelData, y: ModelData, options: FitOptions = {}): Promise<History> {
+export async function fitModel(model: Model, x: ModelData, y: ModelData, fitOptions?: WithSnakeCase<FitOptions>): Promise<History> {
+  const options = checkOptions("fit", fitOptions, FIT_OPTIONS);
   const c = requireCompiled(model, "fit");
   const epochs = options.epochs === undefined ? 1 : positiveInt(options.epochs, "fit: epochs");
-  const batchSize = positiveInt(options.batchSize ?? options.batch_size ?? 32, "fit: batchSize");
+  const batchSize = positiveInt(options.batchSize ?? 32, "fit: batchSize");
   const verbose = verbosity(options.verbose, 1);
-  const initialEpoch = options.initialEpoch ?? options.initial_epoch ?? 0;
+  const initialEpoch = options.initialEpoch ?? 0;
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`fit: initialEpoch must be an integer ≥ 0, received ${initialEpoch}`);
-  const split = options.validationSplit ?? options.validation_split ?? 0;
+  const split = options.validationSplit ?? 0;
   if (typeof split !== "number" || !(split >= 0 && split < 1)) throw new Error(`fit: validationSplit must be in [0, 1), received ${String(split)}`);
   const shuffle = options.shuffle ?? true;
   const valBatch = positiveInt(options.validationBatchSize ?? batchSize, "fit: validationBatchSize");
 
   let train = prepare(model, c, x, y, "fit");
   let val: Arrays | null = null;
-  const valData = options.validationData ?? options.validation_data;
+  const valData = options.validationData;
   if (valData) {
     if (!Array.isArray(valData) || valData.length !== 2) throw new Error("fit: validationData must be [xVal, yVal]");
     val = prepare(model, c, valData[0], valData[1], "fit: validationData");
@@ -277,6 +321,9 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
   const steps = Math.ceil(train.n / batchSize);
   const history = new History();
   // History last, as Keras appends it: it records what the other callbacks added (learning_rate).
+  if (options.callbacks !== undefined && !Array.isArray(options.callbacks)) {
+    throw new Error(`fit: callbacks must be a list, e.g. [new callbacks.EarlyStopping()], received ${typeof options.callbacks}`);
+  }
   const callbacks: Callback[] = [...(options.callbacks ?? []).map((cb) => (cb instanceof Callback ? cb : new HookCallback(cb))), history];
   for (const cb of callbacks) {
     cb.setModel(model);
@@ -365,9 +412,10 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, options
 }
 
 /** evaluate: see Model.evaluate. @internal */
-export function evaluateModel(model: Model, x: ModelData, y: ModelData, options: EvaluateOptions = {}): number[] {
+export function evaluateModel(model: Model, x: ModelData, y: ModelData, evaluateOptions?: WithSnakeCase<EvaluateOptions>): number[] {
+  const options = checkOptions("evaluate", evaluateOptions, EVALUATE_OPTIONS);
   const c = requireCompiled(model, "evaluate");
-  const batchSize = positiveInt(options.batchSize ?? options.batch_size ?? 32, "evaluate: batchSize");
+  const batchSize = positiveInt(options.batchSize ?? 32, "evaluate: batchSize");
   const verbose = verbosity(options.verbose, 1);
   const data = prepare(model, c, x, y, "evaluate");
   const bar = verbose === 0 ? null : new Progbar({ target: Math.max(1, Math.ceil(data.n / batchSize)), verbose });
@@ -376,8 +424,9 @@ export function evaluateModel(model: Model, x: ModelData, y: ModelData, options:
 }
 
 /** predict: see Model.predict. @internal */
-export function predictModel(model: Model, x: ModelData, options: PredictOptions = {}): Tensor | Tensor[] {
-  const batchSize = positiveInt(options.batchSize ?? options.batch_size ?? 32, "predict: batchSize");
+export function predictModel(model: Model, x: ModelData, predictOptions?: WithSnakeCase<PredictOptions>): Tensor | Tensor[] {
+  const options = checkOptions("predict", predictOptions, PREDICT_OPTIONS);
+  const batchSize = positiveInt(options.batchSize ?? 32, "predict: batchSize");
   const verbose = verbosity(options.verbose, 1);
   const xs = prepareX(model, x, "predict");
   const n = sampleCount(xs, "predict");
