@@ -12,7 +12,8 @@
 import { bundleOf, type MimeBundle } from "./bundle.js";
 import type { KernelDisplaySink } from "./sink.js";
 // The image encoder is the runtime's (a small module; pngjs loads on the first image).
-import { imageBundle, type ImageInput, type ImageOptions } from "../../runtime/display/images.js";
+import { IMAGE_OPTIONS, checkImageOptions, imageBundle, type ImageInput, type ImageOptions } from "../../runtime/display/images.js";
+import { checkOptions, type OptionTable } from "../../runtime/options.js";
 
 /**
  * Marks display handles: a cell ending in `display(x)` shows x once, not also the handle as its
@@ -41,7 +42,11 @@ export interface Display {
   bundle(bundle: MimeBundle): Handle;
 }
 
-export function makeDisplay(sink: KernelDisplaySink): { display: Display; clearOutput: (o?: { wait?: boolean }) => void } {
+// The options clearOutput accepts (documented for users in kernel/language/display-api.ts).
+type ClearOutputOptions = { wait?: boolean };
+const CLEAR_OUTPUT_OPTIONS: OptionTable<ClearOutputOptions> = { wait: true };
+
+export function makeDisplay(sink: KernelDisplaySink): { display: Display; clearOutput: (o?: ClearOutputOptions) => void } {
   const kind = (toBundle: (v: never) => MimeBundle) => (value: unknown): Handle => {
     const h = sink.show(toBundle(value as never));
     return { id: h.id, update: (v: unknown) => h.update(toBundle(v as never)), [HANDLE]: true } as Handle;
@@ -56,7 +61,10 @@ export function makeDisplay(sink: KernelDisplaySink): { display: Display; clearO
   }));
   display.json = kind((v: unknown) => ({ "application/json": v, "text/plain": JSON.stringify(v, null, 2) }));
   display.bundle = kind((b: MimeBundle) => b);
-  display.image = (image: ImageInput, options?: ImageOptions) => kind((t: ImageInput) => imageBundle(t, options))(image);
-  const clearOutput = (o: { wait?: boolean } = {}) => sink.clear(o.wait ?? false);
+  display.image = (image: ImageInput, options?: ImageOptions) => {
+    const o = checkImageOptions("display.image", options, IMAGE_OPTIONS);
+    return kind((t: ImageInput) => imageBundle(t, o))(image);
+  };
+  const clearOutput = (options?: ClearOutputOptions) => sink.clear(checkOptions("clearOutput", options, CLEAR_OUTPUT_OPTIONS).wait ?? false);
   return { display, clearOutput };
 }

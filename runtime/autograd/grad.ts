@@ -12,6 +12,7 @@ import { full, zeros } from "../tensor/create.js";
 import { withScope } from "../tensor/engine.js";
 import { Tensor, shapeStr } from "../tensor/tensor.js";
 import { add } from "../ops/arithmetic.js";
+import { checkOptions, type OptionTable } from "../options.js";
 import { Tape, backward, setActiveTape } from "./tape.js";
 
 /** A tensor, or arrays/objects nesting tensors (model parameters). */
@@ -26,6 +27,8 @@ export interface GradOptions {
   argnums: readonly number[];
 }
 
+const GRAD_OPTIONS: OptionTable<GradOptions> = { argnums: true };
+
 /**
  * Wraps `f` (returning a scalar tensor) so that calling the result returns `[value, grads]`:
  * grads = d value / d (first argument), in that argument's structure; the other arguments are
@@ -36,7 +39,8 @@ export interface GradOptions {
 export function valueAndGrad<P extends Params, R extends unknown[]>(f: (params: P, ...rest: R) => Tensor): (params: P, ...rest: R) => [Tensor, GradsOf<P>];
 export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, options: GradOptions): (...args: A) => [Tensor, GradsOf<A[number]>[]];
 export function valueAndGrad(f: (...args: unknown[]) => Tensor, options?: GradOptions): (...args: unknown[]) => [Tensor, unknown] {
-  return (...args: unknown[]) => valueAndGradOf(f, args, options, "valueAndGrad");
+  const o = options === undefined ? undefined : checkOptions("valueAndGrad", options, GRAD_OPTIONS);
+  return (...args: unknown[]) => valueAndGradOf(f, args, o, "valueAndGrad");
 }
 
 /**
@@ -48,7 +52,8 @@ export function valueAndGrad(f: (...args: unknown[]) => Tensor, options?: GradOp
 export function grad<P extends Params, R extends unknown[]>(f: (params: P, ...rest: R) => Tensor): (params: P, ...rest: R) => GradsOf<P>;
 export function grad<A extends unknown[]>(f: (...args: A) => Tensor, options: GradOptions): (...args: A) => GradsOf<A[number]>[];
 export function grad(f: (...args: unknown[]) => Tensor, options?: GradOptions): (...args: unknown[]) => unknown {
-  return (...args: unknown[]) => valueAndGradOf(f, args, options, "grad")[1];
+  const o = options === undefined ? undefined : checkOptions("grad", options, GRAD_OPTIONS);
+  return (...args: unknown[]) => valueAndGradOf(f, args, o, "grad")[1];
 }
 
 function valueAndGradOf(f: (...a: unknown[]) => Tensor, args: unknown[], options: GradOptions | undefined, op: string): [Tensor, unknown] {

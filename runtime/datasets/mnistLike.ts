@@ -6,6 +6,10 @@ import type { Tensor } from "../tensor/tensor.js";
 import type { DatasetInfo } from "./catalog.js";
 import type { IdxArray } from "./idx.js";
 import { loadArrays, type LoadOptions } from "./loader.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
+
+/** Every key of LoadOptions (loader.ts). */
+const LOAD_OPTIONS: OptionTable<LoadOptions> = { cacheDir: true, baseUrl: true, useInstalledCopies: true };
 
 export type DatasetSplits = [[Tensor, Tensor], [Tensor, Tensor]];
 
@@ -15,9 +19,9 @@ export interface MnistLikeDataset {
    * Synchronous, as Keras's `load_data()`; downloads into the cache only when no copy is found.
    * @example const [[xTrain, yTrain], [xTest, yTest]] = mnist.loadData();
    */
-  loadData(options?: LoadOptions): DatasetSplits;
+  loadData(options?: WithSnakeCase<LoadOptions>): DatasetSplits;
   /** Keras's spelling of loadData. */
-  load_data(options?: LoadOptions): DatasetSplits;
+  load_data(options?: WithSnakeCase<LoadOptions>): DatasetSplits;
   /** The catalog entry: files, shapes, checksums, download location. */
   readonly info: DatasetInfo;
 }
@@ -27,8 +31,8 @@ function toTensor(a: IdxArray): Tensor {
 }
 
 export function mnistLike(info: DatasetInfo): MnistLikeDataset {
-  const loadData = (options?: LoadOptions): DatasetSplits => {
-    const a = loadArrays(info, options);
+  const loadData = (options?: WithSnakeCase<LoadOptions>): DatasetSplits => {
+    const a = loadArrays(info, checkOptions(`datasets.${info.id.replace(/-/g, "_")}.loadData`, options, LOAD_OPTIONS));
     return [
       [toTensor(a.xTrain), toTensor(a.yTrain)],
       [toTensor(a.xTest), toTensor(a.yTest)],

@@ -9,11 +9,12 @@
 import { createRequire } from "node:module";
 import type { MimeBundle } from "./sink.js";
 import { escapeHtml } from "./html.js";
+import { checkOptions, type OptionTable } from "../options.js";
 
 /** A tensor (anything with shape and data()) or nested JS arrays. */
 export type ImageInput = { readonly shape: readonly number[]; data(): ArrayLike<number> } | number[][] | number[][][] | number[][][][];
 
-/** Options shared by `imageBundle` and `imagesBundle`. */
+/** Options shared by `imageBundle` and `imagesBundle` (`display.image`, `plot.image`, `plot.images`). */
 export interface ImageOptions {
   /** Colormap of single-channel images: "gray" (default) or "binary" (ink black on white). */
   cmap?: "gray" | "binary";
@@ -24,20 +25,38 @@ export interface ImageOptions {
    * otherwise the largest value.
    */
   vmax?: number;
-  /** Screen pixels per image pixel; default makes an image about 140 px wide (grids: 56 px). */
+  /** Screen pixels per image pixel. Default: an image about 140 px wide (in a grid 56 px). */
   scale?: number;
 }
 
+/** Every key of ImageOptions. */
+export const IMAGE_OPTIONS: OptionTable<ImageOptions> = { cmap: true, vmin: true, vmax: true, scale: true };
+
 /** Options of `imagesBundle`. */
 export interface ImagesOptions extends ImageOptions {
-  /** A label under each image: numbers, strings, a 1-D tensor of classes or a 2-D one-hot tensor. */
+  /** A label under each image: numbers, strings, a 1-D tensor of classes or a 2-D one-hot tensor. Default none. */
   labels?: LabelInput;
-  /** Predicted classes, shown next to the labels (red where they differ). */
+  /** Predicted classes, shown next to the labels (red where they differ). Default none. */
   predictions?: LabelInput;
-  /** Images per row (default up to 10). */
+  /** Images per row. Default up to 10. */
   columns?: number;
-  /** Most images shown (default 40); the rest are counted in the text. */
+  /** Most images shown; the rest are counted in the text. Default 40. */
   max?: number;
+}
+
+/** Every key of ImagesOptions. */
+export const IMAGES_OPTIONS: OptionTable<ImagesOptions> = { labels: true, predictions: true, columns: true, max: true, ...IMAGE_OPTIONS };
+
+/**
+ * Checks the options of `fn` (an image function): their keys, and the colormap's name.
+ * @example checkImageOptions("display.image", { cmap: "binary" }, IMAGE_OPTIONS)
+ */
+export function checkImageOptions<T extends ImageOptions>(fn: string, options: T | undefined, table: OptionTable<T>): T {
+  const o = checkOptions(fn, options, table);
+  if (o.cmap !== undefined && o.cmap !== "gray" && o.cmap !== "binary") {
+    throw new Error(`${fn}: cmap must be "gray" or "binary" (ink black on white), received ${JSON.stringify(o.cmap)}`);
+  }
+  return o;
 }
 
 export type LabelInput = readonly (number | string)[] | { readonly shape: readonly number[]; data(): ArrayLike<number> };
@@ -64,15 +83,16 @@ function pngjs(): PngModule {
  * One image as a MIME bundle: PNG, with a text sketch as text/plain.
  * @example display(imageBundle(trainImages.get(4)))
  */
-export function imageBundle(image: ImageInput, options: ImageOptions = {}): MimeBundle {
+export function imageBundle(image: ImageInput, options?: ImageOptions): MimeBundle {
+  const o = checkImageOptions("imageBundle", options, IMAGE_OPTIONS);
   const { batch, shape } = readBatch(image, "imageBundle", false);
   const px = batch[0];
-  const scale = options.scale ?? Math.max(1, Math.round(140 / Math.max(px.height, px.width)));
-  const rgba = toRgba(px, options);
+  const scale = o.scale ?? Math.max(1, Math.round(140 / Math.max(px.height, px.width)));
+  const rgba = toRgba(px, o);
   const encoded = encodePng(upscale(rgba, px.width, px.height, scale), px.width * scale, px.height * scale);
   return {
     "image/png": encoded.toString("base64"),
-    "text/plain": `image ${shape.join("×")}\n${sketch(px, options)}`,
+    "text/plain": `image ${shape.join("×")}\n${sketch(px, o)}`,
   };
 }
 
@@ -80,22 +100,23 @@ export function imageBundle(image: ImageInput, options: ImageOptions = {}): Mime
  * A grid of images as one PNG, and with labels an HTML grid with a caption under each.
  * @example display(imagesBundle(trainImages.slice(0, 10), { labels: trainLabels.slice(0, 10) }))
  */
-export function imagesBundle(images: ImageInput, options: ImagesOptions = {}): MimeBundle {
-  const max = options.max ?? 40;
+export function imagesBundle(images: ImageInput, options?: ImagesOptions): MimeBundle {
+  const o = checkImageOptions("imagesBundle", options, IMAGES_OPTIONS);
+  const max = o.max ?? 40;
   // Only the images shown are read from the tensor (plot.images(trainImages) reads 40, not 60,000).
   const shown = firstRows(images, max);
   const { batch, shape } = readBatch(shown.rows, "imagesBundle", true, max);
-  const labels = options.labels !== undefined ? readLabels(firstRows(options.labels, max).rows, "labels") : undefined;
-  const predictions = options.predictions !== undefined ? readLabels(firstRows(options.predictions, max).rows, "predictions") : undefined;
+  const labels = o.labels !== undefined ? readLabels(firstRows(o.labels, max).rows, "labels") : undefined;
+  const predictions = o.predictions !== undefined ? readLabels(firstRows(o.predictions, max).rows, "predictions") : undefined;
   for (const [name, l] of [["labels", labels], ["predictions", predictions]] as const) {
     if (l && l.length < batch.length) {
       throw new Error(`imagesBundle: ${name} has ${l.length} entries for ${batch.length} images; give one per image`);
     }
   }
   const { height, width } = batch[0];
-  const columns = Math.max(1, Math.min(options.columns ?? 10, batch.length));
+  const columns = Math.max(1, Math.min(o.columns ?? 10, batch.length));
   const rows = Math.ceil(batch.length / columns);
-  const scale = options.scale ?? Math.max(1, Math.round(56 / Math.max(height, width)));
+  const scale = o.scale ?? Math.max(1, Math.round(56 / Math.max(height, width)));
   const tile = { w: width * scale, h: height * scale };
   const gap = Math.max(2, scale);
   const gridW = columns * tile.w + (columns - 1) * gap;
@@ -103,7 +124,7 @@ export function imagesBundle(images: ImageInput, options: ImagesOptions = {}): M
   const grid = Buffer.alloc(gridW * gridH * 4, 255);
   const tiles: Buffer[] = [];
   batch.forEach((px, i) => {
-    const big = upscale(toRgba(px, options), width, height, scale);
+    const big = upscale(toRgba(px, o), width, height, scale);
     tiles.push(big);
     const x0 = (i % columns) * (tile.w + gap);
     const y0 = Math.floor(i / columns) * (tile.h + gap);

@@ -13,6 +13,7 @@
  */
 import { getDisplaySink, type DisplayHandle, type DisplaySink, type MimeBundle } from "./sink.js";
 import { escapeHtml } from "./html.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 import {
   BAR_CHAR,
   epochHeader,
@@ -42,9 +43,11 @@ export interface ProgbarOptions {
   now?: () => number;
   /** Minimum seconds between redraws; 0.1 in a notebook (≈10 updates/s), 0.05 in a terminal. */
   interval?: number;
-  /** The unit after the time per step (`ms/step`). */
+  /** The unit after the time per step (`ms/step`). Default "step". */
   unitName?: string;
 }
+
+const PROGBAR_OPTIONS: OptionTable<ProgbarOptions> = { target: true, verbose: true, epoch: true, epochs: true, sink: true, now: true, interval: true, unitName: true };
 
 /**
  * A Keras-style progress bar for one epoch.
@@ -73,8 +76,9 @@ export class Progbar {
   private ttyWidth = 0;
   private finished = false;
 
-  constructor(options: ProgbarOptions) {
-    const { target, verbose = 1, epoch, epochs } = options;
+  constructor(options: WithSnakeCase<ProgbarOptions>) {
+    const o = checkOptions("Progbar", options, PROGBAR_OPTIONS);
+    const { target, verbose = 1, epoch, epochs } = o;
     if (!Number.isInteger(target) || target < 1) {
       throw new Error(`Progbar: target must be a positive integer (the number of steps), received ${String(target)}`);
     }
@@ -83,10 +87,10 @@ export class Progbar {
     }
     this.target = target;
     this.verbose = verbose;
-    this.sink = options.sink ?? getDisplaySink();
-    this.now = options.now ?? (() => performance.now() / 1000);
-    this.interval = options.interval ?? (this.sink.kind === "notebook" ? 0.1 : 0.05);
-    this.unit = options.unitName ?? "step";
+    this.sink = o.sink ?? getDisplaySink();
+    this.now = o.now ?? (() => performance.now() / 1000);
+    this.interval = o.interval ?? (this.sink.kind === "notebook" ? 0.1 : 0.05);
+    this.unit = o.unitName ?? "step";
     this.header = epoch !== undefined && epochs !== undefined ? epochHeader(epoch, epochs) : null;
     this.start = this.now();
     this.begin();

@@ -9,6 +9,7 @@ import type { Tensor, TensorLike } from "../tensor/tensor.js";
 import { asTensor, castTo, checkDType, shapeStr, toFloat, wrap } from "./util.js";
 import { mul } from "./arithmetic.js";
 import { reshape } from "./reshape.js";
+import { checkOptions, type OptionTable } from "../options.js";
 
 /** Options of `softmaxCrossEntropy`. */
 export interface SoftmaxCrossEntropyOptions {
@@ -21,19 +22,22 @@ export interface SoftmaxCrossEntropyOptions {
   reduction?: "mean" | "sum" | "none";
 }
 
+const SOFTMAX_CROSS_ENTROPY_OPTIONS: OptionTable<SoftmaxCrossEntropyOptions> = { sparse: true, reduction: true };
+
 /**
  * Cross-entropy of softmax(logits) against labels, fused and numerically stable.
  * @example softmaxCrossEntropy(logits, labels, { sparse: true }) // scalar mean loss
  */
-export function softmaxCrossEntropy(logits: TensorLike, labels: TensorLike, options: SoftmaxCrossEntropyOptions = {}): Tensor {
+export function softmaxCrossEntropy(logits: TensorLike, labels: TensorLike, options?: SoftmaxCrossEntropyOptions): Tensor {
+  const o = checkOptions("softmaxCrossEntropy", options, SOFTMAX_CROSS_ENTROPY_OPTIONS);
   const z0 = asTensor(logits, "softmaxCrossEntropy", "logits");
   checkDType(z0, ["float32"], "softmaxCrossEntropy", "logits");
   if (z0.ndim === 0) throw new Error(`softmaxCrossEntropy: logits must have a class axis; received a rank-0 tensor`);
   const cols = z0.shape[z0.ndim - 1];
   const rows = cols === 0 ? 0 : z0.size / cols;
   const y0 = asTensor(labels, "softmaxCrossEntropy", "labels");
-  const sparse = options.sparse ?? y0.ndim === z0.ndim - 1;
-  const reduction = options.reduction ?? "mean";
+  const sparse = o.sparse ?? y0.ndim === z0.ndim - 1;
+  const reduction = o.reduction ?? "mean";
   let y: Tensor;
   if (sparse) {
     if (y0.size !== rows) {

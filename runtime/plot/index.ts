@@ -6,10 +6,12 @@
  * are async (vega renders asynchronously): `await plot(history)`. Images are synchronous.
  */
 import { getDisplaySink, type MimeBundle } from "../display/sink.js";
-import { imageBundle, imagesBundle, type ImageInput, type ImageOptions, type ImagesOptions } from "../display/images.js";
+import { IMAGE_OPTIONS, IMAGES_OPTIONS, checkImageOptions, imageBundle, imagesBundle, type ImageInput, type ImageOptions, type ImagesOptions } from "../display/images.js";
 import { chartBundle } from "./render.js";
 import { describe, isNumbers, toNumbers, type Numbers } from "./data.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 import {
+  CHART_OPTIONS,
   histogram,
   histSpec,
   historySpec,
@@ -26,21 +28,25 @@ export type HistoryInput = { history: Record<string, number[]> } | Record<string
 
 /** Options of `plot(history)`. */
 export interface HistoryPlotOptions extends ChartOptions {
-  /** Metrics to draw (default: loss and every metric in the history). */
+  /** Metrics to draw. Default: loss and every metric in the history. */
   metrics?: string[];
 }
 
 /** Options of `plot.hist`. */
 export interface HistOptions extends ChartOptions {
-  /** Number of equal-width bins (default 30). */
+  /** Number of equal-width bins. Default 30. */
   bins?: number;
 }
 
 /** Options of `plot.scatter`. */
 export interface ScatterOptions extends ChartOptions {
-  /** A category per point (e.g. class labels), shown as colors. */
+  /** A category per point (e.g. class labels), shown as colors. Default: one color. */
   color?: Numbers | readonly string[];
 }
+
+const HISTORY_PLOT_OPTIONS: OptionTable<HistoryPlotOptions> = { metrics: true, ...CHART_OPTIONS };
+const HIST_OPTIONS: OptionTable<HistOptions> = { bins: true, ...CHART_OPTIONS };
+const SCATTER_OPTIONS: OptionTable<ScatterOptions> = { color: true, ...CHART_OPTIONS };
 
 /** Shows a bundle under the running cell, or prints its text in a terminal. */
 function show(bundle: MimeBundle): void {
@@ -56,10 +62,11 @@ function wantsSvg(): boolean {
  * The bundle `plot(history)` shows: one chart per metric, training and validation per epoch.
  * @example const bundle = await historyChart(history)
  */
-export async function historyChart(history: HistoryInput, options: HistoryPlotOptions = {}, svg = true): Promise<MimeBundle> {
+export async function historyChart(history: HistoryInput, options?: WithSnakeCase<HistoryPlotOptions>, svg = true): Promise<MimeBundle> {
+  const o = checkOptions("plot", options, HISTORY_PLOT_OPTIONS);
   const logs = historyLogs(history);
-  const curves = metricCurves(logs, options.metrics);
-  return chartBundle(historySpec(curves, options), historyText(curves), { svg });
+  const curves = metricCurves(logs, o.metrics);
+  return chartBundle(historySpec(curves, o), historyText(curves), { svg });
 }
 
 function historyLogs(history: HistoryInput): Record<string, number[]> {
@@ -82,20 +89,20 @@ function historyLogs(history: HistoryInput): Record<string, number[]> {
  */
 export async function lineChart(
   xOrY: Numbers | Record<string, Numbers>,
-  yOrOptions?: Numbers | ChartOptions,
-  maybeOptions: ChartOptions = {},
+  yOrOptions?: Numbers | WithSnakeCase<ChartOptions>,
+  maybeOptions?: WithSnakeCase<ChartOptions>,
   svg = true,
 ): Promise<MimeBundle> {
   let series: Series;
-  let options: ChartOptions;
+  let given: WithSnakeCase<ChartOptions> | undefined;
   if (isNumbers(yOrOptions)) {
     const x = toNumbers(xOrY as Numbers, "x");
     const y = toNumbers(yOrOptions, "y");
     if (x.length !== y.length) throw new Error(`plot.line: x has ${x.length} values and y has ${y.length}; they must match`);
     series = { y: { x, y } };
-    options = maybeOptions;
+    given = maybeOptions;
   } else {
-    options = yOrOptions ?? {};
+    given = yOrOptions;
     if (isNumbers(xOrY)) {
       const y = toNumbers(xOrY, "y");
       series = { y: { x: y.map((_, i) => i), y } };
@@ -107,6 +114,7 @@ export async function lineChart(
       }
     }
   }
+  const options = checkOptions("plot.line", given, CHART_OPTIONS);
   return chartBundle(lineSpec(series, options), seriesText(series, options.title), { svg });
 }
 
@@ -114,15 +122,16 @@ export async function lineChart(
  * The bundle `plot.scatter` shows.
  * @example await scatterChart([1, 2, 3], [2, 4, 1])
  */
-export async function scatterChart(x: Numbers, y: Numbers, options: ScatterOptions = {}, svg = true): Promise<MimeBundle> {
+export async function scatterChart(x: Numbers, y: Numbers, options?: WithSnakeCase<ScatterOptions>, svg = true): Promise<MimeBundle> {
+  const o = checkOptions("plot.scatter", options, SCATTER_OPTIONS);
   const xs = toNumbers(x, "x");
   const ys = toNumbers(y, "y");
   if (xs.length !== ys.length) throw new Error(`plot.scatter: x has ${xs.length} values and y has ${ys.length}; they must match`);
-  const color = options.color === undefined ? undefined : isStrings(options.color) ? [...options.color] : toNumbers(options.color, "color");
+  const color = o.color === undefined ? undefined : isStrings(o.color) ? [...o.color] : toNumbers(o.color, "color");
   if (color && color.length !== xs.length) {
     throw new Error(`plot.scatter: color has ${color.length} values for ${xs.length} points; give one per point`);
   }
-  return chartBundle(scatterSpec(xs, ys, color, options), scatterText(xs, ys, options.title), { svg });
+  return chartBundle(scatterSpec(xs, ys, color, options), scatterText(xs, ys, o.title), { svg });
 }
 
 function isStrings(v: unknown): v is readonly string[] {
@@ -133,10 +142,11 @@ function isStrings(v: unknown): v is readonly string[] {
  * The bundle `plot.hist` shows.
  * @example await histChart(weights, { bins: 50 })
  */
-export async function histChart(values: Numbers, options: HistOptions = {}, svg = true): Promise<MimeBundle> {
+export async function histChart(values: Numbers, options?: WithSnakeCase<HistOptions>, svg = true): Promise<MimeBundle> {
+  const o = checkOptions("plot.hist", options, HIST_OPTIONS);
   const xs = toNumbers(values, "values");
-  const bins = histogram(xs, options.bins ?? 30);
-  return chartBundle(histSpec(bins, options), histText(bins, xs.length, options.title), { svg });
+  const bins = histogram(xs, o.bins ?? 30);
+  return chartBundle(histSpec(bins, options), histText(bins, xs.length, o.title), { svg });
 }
 
 /**
@@ -144,7 +154,7 @@ export async function histChart(values: Numbers, options: HistOptions = {}, svg 
  * validation, inline in a notebook (as text in a terminal).
  * @example await plot(history)
  */
-async function plotHistory(history: HistoryInput, options: HistoryPlotOptions = {}): Promise<void> {
+async function plotHistory(history: HistoryInput, options?: WithSnakeCase<HistoryPlotOptions>): Promise<void> {
   show(await historyChart(history, options, wantsSvg()));
 }
 
@@ -152,7 +162,7 @@ async function plotHistory(history: HistoryInput, options: HistoryPlotOptions = 
  * Draws a line: `plot.line(y)`, `plot.line(x, y)`, or several named series `plot.line({ a, b })`.
  * @example await plot.line([1, 4, 9, 16], { title: "squares" })
  */
-async function line(xOrY: Numbers | Record<string, Numbers>, yOrOptions?: Numbers | ChartOptions, options?: ChartOptions): Promise<void> {
+async function line(xOrY: Numbers | Record<string, Numbers>, yOrOptions?: Numbers | WithSnakeCase<ChartOptions>, options?: WithSnakeCase<ChartOptions>): Promise<void> {
   show(await lineChart(xOrY, yOrOptions, options, wantsSvg()));
 }
 
@@ -160,7 +170,7 @@ async function line(xOrY: Numbers | Record<string, Numbers>, yOrOptions?: Number
  * Draws points at (x, y), optionally colored by category.
  * @example await plot.scatter(xs, ys, { color: labels })
  */
-async function scatter(x: Numbers, y: Numbers, options?: ScatterOptions): Promise<void> {
+async function scatter(x: Numbers, y: Numbers, options?: WithSnakeCase<ScatterOptions>): Promise<void> {
   show(await scatterChart(x, y, options, wantsSvg()));
 }
 
@@ -168,7 +178,7 @@ async function scatter(x: Numbers, y: Numbers, options?: ScatterOptions): Promis
  * Draws a histogram of the values of an array or tensor.
  * @example await plot.hist(model.layers[0].kernel, { bins: 50 })
  */
-async function hist(values: Numbers, options?: HistOptions): Promise<void> {
+async function hist(values: Numbers, options?: WithSnakeCase<HistOptions>): Promise<void> {
   show(await histChart(values, options, wantsSvg()));
 }
 
@@ -177,7 +187,7 @@ async function hist(values: Numbers, options?: HistOptions): Promise<void> {
  * @example plot.image(trainImages.get(4), { cmap: "binary" })
  */
 function image(t: ImageInput, options?: ImageOptions): void {
-  show(imageBundle(t, options));
+  show(imageBundle(t, checkImageOptions("plot.image", options, IMAGE_OPTIONS)));
 }
 
 /**
@@ -185,7 +195,7 @@ function image(t: ImageInput, options?: ImageOptions): void {
  * @example plot.images(testImages.slice(0, 10), { labels: testLabels.slice(0, 10) })
  */
 function images(batch: ImageInput, options?: ImagesOptions): void {
-  show(imagesBundle(batch, options));
+  show(imagesBundle(batch, checkImageOptions("plot.images", options, IMAGES_OPTIONS)));
 }
 
 /**

@@ -6,24 +6,31 @@
  * The specs stay within Vega-Lite 5 so JupyterLab's built-in renderer draws them as we do.
  */
 
+import type { OptionTable } from "../options.js";
+
 /** A Vega-Lite spec (JSON). */
 export type VegaLiteSpec = Record<string, unknown>;
 
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 
-/** Sizes and labels shared by the plot functions. */
+/** Sizes and labels shared by the plot functions (each also in snake_case: `x_label`). */
 export interface ChartOptions {
-  /** Title above the chart. */
+  /** Title above the chart. Default none. */
   title?: string;
-  /** Width of one chart in pixels (default 320). */
+  /** Width of one chart in pixels. Default 320. */
   width?: number;
-  /** Height of one chart in pixels (default 220). */
+  /** Height of one chart in pixels. Default 220. */
   height?: number;
+  /** Title of the x axis. Default "x" ("Epoch" for a history, "value" for a histogram). */
   xLabel?: string;
+  /** Title of the y axis. Default "y" (the metric's name for a history, "count" for a histogram). */
   yLabel?: string;
-  /** Title of the color legend (scatter). */
+  /** Title of the color legend (scatter, history). Default none. */
   colorLabel?: string;
 }
+
+/** Every key of ChartOptions; each plot's own table spreads it. */
+export const CHART_OPTIONS: OptionTable<ChartOptions> = { title: true, width: true, height: true, xLabel: true, yLabel: true, colorLabel: true };
 
 const SPLIT_COLORS = { domain: ["training", "validation"], range: ["#1f77b4", "#ff7f0e"] };
 
@@ -78,12 +85,12 @@ export function historySpec(curves: MetricCurves[], options: ChartOptions = {}):
         x: {
           field: "epoch",
           type: "quantitative",
-          title: "Epoch",
+          title: options.xLabel ?? "Epoch",
           scale: { domain: [1, Math.max(epochs, 2)] },
           axis: { tickMinStep: 1, format: "d" },
         },
-        y: { field: "value", type: "quantitative", title: c.name, scale: { zero: false } },
-        color: { field: "split", type: "nominal", title: null, scale: SPLIT_COLORS },
+        y: { field: "value", type: "quantitative", title: options.yLabel ?? c.name, scale: { zero: false } },
+        color: { field: "split", type: "nominal", title: options.colorLabel ?? null, scale: SPLIT_COLORS },
       },
     };
   });

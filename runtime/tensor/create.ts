@@ -6,6 +6,7 @@ import type { DType, HostArray, NativeBuffer } from "../backend/backend.js";
 import { randomStream, type RandomStream } from "../random.js";
 import { backend } from "./engine.js";
 import { Tensor, shapeStr } from "./tensor.js";
+import { checkOptions, type OptionTable } from "../options.js";
 
 const DTYPES: readonly DType[] = ["float32", "int32", "uint8", "bool"];
 
@@ -16,6 +17,8 @@ export interface TensorOptions {
   /** The shape; required to give a flat typed array more than one axis. Default: inferred. */
   shape?: readonly number[];
 }
+
+const TENSOR_OPTIONS: OptionTable<TensorOptions> = { dtype: true, shape: true };
 
 /** Numbers or booleans nested in arrays, whose innermost rows may be typed arrays. */
 export type NestedData = number | boolean | ArrayLike<number> | readonly NestedData[];
@@ -33,7 +36,7 @@ export type TensorData = NestedData | Tensor;
  * @example tensor(pixels, { shape: [28, 28], dtype: "uint8" })
  */
 export function tensor(data: TensorData, dtypeOrOptions?: DType | TensorOptions): Tensor {
-  const opts: TensorOptions = typeof dtypeOrOptions === "string" ? { dtype: dtypeOrOptions } : dtypeOrOptions ?? {};
+  const opts = typeof dtypeOrOptions === "string" ? { dtype: dtypeOrOptions } : checkOptions("tensor", dtypeOrOptions, TENSOR_OPTIONS);
   if (opts.dtype !== undefined) checkDTypeName(opts.dtype, "tensor");
   if (data instanceof Tensor) {
     const t = opts.dtype && opts.dtype !== data.dtype ? data.astype(opts.dtype) : copyOf(data);
@@ -131,15 +134,18 @@ export interface RandomNormalOptions {
   seed?: number;
 }
 
+const RANDOM_NORMAL_OPTIONS: OptionTable<RandomNormalOptions> = { mean: true, stddev: true, seed: true };
+
 /**
  * Normally distributed float32 values.
  * @example randomNormal([784, 512], { stddev: 0.05 })
  */
-export function randomNormal(shape: readonly number[], options: RandomNormalOptions = {}): Tensor {
+export function randomNormal(shape: readonly number[], options?: RandomNormalOptions): Tensor {
+  const o = checkOptions("randomNormal", options, RANDOM_NORMAL_OPTIONS);
   const dims = checkedShape(shape, "randomNormal");
   const buf = allocShape("float32", dims);
-  const key = randomStream(options.seed, "randomNormal").next(buf.size);
-  if (buf.size !== 0) backend().randomNormal(buf, key.seed, key.offset, options.mean ?? 0, options.stddev ?? 1);
+  const key = randomStream(o.seed, "randomNormal").next(buf.size);
+  if (buf.size !== 0) backend().randomNormal(buf, key.seed, key.offset, o.mean ?? 0, o.stddev ?? 1);
   return new Tensor(buf, dims, "float32");
 }
 
@@ -148,11 +154,12 @@ export function randomNormal(shape: readonly number[], options: RandomNormalOpti
  * TruncatedNormal).
  * @example randomTruncatedNormal([10, 10], { stddev: 0.1 })
  */
-export function randomTruncatedNormal(shape: readonly number[], options: RandomNormalOptions = {}): Tensor {
+export function randomTruncatedNormal(shape: readonly number[], options?: RandomNormalOptions): Tensor {
+  const o = checkOptions("randomTruncatedNormal", options, RANDOM_NORMAL_OPTIONS);
   const dims = checkedShape(shape, "randomTruncatedNormal");
   const buf = allocShape("float32", dims);
-  const key = randomStream(options.seed, "randomTruncatedNormal").next(buf.size);
-  if (buf.size !== 0) backend().randomTruncatedNormal(buf, key.seed, key.offset, options.mean ?? 0, options.stddev ?? 1);
+  const key = randomStream(o.seed, "randomTruncatedNormal").next(buf.size);
+  if (buf.size !== 0) backend().randomTruncatedNormal(buf, key.seed, key.offset, o.mean ?? 0, o.stddev ?? 1);
   return new Tensor(buf, dims, "float32");
 }
 
@@ -166,12 +173,15 @@ export interface RandomUniformOptions {
   seed?: number;
 }
 
+const RANDOM_UNIFORM_OPTIONS: OptionTable<RandomUniformOptions> = { minval: true, maxval: true, seed: true };
+
 /**
  * Uniformly distributed float32 values in [minval, maxval).
  * @example randomUniform([784, 512], { minval: -0.05, maxval: 0.05 })
  */
-export function randomUniform(shape: readonly number[], options: RandomUniformOptions = {}): Tensor {
-  return randomUniformFrom(randomStream(options.seed, "randomUniform"), shape, options);
+export function randomUniform(shape: readonly number[], options?: RandomUniformOptions): Tensor {
+  const o = checkOptions("randomUniform", options, RANDOM_UNIFORM_OPTIONS);
+  return randomUniformFrom(randomStream(o.seed, "randomUniform"), shape, o);
 }
 
 /**

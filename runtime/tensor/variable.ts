@@ -8,6 +8,7 @@ import type { DType } from "../backend/backend.js";
 import { backend } from "./engine.js";
 import { Tensor, shapeStr, type TensorLike } from "./tensor.js";
 import { tensor } from "./create.js";
+import { checkOptions, type OptionTable } from "../options.js";
 
 let unnamed = 0;
 
@@ -20,6 +21,8 @@ export interface VariableOptions {
   /** Convert the initial value to this dtype. Default: the initial value's dtype. */
   dtype?: DType;
 }
+
+const VARIABLE_OPTIONS: OptionTable<VariableOptions> = { name: true, trainable: true, dtype: true };
 
 /**
  * A tensor with a name whose value changes in place; layers own them and optimizers update them.
@@ -73,9 +76,10 @@ export class Variable extends Tensor {
  * A new Variable holding a copy of `initial`.
  * @example const b = variable(zeros([512]), { name: "bias" });
  */
-export function variable(initial: TensorLike, options: VariableOptions = {}): Variable {
+export function variable(initial: TensorLike, options?: VariableOptions): Variable {
+  const o = checkOptions("variable", options, VARIABLE_OPTIONS);
   let t = initial instanceof Tensor ? initial : tensor(initial);
-  if (options.dtype !== undefined && options.dtype !== t.dtype) t = t.astype(options.dtype);
-  const name = options.name ?? (unnamed++ === 0 ? "variable" : `variable_${unnamed - 1}`);
-  return new Variable(t, name, options.trainable ?? true);
+  if (o.dtype !== undefined && o.dtype !== t.dtype) t = t.astype(o.dtype);
+  const name = o.name ?? (unnamed++ === 0 ? "variable" : `variable_${unnamed - 1}`);
+  return new Variable(t, name, o.trainable ?? true);
 }
