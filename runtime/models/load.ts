@@ -9,7 +9,7 @@ import type { Layer } from "../layers/layer.js";
 import type { SymbolicTensor } from "../layers/symbolic.js";
 import { Model } from "./model.js";
 import { SequentialModel } from "./sequential.js";
-import { applyWeights, FORMAT, readJson, type WeightEntry } from "./save.js";
+import { applyWeights, FORMAT, readJson, type WeightsRef } from "./save.js";
 import type { LossLike } from "../losses/index.js";
 import { get as getOptimizer } from "../optimizers/index.js";
 import { metricFromConfig, type SavedMetric } from "../metrics/index.js";
@@ -88,7 +88,7 @@ export function loadModel(path: string): Model {
     const msg = (e as Error).message;
     throw new Error(msg.startsWith("loadModel") ? msg : `loadModel: ${file}: ${msg}`);
   }
-  applyWeights(model.weights, json.weights as WeightEntry[], join(path, (json.weightsFile as string) ?? "weights.bin"), json.weightsBytes as number | undefined);
+  applyWeights(model.weights, json as unknown as WeightsRef, path, file);
   const cc = json.compileConfig as { optimizer: { className: string; config: Record<string, unknown> }; loss: { name: string }[]; metrics: (SavedMetric | FirstSavedMetric)[][] } | null;
   if (cc) {
     // The optimizer: same class and hyper-parameters, fresh state.

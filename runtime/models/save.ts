@@ -2,15 +2,28 @@
  * Saving and loading whole models and weights.
  *
  * `model.save(dir)` writes two files into the folder `dir`:
- *   model.json  — format, class name, architecture config, compile settings, and the weights
- *                 manifest (name, shape, byte offset of each weight);
- *   weights.bin — every weight as little-endian float32, concatenated in manifest order.
- * Each file is written to a temporary name then renamed, so a crash never leaves a half-written
- * file under the real name. `saveWeights(dir)` writes weights.bin plus weights.json (the manifest).
+ *   model.json            — format, class name, architecture config, compile settings, and the
+ *                           weights manifest (name, shape, byte offset of each weight), naming
+ *                           the weights file and its SHA-256;
+ *   weights-<hash>.bin    — every weight as little-endian float32, concatenated in manifest
+ *                           order; <hash> is the first 16 hex digits of the file's SHA-256.
+ * `saveWeights(dir)` writes the same weights file with weights.json (the manifest alone).
+ *
+ * Why the weights file is named by its content: the two files must stay a pair. Renaming each
+ * into place atomically is not enough — a crash between the two renames would pair the old
+ * model.json with the new weights. So the new weights go under a new name first (whole, via a
+ * temporary file), then model.json is replaced in one rename (the moment the save happens),
+ * and only then are weights files that no manifest names any more removed. Killed at any
+ * point, the folder holds the old pair or the new one (plus, at worst, an unused weights file
+ * or a temporary file, removed by the next save). Loading checks the weights file against the
+ * SHA-256 in its manifest, so a damaged file is an error that names it, never wrong weights.
+ * (A folder swap would give the same guarantee but would also replace anything else a person
+ * keeps in that folder.)
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { fsyncDir, removeStaleTemps, writeFileAtomic } from "../atomicFile.js";
 import { fromHost } from "../tensor/create.js";
 import type { Variable } from "../tensor/variable.js";
 import type { Model } from "./model.js";
@@ -22,20 +35,24 @@ export interface WeightEntry {
   name: string;
   shape: number[];
   dtype: "float32";
-  /** Byte offset in weights.bin. */
+  /** Byte offset in the weights file. */
   offset: number;
 }
 
-/** Writes `data` to `path` atomically (temporary file in the same folder, then rename). */
-export function writeAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+/** What a manifest (model.json or weights.json) says about its weights file. */
+export interface WeightsRef {
+  weights: WeightEntry[];
+  /** The weights file's name in the folder ("weights.bin" in folders saved before the hash names). */
+  weightsFile?: string;
+  weightsBytes?: number;
+  /** SHA-256 (hex) of the weights file; absent in folders saved before it was recorded. */
+  weightsSha256?: string;
 }
+
+/** The manifests a folder may hold; every weights file they name is kept. */
+const MANIFESTS = ["model.json", "weights.json"];
+/** Weights files this module writes (and may remove once no manifest names them). */
+const WEIGHTS_FILE = /^weights(-[0-9a-f]{16})?\.bin$/;
 
 function packWeights(vars: Variable[]): { manifest: WeightEntry[]; bytes: Uint8Array } {
   const total = vars.reduce((n, v) => n + v.size, 0);
@@ -52,37 +69,65 @@ function packWeights(vars: Variable[]): { manifest: WeightEntry[]; bytes: Uint8A
   return { manifest, bytes: new Uint8Array(all.buffer) };
 }
 
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
 function prepareDir(path: string, what: string): void {
   if (existsSync(path) && !statSync(path).isDirectory()) throw new Error(`${what}: '${path}' exists and is not a folder`);
   mkdirSync(path, { recursive: true });
+}
+
+/** The weights file a manifest in `dir` names, or null (no such manifest, or unreadable). */
+function namedWeightsFile(dir: string, manifest: string): string | null {
+  try {
+    const json = JSON.parse(readFileSync(join(dir, manifest), "utf8")) as WeightsRef;
+    return json.weightsFile ?? "weights.bin";
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Writes one save into `dir`: the weights file under its content name, then the manifest, then
+ * removes what no manifest needs (see the header for why in this order).
+ */
+function writeSave(dir: string, manifestName: string, model: Model, fields: (ref: WeightsRef) => Record<string, unknown>): void {
+  removeStaleTemps(dir, "tmp");
+  const { manifest, bytes } = packWeights(model.weights);
+  const digest = sha256(bytes);
+  const weightsFile = `weights-${digest.slice(0, 16)}.bin`;
+  writeFileAtomic(join(dir, weightsFile), bytes);
+  const ref: WeightsRef = { weights: manifest, weightsFile, weightsBytes: bytes.length, weightsSha256: digest };
+  writeFileAtomic(join(dir, manifestName), JSON.stringify(fields(ref), null, 1));
+  // The new manifest must be on disk before the old weights go, or a power cut could leave a
+  // manifest that names a removed file.
+  fsyncDir(dir);
+  const keep = new Set(MANIFESTS.map((m) => namedWeightsFile(dir, m)));
+  for (const name of readdirSync(dir)) {
+    if (WEIGHTS_FILE.test(name) && !keep.has(name)) rmSync(join(dir, name), { force: true });
+  }
 }
 
 /** model.save(path). @internal */
 export function saveModel(model: Model, path: string): void {
   if (!model.built) throw new Error(`${model.name}: save() needs a built model (give an input shape, or fit/predict once)`);
   prepareDir(path, "save");
-  const { manifest, bytes } = packWeights(model.weights);
-  writeAtomic(join(path, "weights.bin"), bytes);
-  const json = {
+  writeSave(path, "model.json", model, (ref) => ({
     format: FORMAT,
     formatVersion: FORMAT_VERSION,
     className: model.className,
     config: model.getConfig(),
     compileConfig: model.compiled?.config ?? null,
-    weights: manifest,
-    weightsFile: "weights.bin",
-    weightsBytes: bytes.length,
-  };
-  writeAtomic(join(path, "model.json"), JSON.stringify(json, null, 1));
+    ...ref,
+  }));
 }
 
 /** model.saveWeights(path). @internal */
 export function saveWeightsTo(model: Model, path: string): void {
   if (!model.built) throw new Error(`${model.name}: saveWeights() needs a built model`);
   prepareDir(path, "saveWeights");
-  const { manifest, bytes } = packWeights(model.weights);
-  writeAtomic(join(path, "weights.bin"), bytes);
-  writeAtomic(join(path, "weights.json"), JSON.stringify({ format: FORMAT + "-weights", formatVersion: FORMAT_VERSION, weights: manifest, weightsBytes: bytes.length }, null, 1));
+  writeSave(path, "weights.json", model, (ref) => ({ format: FORMAT + "-weights", formatVersion: FORMAT_VERSION, ...ref }));
 }
 
 /** Reads and checks a JSON file, naming it in every error. */
@@ -98,14 +143,22 @@ export function readJson(file: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** Reads weights.bin against a manifest into the variables (same order, names and shapes). @internal */
-export function applyWeights(vars: Variable[], manifest: WeightEntry[], binFile: string, expectBytes: number | undefined): void {
-  if (!existsSync(binFile)) throw new Error(`loadWeights: ${binFile} does not exist`);
+/**
+ * Reads the weights file that the manifest `json` (read from `manifestFile` in `dir`) names into
+ * the variables (same order, names and shapes), after checking its length and SHA-256. @internal
+ */
+export function applyWeights(vars: Variable[], json: WeightsRef, dir: string, manifestFile: string): void {
+  const binFile = join(dir, json.weightsFile ?? "weights.bin");
+  if (!existsSync(binFile)) throw new Error(`loadWeights: ${binFile} does not exist (${manifestFile} names it)`);
   const buf = readFileSync(binFile);
-  if (expectBytes !== undefined && buf.length !== expectBytes) {
-    throw new Error(`loadWeights: ${binFile} holds ${buf.length} bytes; its manifest says ${expectBytes} (truncated or corrupt file)`);
+  if (json.weightsBytes !== undefined && buf.length !== json.weightsBytes) {
+    throw new Error(`loadWeights: ${binFile} holds ${buf.length} bytes; its manifest says ${json.weightsBytes} (truncated or corrupt file)`);
   }
-  if (!Array.isArray(manifest)) throw new Error(`loadWeights: the manifest for ${binFile} has no weights list`);
+  if (json.weightsSha256 !== undefined && sha256(buf) !== json.weightsSha256) {
+    throw new Error(`loadWeights: ${binFile} does not match the SHA-256 that ${manifestFile} records (corrupt file)`);
+  }
+  const manifest = json.weights;
+  if (!Array.isArray(manifest)) throw new Error(`loadWeights: ${manifestFile} has no weights list`);
   if (manifest.length !== vars.length) {
     throw new Error(`loadWeights: ${binFile} holds ${manifest.length} weights; the model has ${vars.length}`);
   }
@@ -126,6 +179,5 @@ export function applyWeights(vars: Variable[], manifest: WeightEntry[], binFile:
 /** model.loadWeights(path): a folder from saveWeights() or save(). @internal */
 export function loadWeightsFrom(model: Model, path: string): void {
   const manifestFile = existsSync(join(path, "weights.json")) ? join(path, "weights.json") : join(path, "model.json");
-  const json = readJson(manifestFile);
-  applyWeights(model.weights, json.weights as WeightEntry[], join(path, "weights.bin"), json.weightsBytes as number | undefined);
+  applyWeights(model.weights, readJson(manifestFile) as unknown as WeightsRef, path, manifestFile);
 }
