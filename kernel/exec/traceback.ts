@@ -27,6 +27,21 @@ const RED = "\x1b[0;31m";
 const RESET = "\x1b[0m";
 const CELL_LOCATION = /((?:In\[\d+\])|(?:<cell \d+>)):(\d+):(\d+)/g;
 
+/**
+ * Whose code threw `error`, read from its stack: a cell's (a frame of a cell is on it), the
+ * kernel's own (frames of the kernel, none of a cell), or another's (the runtime, a package, Node
+ * itself, or no stack at all — all of them the user's business).
+ *
+ * @example if (thrownIn(e) === "kernel") log(`a bug in tsdl: ${e.stack}`);
+ */
+export function thrownIn(error: unknown): "cell" | "kernel" | "other" {
+  const stack = (error as { stack?: unknown } | null)?.stack;
+  if (typeof stack !== "string") return "other";
+  const frames = stack.split("\n").filter((l) => /^\s+at /.test(l));
+  if (frames.some((l) => new RegExp(CELL_LOCATION.source).test(l))) return "cell";
+  return frames.some((l) => l.includes(KERNEL_DIR)) ? "kernel" : "other";
+}
+
 export class CellRegistry {
   private readonly cells = new Map<string, CellRecord>();
 
