@@ -11,23 +11,20 @@
  * Keras users write snake_case keys: every camelCase key is also accepted in its snake_case
  * spelling (`batch_size` for `batchSize`); a table value that is a key's name marks a spelling
  * that is not the mechanical one (`beta_1` for `beta1`). `checkOptions` returns the options
- * under their camelCase keys, so the code after it reads one spelling.
+ * under their camelCase keys, so the code after it reads one spelling. The parameter types
+ * (`WithSnakeCase<FitOptions>`) let snake_case keys through the type checker and keep them out of
+ * completion, which shows the documented camelCase names.
  */
 import { closest, snakeCase } from "./training/names.js";
 
-/** "batchSize" → "batch_size", as a type (option keys are plain camelCase words). */
-type SnakeCase<S extends string> = S extends `${infer Head}${infer Rest}`
-  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Rest>}`
-  : S;
-
 /**
- * An options interface whose keys are also accepted in Keras's snake_case spelling:
- * `{ batchSize: 128 }` and `{ batch_size: 128 }` are the same fit options.
+ * An options interface whose options may also be spelt in Keras's snake_case: `{ batchSize: 128 }`
+ * and `{ batch_size: 128 }` are the same fit options. Completion and Shift-Tab show the documented
+ * camelCase names; a snake_case key is checked when the function runs (an unknown one is an error
+ * naming the nearest option), not by the type checker.
  * @example const o: WithSnakeCase<FitOptions> = { batch_size: 128, epochs: 5 };
  */
-export type WithSnakeCase<T> = T & {
-  [K in keyof T as K extends string ? (SnakeCase<K> extends K ? never : SnakeCase<K>) : never]?: T[K];
-};
+export type WithSnakeCase<T> = T | (T & { readonly [snakeCaseKey: `${string}_${string}`]: unknown });
 
 /**
  * Every key of an options interface: `true` for an option, or the option's name for another
