@@ -11,24 +11,58 @@ import { join } from "node:path";
 import { installKernelspec } from "./helpers/jupyter.js";
 
 // prompt_toolkit puts colour and cursor sequences between the characters of a prompt.
+//
+// The keystrokes are paced, because Debian 12's jupyter_console (6.4, on jupyter_client 7) waits
+// for the kernel's is_complete_reply *inside* prompt_toolkit's Enter key handler, through
+// jupyter_client's run_sync, which runs the asyncio loop re-entrantly (nest_asyncio). Any
+// prompt_toolkit callback that falls due during that wait runs inside the handler and kills the
+// prompt ("Unhandled exception in event loop", then "Press ENTER to continue..."):
+//  - keys that arrive during the wait: the stdin reader runs again in the contextvars Context it
+//    is already running in — "cannot enter context: <Context> is already entered" (the old test
+//    sent "}\r" right after "return a + b\r");
+//  - the key-flush timers of the keys before Enter (ttimeoutlen 0.5 s, which restarts the 1 s
+//    timeoutlen): they feed the key processor while it handles Enter — "generator already
+//    executing";
+//  - the 2 s timeout of the cursor position request (CPR) that this pseudo-terminal never
+//    answers: it prints a warning through run_in_terminal.
+// And the console gives up on an is_complete_reply after 1 s (kernel_is_complete_timeout) and runs
+// the unfinished line. The wait is long while the kernel is still loading TypeScript for its
+// first reply, longer on a loaded machine: so the test passed alone and failed in the full suite.
+// Hence the driver waits for the kernel to report that it has finished starting, turns CPR off
+// (PROMPT_TOOLKIT_NO_CPR, as for a terminal without it), sends Enter alone once the key timers of
+// the line's text have run out (SETTLE), and sends nothing while Enter is being handled.
+// jupyter_client 8 no longer nests the loop (its run_sync uses a thread).
 const DRIVER = String.raw`
-import os, re, sys, pexpect
+import os, re, sys, time, pexpect
 A = r"(?:\x1b\[[0-9;?]*[A-Za-z])*"
 def ansi(text):
     return A.join(re.escape(ch) for ch in text)
-child = pexpect.spawn("jupyter", ["console", "--kernel", "tsdl"], env=os.environ, encoding="utf-8", timeout=150, dimensions=(40, 200))
+# prompt_toolkit's 0.5 s flush timer plus the 1 s key timeout it restarts, and slack for a loaded machine.
+SETTLE = 2.0
+child = pexpect.spawn("jupyter", ["console", "--kernel", "tsdl"], env=dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1"), encoding="utf-8", timeout=150, dimensions=(40, 200))
 step = "start"
+def line(text, name, then):
+    global step
+    child.send(text)
+    time.sleep(SETTLE)
+    # Only what Enter brings counts: drop the echo of the text.
+    try:
+        while True: child.read_nonblocking(65536, timeout=0)
+    except pexpect.TIMEOUT:
+        pass
+    child.send("\r")
+    step = name; child.expect(then)
 try:
-    step = "first prompt"; child.expect(ansi("In [1]:"))
-    child.send("function add(a: number, b: number) {\r")
-    step = "continuation prompt after an open brace"; child.expect(ansi("...:"))
-    child.send("return a + b\r")
-    child.send("}\r")
-    step = "second prompt after the function ran"; child.expect(ansi("In [2]:"))
-    child.send("add(2, 3)\r")
-    step = "Out[2]: 5"; child.expect(ansi("Out[2]:") + A + r"\s*" + A + "5")
-    child.send("console.log('printed by ' + 'the cell')\r")
-    step = "printed output"; child.expect("printed by the cell")
+    # The kernel (its stderr is this terminal) reports the end of its start-up: TypeScript loaded
+    # for is_complete, the runtime warmed up. It may come before or after the first prompt.
+    step = "the kernel's start-up"; child.expect(r"\[tsdl\] runtime warm(ed up|-up stopped)")
+    if not re.search(ansi("In [1]:"), child.before):
+        step = "first prompt"; child.expect(ansi("In [1]:"))
+    line("function add(a: number, b: number) {", "continuation prompt after an open brace", ansi("...:"))
+    line("return a + b", "continuation prompt inside the function", ansi("...:"))
+    line("}", "second prompt after the function ran", ansi("In [2]:"))
+    line("add(2, 3)", "Out[2]: 5", ansi("Out[2]:") + A + r"\s*" + A + "5")
+    line("console.log('printed by ' + 'the cell')", "printed output", "printed by the cell")
     step = "fourth prompt"; child.expect(ansi("In [4]:"))
     child.sendcontrol("d")
     step = "exit question"; child.expect("exit")
