@@ -64,6 +64,10 @@ function install(args: string[]): void {
 async function kernel(args: string[]): Promise<void> {
   const [file] = args;
   if (!file || args.length > 1) fail(`tsdl kernel: expected exactly one CONNECTION_FILE\n${USAGE}`);
+  // The converter thread loads TypeScript and esbuild on the other core while this thread loads
+  // the kernel and binds its sockets: a first cell sent right after kernel_info finds it ready.
+  const { ConverterThread } = await import("./convert/thread.js");
+  const converter = new ConverterThread();
   const { readConnectionFile } = await import("./wire/connection.js");
   let conn;
   try {
@@ -73,7 +77,7 @@ async function kernel(args: string[]): Promise<void> {
   }
   const { Kernel } = await import("./kernel.js");
   try {
-    await new Kernel(conn).start();
+    await new Kernel(conn, { converter }).start();
   } catch (e) {
     fail(`tsdl kernel: cannot start: ${(e as Error).message}`, 1);
   }

@@ -5,7 +5,7 @@
  *
  * @example const b = new ChunkBuilder(src); b.add("x = "); b.copy(4, 9); b.build().toOriginal(2);
  */
-interface Chunk {
+export interface Chunk {
   outStart: number;
   text: string;
   /** Offset in the original of the chunk's first character; copied chunks map character by character. */
@@ -69,11 +69,17 @@ export class RewrittenSource {
 
   constructor(
     readonly text: string,
-    private readonly chunks: Chunk[],
+    /** Plain data: what the converter thread sends back with a converted cell. */
+    readonly chunks: readonly Chunk[],
     readonly original: string,
   ) {
     this.outLineStarts = lineStarts(text);
     this.srcLineStarts = lineStarts(original);
+  }
+
+  /** The same mapping rebuilt from its chunks (received from another thread). */
+  static fromChunks(chunks: readonly Chunk[], original: string): RewrittenSource {
+    return new RewrittenSource(chunks.map((c) => c.text).join(""), chunks, original);
   }
 
   /** Original offset for an offset in the rewritten text. */

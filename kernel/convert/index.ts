@@ -2,14 +2,20 @@
  * Turns a TypeScript cell into JavaScript that the executor runs as a script, with a way back
  * from a JavaScript line/column to the cell's own. Testable without sockets.
  *
+ * The work (parse, rewrite, transpile) produces plain data (`ConvertedData`), so the kernel can
+ * do it on its converter thread (thread.ts) and rebuild the cell here; `convertCell` does it
+ * in the calling thread.
+ *
  * @example const cell = await convertCell("const x = 1\nx + 1"); cell.js; cell.originalPosition(3, 8);
  */
-import { loadTypeScript } from "./typescript.js";
+import { SourceMap } from "node:module";
+import { typescript } from "./typescript.js";
 import { rewriteCell, CellSyntaxError } from "./rewrite.js";
+import { RewrittenSource, type Chunk } from "./chunks.js";
 import { transpile } from "./transpile.js";
 
 export { CellSyntaxError, parseCell } from "./rewrite.js";
-export { loadTypeScript, preloadTypeScript } from "./typescript.js";
+export { loadTypeScript, typescript } from "./typescript.js";
 export { loadEsbuild } from "./transpile.js";
 
 export interface ConvertedCell {
@@ -20,29 +26,22 @@ export interface ConvertedCell {
   originalPosition(line: number, column: number): { line: number; column: number } | null;
 }
 
-/**
- * Notebooks re-run the same cells all the time: the conversion of a cell's exact text is kept
- * (a converted cell holds no per-run state), the 256 most recent.
- */
-const cache = new Map<string, ConvertedCell>();
-
-/** Rewrites and transpiles a cell; throws CellSyntaxError when it does not parse. */
-export async function convertCell(code: string): Promise<ConvertedCell> {
-  const hit = cache.get(code);
-  if (hit) {
-    cache.delete(code);
-    cache.set(code, hit);
-    return hit;
-  }
-  const converted = await convertUncached(code);
-  cache.set(code, converted);
-  if (cache.size > 256) cache.delete(cache.keys().next().value as string);
-  return converted;
+/** A converted cell as data (structured-clonable): what crosses from the converter thread. */
+export interface ConvertedData {
+  js: string;
+  hasValue: boolean;
+  names: string[];
+  /** Length of the `var …;` declarations put in front of the transpiled code on line 1. */
+  prefixLength: number;
+  /** The transpiler's source map (JSON), from `js` minus the prefix to the rewritten cell. */
+  map: string;
+  /** The rewrite's mapping from the rewritten cell to the cell as typed. */
+  chunks: readonly Chunk[];
 }
 
-async function convertUncached(code: string): Promise<ConvertedCell> {
-  const ts = await loadTypeScript();
-  const rw = rewriteCell(ts, code);
+/** Parses, rewrites and transpiles `code`; throws CellSyntaxError when it does not parse. */
+export async function convertToData(code: string): Promise<ConvertedData> {
+  const rw = rewriteCell(typescript(), code);
   let t;
   try {
     t = await transpile(rw.source.text);
@@ -54,21 +53,53 @@ async function convertUncached(code: string): Promise<ConvertedCell> {
     const lineText = code.split("\n")[pos.line - 1] ?? "";
     throw new CellSyntaxError(loc.text, pos.line, pos.column, lineText);
   }
-  // Declared on the first line so that every other line keeps esbuild's numbering.
+  // Declared on the first line so that every other line keeps the transpiler's numbering.
   const prefix = rw.names.length > 0 ? `var ${rw.names.join(", ")}; ` : "";
+  return { js: prefix + t.code, hasValue: rw.hasValue, names: rw.names, prefixLength: prefix.length, map: t.map, chunks: rw.source.chunks };
+}
+
+/** The cell `data` describes (its source maps are parsed only if an error needs them). */
+export function fromData(code: string, data: ConvertedData): ConvertedCell {
+  let maps: { map: SourceMap; source: RewrittenSource } | null = null;
   return {
-    js: prefix + t.code,
-    hasValue: rw.hasValue,
-    names: rw.names,
+    js: data.js,
+    hasValue: data.hasValue,
+    names: data.names,
     originalPosition(line, column) {
-      if (line === 1) column -= prefix.length;
-      const e = t.map.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number };
+      maps ??= { map: new SourceMap(JSON.parse(data.map)), source: RewrittenSource.fromChunks(data.chunks, code) };
+      if (line === 1) column -= data.prefixLength;
+      const e = maps.map.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number };
       if (e.originalLine === undefined || e.originalColumn === undefined) return null;
-      // esbuild maps to the start of a token; the offset inside the token carries over.
+      // The transpiler maps to the start of a token; the offset inside the token carries over.
       const genLine = (e as { generatedLine?: number }).generatedLine;
       const genCol = (e as { generatedColumn?: number }).generatedColumn;
       const delta = genLine === line - 1 && genCol !== undefined ? column - 1 - genCol : 0;
-      return rw.source.originalPosition(e.originalLine, e.originalColumn + Math.max(0, delta));
+      return maps.source.originalPosition(e.originalLine, e.originalColumn + Math.max(0, delta));
     },
   };
 }
+
+/**
+ * Notebooks re-run the same cells all the time: the conversion of a cell's exact text is kept
+ * (a converted cell holds no per-run state), the 256 most recent.
+ *
+ * @example const convert = cachedConverter((code) => thread.convert(code)); await convert("1 + 1");
+ */
+export function cachedConverter(convert: (code: string) => Promise<ConvertedCell>): (code: string) => Promise<ConvertedCell> {
+  const cache = new Map<string, ConvertedCell>();
+  return async (code) => {
+    const hit = cache.get(code);
+    if (hit) {
+      cache.delete(code);
+      cache.set(code, hit);
+      return hit;
+    }
+    const converted = await convert(code);
+    cache.set(code, converted);
+    if (cache.size > 256) cache.delete(cache.keys().next().value as string);
+    return converted;
+  };
+}
+
+/** Rewrites and transpiles a cell in this thread; throws CellSyntaxError when it does not parse. */
+export const convertCell = cachedConverter(async (code) => fromData(code, await convertToData(code)));

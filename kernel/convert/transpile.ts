@@ -1,21 +1,25 @@
 /**
- * TypeScript → JavaScript with esbuild's synchronous transform (its service process starts on
- * first use, ~30 ms, which the kernel pays in the background after start-up).
+ * TypeScript → JavaScript with esbuild's transform (a service process, ~0.1 s to load and start,
+ * which the converter thread pays as the kernel starts). Until that service has answered once,
+ * and if it ever dies, cells are transpiled by TypeScript itself (already loaded to parse them):
+ * a little slower on big cells, the same JavaScript in effect, so a first cell sent the moment
+ * the kernel is ready does not wait for esbuild.
  *
  * @example const { code, map } = await transpile("let x: number = 1");
  */
-import { SourceMap } from "node:module";
-import { loadTypeScript } from "./typescript.js";
+import { typescript } from "./typescript.js";
 import { log } from "../log.js";
 
 type Esbuild = typeof import("esbuild");
+/** esbuild, once its service has answered a first transform. */
 let esbuild: Esbuild | null = null;
 let loading: Promise<Esbuild> | null = null;
 
+/** Loads esbuild and starts its service (once); cells use it from then on. */
 export function loadEsbuild(): Promise<Esbuild> {
-  loading ??= import("esbuild").then((m) => {
+  loading ??= import("esbuild").then(async (m) => {
+    await m.transform("0", { loader: "ts" });
     esbuild = m;
-    m.transformSync("0", { loader: "ts" }); // start the service now, not on the first cell
     return m;
   });
   return loading;
@@ -23,8 +27,8 @@ export function loadEsbuild(): Promise<Esbuild> {
 
 export interface Transpiled {
   code: string;
-  /** Maps a 0-based line/column in `code` to a 0-based line/column in the TypeScript input. */
-  map: SourceMap;
+  /** The source map (JSON) from `code` to the TypeScript input. */
+  map: string;
 }
 
 /** Set once esbuild's service process is gone (see transpile). */
@@ -38,9 +42,9 @@ let esbuildGone = false;
  * kernel transpiles with TypeScript itself, slower but equivalent, rather than failing cells.
  */
 export async function transpile(ts: string, sourcefile = "cell.ts"): Promise<Transpiled> {
-  if (!esbuildGone) {
+  if (esbuild && !esbuildGone) {
     try {
-      return await transpileWithEsbuild(ts, sourcefile);
+      return await transpileWithEsbuild(esbuild, ts, sourcefile);
     } catch (e) {
       if (!/service (was stopped|is no longer running)|write EPIPE/.test((e as Error).message)) throw e;
       esbuildGone = true;
@@ -51,7 +55,7 @@ export async function transpile(ts: string, sourcefile = "cell.ts"): Promise<Tra
 }
 
 async function transpileWithTypeScript(code: string, sourcefile: string): Promise<Transpiled> {
-  const ts = await loadTypeScript();
+  const ts = typescript();
   const r = ts.transpileModule(code, {
     fileName: sourcefile,
     compilerOptions: {
@@ -62,12 +66,11 @@ async function transpileWithTypeScript(code: string, sourcefile: string): Promis
     },
   });
   const js = r.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n");
-  return { code: js, map: new SourceMap(JSON.parse(r.sourceMapText!)) };
+  return { code: js, map: r.sourceMapText! };
 }
 
-async function transpileWithEsbuild(ts: string, sourcefile: string): Promise<Transpiled> {
-  const e = esbuild ?? (await loadEsbuild());
-  const r = e.transformSync(ts, {
+async function transpileWithEsbuild(e: Esbuild, ts: string, sourcefile: string): Promise<Transpiled> {
+  const r = await e.transform(ts, {
     loader: "ts",
     target: "node20",
     sourcemap: "external",
@@ -77,5 +80,5 @@ async function transpileWithEsbuild(ts: string, sourcefile: string): Promise<Tra
     keepNames: true,
     tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, experimentalDecorators: false } },
   });
-  return { code: r.code, map: new SourceMap(JSON.parse(r.map)) };
+  return { code: r.code, map: r.map };
 }

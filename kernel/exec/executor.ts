@@ -6,7 +6,7 @@
  * @example const ex = new Executor(interrupts); const r = await ex.run("1 + 1", "In[1]"); r.value === 2;
  */
 import vm from "node:vm";
-import { convertCell } from "../convert/index.js";
+import { convertCell, type ConvertedCell } from "../convert/index.js";
 import { CellRegistry } from "./traceback.js";
 import { Interrupts, KeyboardInterrupt, isSigintBreak } from "./interrupt.js";
 
@@ -18,13 +18,17 @@ export interface RunResult {
 export class Executor {
   readonly cells = new CellRegistry();
 
-  constructor(readonly interrupts: Interrupts) {}
+  constructor(
+    readonly interrupts: Interrupts,
+    /** How cells are converted: the kernel's converter thread, or in this thread by default. */
+    private readonly convert: (code: string) => Promise<ConvertedCell> = convertCell,
+  ) {}
 
   /** Converts and runs `code` as the script named `label`; throws what the cell threw. */
   async run(code: string, label: string): Promise<RunResult> {
     let converted = null;
     try {
-      converted = await convertCell(code);
+      converted = await this.convert(code);
     } finally {
       this.cells.add(label, code, converted);
     }

@@ -1,0 +1,46 @@
+/**
+ * The converter thread: parses, rewrites and transpiles cells (and answers is_complete) away
+ * from the thread that runs them. It loads TypeScript and starts esbuild's service as soon as
+ * the kernel process starts, in parallel with the kernel's own start-up, so a first cell that
+ * arrives right after kernel_info finds them ready; the kernel's thread never loads TypeScript.
+ *
+ * @example new Worker(new URL("./worker.js", import.meta.url)) // see thread.ts
+ */
+import { parentPort } from "node:worker_threads";
+import { convertToData, loadEsbuild, typescript } from "./index.js";
+import { CellSyntaxError } from "./rewrite.js";
+import { isComplete } from "./is-complete.js";
+import { saveCodeCaches } from "../code-cache.js";
+import type { ConverterReply, ConverterRequest } from "./thread.js";
+
+const port = parentPort!;
+
+async function answer(r: ConverterRequest): Promise<ConverterReply> {
+  try {
+    if (r.op === "isComplete") return { id: r.id, isComplete: isComplete(r.code) };
+    return { id: r.id, data: await convertToData(r.code) };
+  } catch (e) {
+    if (e instanceof CellSyntaxError) {
+      return { id: r.id, syntaxError: { description: e.description, line: e.line, column: e.column, sourceLine: e.sourceLine } };
+    }
+    return { id: r.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  }
+}
+
+// Requests are answered in order; the first ones wait for TypeScript to load. One conversion
+// compiles the parser's and the rewrite's hot paths before a cell needs them; esbuild loads
+// after that, without holding cells up (transpile.ts), and the code cache is written once both
+// have run.
+const WARM = "const __warm: number[] = [1];\nlet __w = await Promise.resolve(__warm.length);\n__w + 1";
+let chain: Promise<unknown> = (async () => {
+  typescript();
+  await convertToData(WARM);
+  port.postMessage({ id: 0, ready: true } satisfies ConverterReply);
+  void loadEsbuild()
+    .then(() => convertToData(WARM))
+    .catch(() => {})
+    .finally(saveCodeCaches);
+})().catch(() => {});
+port.on("message", (r: ConverterRequest) => {
+  chain = chain.then(() => answer(r)).then((reply) => port.postMessage(reply));
+});
