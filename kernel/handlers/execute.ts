@@ -83,7 +83,7 @@ const execute: Handler = async (kernel, msg, channel) => {
     await kernel.sockets.drainIopub();
     const r = await kernel.executor.run(code, label);
     if (TRACE) marks.push(["run", performance.now()]);
-    await sendDiagnostics(kernel, lateDiagnostics);
+    await sendDiagnostics(kernel, lateDiagnostics, lang.ready?.() ?? false);
     if (TRACE) marks.push(["diagnostics", performance.now()]);
     kernel.streams.flush();
     const isHandle = (r.value as Record<symbol, unknown> | null)?.[HANDLE] === true;
@@ -93,7 +93,7 @@ const execute: Handler = async (kernel, msg, channel) => {
       if (storeHistory && typeof data["text/plain"] === "string") kernel.history.setOutput(count, data["text/plain"]);
     }
   } catch (e) {
-    await sendDiagnostics(kernel, lateDiagnostics);
+    await sendDiagnostics(kernel, lateDiagnostics, lang.ready?.() ?? false);
     await fail(kernel, msg, channel, count, kernel.executor.cells.describe(e), c.stop_on_error ?? true);
     return;
   } finally {
@@ -111,16 +111,23 @@ const execute: Handler = async (kernel, msg, channel) => {
 
 /**
  * Type errors of a cell that ran anyway (no %strict) go to its stderr before the reply. The
- * check runs in the language service's worker while the cell runs; waiting is bounded so a
- * slow check never holds a cell's reply (a late one still reaches the cell, after its reply).
+ * check runs in the language service's process alongside the cell; the reply waits for it at
+ * most a second, and only when the service has loaded (a cell run while it still loads, in the
+ * first seconds of a session, is answered at once). A check that comes later still goes to the
+ * cell, with the cell as its parent: JupyterLab keeps listening to a cell after its reply and
+ * shows it there, the classic Notebook does for the latest cell, and jupyter console prints it;
+ * nbconvert stops reading a cell at its idle status, so there a late check is not recorded.
  */
 const DIAGNOSTICS_WAIT_MS = 1000;
 
-async function sendDiagnostics(kernel: Kernel, diagnostics: Promise<string | undefined> | undefined): Promise<void> {
+async function sendDiagnostics(kernel: Kernel, diagnostics: Promise<string | undefined> | undefined, serviceReady: boolean): Promise<void> {
   if (!diagnostics) return;
   let timer: NodeJS.Timeout | undefined;
   const late = Symbol("late");
-  const text = await Promise.race([diagnostics, new Promise<typeof late>((r) => (timer = setTimeout(() => r(late), DIAGNOSTICS_WAIT_MS)))]);
+  const text = await Promise.race([
+    diagnostics,
+    new Promise<typeof late>((r) => (timer = setTimeout(() => r(late), serviceReady ? DIAGNOSTICS_WAIT_MS : 0))),
+  ]);
   clearTimeout(timer);
   if (text === late) {
     const parent = kernel.current;

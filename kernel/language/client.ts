@@ -1,8 +1,9 @@
 /**
- * The kernel thread's side of the language service: a client of the worker thread
- * (worker.ts) that loads TypeScript in the background, restarts it if it dies, and handles
- * `%strict`. Nothing here waits for the worker except a completion or inspection (the first
- * may take a second) and, with `%strict on`, a cell's type check.
+ * The kernel's side of the language service: a client of the service's own process
+ * (server.ts, at the lowest scheduling priority) that restarts it if it dies, remembers the
+ * checks of cells it has seen, and handles `%strict`. Nothing here waits for the service except
+ * a completion or inspection (the first may take a second) and, with `%strict on`, a cell's
+ * type check.
  *
  * @example
  * const language = new LanguageService({ cwd: process.cwd() });
@@ -10,9 +11,11 @@
  * await language.inspect("tensor", 6, 0);         // inspect_reply content
  * const b = await language.beforeExecute(code);   // %strict, type errors; see BeforeExecute
  */
-import { Worker } from "node:worker_threads";
+import { fork, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { log } from "../log.js";
 import { parseStrictMagic, strictFromEnvironment, describeStrict } from "./strict.js";
-import type { WorkerReply, WorkerRequest } from "./protocol.js";
+import type { ServiceReply, ServiceRequest } from "./protocol.js";
 import type { CellCheck, CompleteReply, InspectReply } from "./types.js";
 
 export interface LanguageServiceOptions {
@@ -49,11 +52,11 @@ export interface BeforeExecuteOptions {
   deferDiagnostics?: boolean;
 }
 
-/** A completion, inspection or check that takes longer has hung: the worker is restarted. */
-const REQUEST_TIMEOUT_MS = 20_000;
+/** A completion, inspection or check that uses more processor time has hung: the service is restarted. */
+const REQUEST_CPU_LIMIT_S = 20;
 const MAX_RESTARTS = 3;
 
-type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, "id"> : never) : never;
+type RequestBody = ServiceRequest extends infer R ? (R extends ServiceRequest ? Omit<R, "id"> : never) : never;
 
 const EMPTY_COMPLETION = (cursorPos: number): CompleteReply => ({
   status: "ok",
@@ -66,19 +69,21 @@ const EMPTY_COMPLETION = (cursorPos: number): CompleteReply => ({
 export class LanguageService {
   /** `%strict on`: type errors stop the cell. */
   strict: boolean;
-  /** True once the worker has loaded TypeScript, the runtime's declarations and the globals. */
+  /** True once the service has loaded TypeScript, the runtime's declarations and the globals. */
   isReady = false;
-  /** Why the worker stopped, if it did. */
+  /** Why the service stopped, if it did. */
   failure: string | null = null;
 
-  private worker!: Worker;
+  private server!: ChildProcess;
   private readonly cwd: string;
   private lastAdded: string | null = null;
-  /** Every cell added, to replay into a restarted worker. */
+  /** Every cell added, to replay into a restarted service. */
   private readonly cells: string[] = [];
   private restarts = 0;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** Checks of cells by their text, valid until the session changes (check()). */
+  private readonly checks = new Map<string, Promise<CellCheck>>();
 
   constructor(options: LanguageServiceOptions = {}) {
     this.strict = options.strict ?? strictFromEnvironment();
@@ -87,15 +92,20 @@ export class LanguageService {
   }
 
   private spawn(): void {
-    const here = import.meta.url;
-    const url = new URL(here.endsWith(".ts") ? "./worker.ts" : "./worker.js", here);
-    const worker = new Worker(url, { workerData: { cwd: this.cwd } });
-    this.worker = worker;
-    // The kernel exits when it is told to, whatever this thread is doing.
-    worker.unref();
-    worker.on("message", (m: WorkerReply) => {
+    const server = fork(new URL("./server.js", import.meta.url), [this.cwd], {
+      // Its stdout is not the cell's; its stderr (a crash) goes to the kernel's log.
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+      serialization: "advanced",
+    });
+    this.server = server;
+    // The kernel exits when it is told to, whatever the service is doing; the service then
+    // sees its channel close and exits too.
+    server.unref();
+    server.channel?.unref();
+    server.on("message", (m: ServiceReply) => {
       if ("ready" in m) {
         this.isReady = true;
+        if (process.env.TSDL_TRACE === "1") log(`start-up: the language service is ready at ${performance.now().toFixed(0)} ms`);
         return;
       }
       const p = this.pending.get(m.id);
@@ -105,44 +115,47 @@ export class LanguageService {
       else p.resolve(m.result);
     });
     let why = "";
-    worker.on("error", (e) => (why = e.stack ?? e.message));
-    worker.on("exit", (code) => {
-      if (worker !== this.worker) return;
+    server.on("error", (e) => (why = e.stack ?? e.message));
+    server.on("exit", (code, signal) => {
+      if (server !== this.server) return;
       this.isReady = false;
-      for (const p of this.pending.values()) p.reject(new Error(`language service stopped: ${why || `exit code ${code}`}`));
+      for (const p of this.pending.values()) p.reject(new Error(`language service stopped: ${why || (signal ?? `exit code ${code}`)}`));
       this.pending.clear();
       // A crash (out of memory on a pathological type) or a request that never ended: start
       // again with the session's cells, a few times; after that, answer empty.
       if (this.restarts++ < MAX_RESTARTS) {
         this.spawn();
-        for (const cell of this.cells) this.worker.postMessage({ id: 0, op: "addCell", code: cell } satisfies WorkerRequest);
+        for (const cell of this.cells) this.post({ id: 0, op: "addCell", code: cell });
       } else {
-        this.failure = why || `worker exited with code ${code}`;
+        this.failure = why || `the service exited with ${signal ?? `code ${code}`}`;
       }
     });
+  }
+
+  private post(r: ServiceRequest): void {
+    this.server.send(r);
   }
 
   private request<T>(r: RequestBody): Promise<T> {
     if (this.failure) return Promise.reject(new Error(`language service stopped: ${this.failure}`));
     const id = this.nextId++;
-    const worker = this.worker;
+    const server = this.server;
     return new Promise<T>((resolve, reject) => {
-      // Only a loaded service is timed: loading itself may take seconds on a busy machine.
-      const timer = this.isReady
-        ? setTimeout(() => {
-            if (!this.pending.has(id)) return;
-            this.pending.delete(id);
-            reject(new Error(`language service: ${r.op} took longer than ${REQUEST_TIMEOUT_MS} ms; restarting it`));
-            void worker.terminate();
-          }, REQUEST_TIMEOUT_MS)
-        : undefined;
-      timer?.unref();
+      // Only a loaded service is watched (loading itself may take seconds on a busy machine),
+      // and by the processor time it spends, not the time on the clock: at the lowest priority
+      // it may wait minutes for a core while a cell trains, without having hung.
+      const hung = this.isReady ? hangWatch(server, REQUEST_CPU_LIMIT_S, () => {
+        if (!this.pending.has(id)) return;
+        this.pending.delete(id);
+        reject(new Error(`language service: ${r.op} used more than ${REQUEST_CPU_LIMIT_S} s of processor time; restarting it`));
+        server.kill();
+      }) : undefined;
       const done = <V>(f: (v: V) => void) => (v: V) => {
-        clearTimeout(timer);
+        if (hung) clearInterval(hung);
         f(v);
       };
       this.pending.set(id, { resolve: done(resolve as (v: unknown) => void), reject: done(reject) });
-      worker.postMessage({ ...r, id });
+      this.post({ ...r, id } as ServiceRequest);
     });
   }
 
@@ -164,9 +177,19 @@ export class LanguageService {
     }
   }
 
-  /** The cell's type errors against the session; waits for loading. */
+  /**
+   * The cell's type errors against the session; waits for loading. Checks are remembered by
+   * the cell's text until the session changes (a cell with other text is added), so re-running
+   * a cell costs no round trip to the service.
+   */
   check(code: string): Promise<CellCheck> {
-    return this.request<CellCheck>({ op: "check", code });
+    let checked = this.checks.get(code);
+    if (!checked) {
+      checked = this.request<CellCheck>({ op: "check", code });
+      checked.catch(() => this.checks.delete(code));
+      this.checks.set(code, checked);
+    }
+    return checked;
   }
 
   /**
@@ -178,12 +201,14 @@ export class LanguageService {
     if (this.failure || code === this.lastAdded) return;
     this.lastAdded = code;
     this.cells.push(code);
-    this.worker.postMessage({ id: 0, op: "addCell", code } satisfies WorkerRequest);
+    this.checks.clear();
+    this.post({ id: 0, op: "addCell", code });
   }
 
   /**
    * Handles `%strict` and type-checks the cell against the session. Without `%strict on` it
-   * never waits for the service to load: a cell run while it loads is simply not checked.
+   * never waits for the check: the check runs alongside the cell (see BeforeExecute.diagnostics),
+   * also while the service is still loading, when it is answered once loading is done.
    *
    * ```ts
    * const b = await language.beforeExecute(code, { deferDiagnostics: true });
@@ -203,11 +228,7 @@ export class LanguageService {
       const traceback = [magic.problem];
       return { ...result, block: true, diagnosticsText: magic.problem + "\n", error: { ename: "UsageError", evalue: magic.problem, traceback } };
     }
-    if (magic.code.trim() === "") return result;
-    if (!this.strict && !this.isReady) {
-      this.addCell(magic.code);
-      return result;
-    }
+    if (magic.code.trim() === "" || this.failure) return result;
     if (!this.strict && options.deferDiagnostics) {
       result.diagnostics = this.check(magic.code).then((r) => r.text || undefined, () => undefined);
       this.addCell(magic.code);
@@ -227,3 +248,34 @@ export class LanguageService {
   }
 }
 
+/**
+ * Calls `onHung` once `child` has used `limitS` seconds of processor time from now (read from
+ * /proc every few seconds); where /proc is missing, once `limitS` seconds have passed.
+ */
+function hangWatch(child: ChildProcess, limitS: number, onHung: () => void): NodeJS.Timeout {
+  const cpuSeconds = (): number | null => {
+    try {
+      // Fields 14 and 15 of /proc/PID/stat (after the parenthesised name): user and system time.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      return null;
+    }
+  };
+  const start = cpuSeconds();
+  const began = performance.now();
+  const timer = setInterval(() => {
+    const now = cpuSeconds();
+    const used = start !== null && now !== null ? now - start : (performance.now() - began) / 1000;
+    if (used >= limitS) {
+      clearInterval(timer);
+      onHung();
+    }
+  }, 2000);
+  timer.unref();
+  return timer;
+}
+
+/** Linux's USER_HZ: /proc reports processor time in these ticks on every architecture Node runs on. */
+const CLOCK_TICKS = 100;

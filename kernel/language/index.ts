@@ -1,10 +1,10 @@
 /**
  * Completion, inspection and type checking of cells: what kernel/language-seam.ts calls, one
  * language service per kernel (client.ts, running the TypeScript language service in a
- * worker thread so that it never delays kernel_info_reply or a cell).
+ * process of its own at the lowest priority, so that it never delays kernel_info_reply or a cell).
  *
  * @example
- * start({ cwd: process.cwd() });                 // after start-up: loading takes ~1 s in the worker
+ * start({ cwd: process.cwd() });                 // as the kernel starts: loading takes ~1 s in its process
  * await complete("network.fi", 10);              // complete_reply content
  * await inspect("tensor", 6, 0);                 // inspect_reply content
  * const b = await beforeExecute(code, { deferDiagnostics: true }); // %strict and type errors
@@ -26,10 +26,15 @@ let instance: LanguageService | null = null;
  */
 const OFF = /^(0|off|false|no)$/i.test(process.env.TSDL_LANGUAGE ?? "");
 
-/** The kernel's language service, started on first use (call early: loading takes ~1 s in a worker). */
+/** The kernel's language service, started on first use (call early: loading takes ~1 s). */
 export function start(options: LanguageServiceOptions = {}): LanguageService | null {
   if (OFF) return null;
   return (instance ??= new LanguageService(options));
+}
+
+/** True once the service has loaded (a check asked for now is answered in milliseconds). */
+export function ready(): boolean {
+  return instance?.isReady ?? false;
 }
 
 /** complete_request → complete_reply content. @example await complete("network.fi", 10) */
