@@ -7,7 +7,10 @@
  * @example const { ename, evalue, traceback } = cells.describe(err);
  */
 import { inspect } from "node:util";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { SourceMap } from "node:module";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ConvertedCell } from "../convert/index.js";
 import { CellSyntaxError } from "../convert/index.js";
 
@@ -40,6 +43,32 @@ export function thrownIn(error: unknown): "cell" | "kernel" | "other" {
   const frames = stack.split("\n").filter((l) => /^\s+at /.test(l));
   if (frames.some((l) => new RegExp(CELL_LOCATION.source).test(l))) return "cell";
   return frames.some((l) => l.includes(KERNEL_DIR)) ? "kernel" : "other";
+}
+
+const BUNDLE_LOCATION = /(file:\/\/[^\s)]*\.bundle\.js):(\d+):(\d+)/;
+const bundleMaps = new Map<string, { map: SourceMap; dir: string } | null>();
+
+/**
+ * A frame in the runtime's bundle (kernel/runtime-seam.ts) shown where it is in the runtime's
+ * own TypeScript (`…/runtime/tensor/shape.ts:42:11`), through the source map the build writes
+ * next to the bundle.
+ */
+function mapBundleFrame(frame: string): string {
+  const m = BUNDLE_LOCATION.exec(frame);
+  if (!m) return frame;
+  const file = fileURLToPath(m[1]);
+  if (!bundleMaps.has(file)) {
+    try {
+      bundleMaps.set(file, { map: new SourceMap(JSON.parse(readFileSync(`${file}.map`, "utf8"))), dir: dirname(file) });
+    } catch {
+      bundleMaps.set(file, null);
+    }
+  }
+  const found = bundleMaps.get(file);
+  const e = found?.map.findEntry(Number(m[2]) - 1, Number(m[3]) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+  if (!found || !e?.originalSource || e.originalLine === undefined || e.originalColumn === undefined) return frame;
+  const source = pathToFileURL(resolve(found.dir, e.originalSource)).href;
+  return frame.replace(m[0], `${source}:${e.originalLine + 1}:${e.originalColumn + 1}`);
 }
 
 export class CellRegistry {
@@ -82,7 +111,7 @@ export class CellRegistry {
       // about the user's code; frames in the user's packages stay.
       .filter((l) => !l.includes(KERNEL_DIR) && !/[( ]node:[a-z_/]+[:)]/.test(l))
       .filter((l) => !this.isWrapperCall(l))
-      .map((l) => this.mapLocations(l));
+      .map((l) => mapBundleFrame(this.mapLocations(l)));
     const traceback = [`${RED}${ename}${RESET}: ${evalue}`, ...frames];
     const first = frames.map((f) => /((?:In\[\d+\])|(?:<cell \d+>)):(\d+):(\d+)/.exec(f)).find((m) => m);
     if (first) traceback.push("", ...this.excerpt(first[1], Number(first[2]), Number(first[3])));
