@@ -14,13 +14,15 @@ import { makeHeader, type Message } from "./wire/message.js";
 import { StreamCapture } from "./exec/streams.js";
 import { Interrupts, KeyboardInterrupt } from "./exec/interrupt.js";
 import { Executor } from "./exec/executor.js";
+import { reportEscapedErrors } from "./exec/escaped.js";
+import { ConverterThread } from "./convert/thread.js";
 import { Importer } from "./exec/imports.js";
 import { History } from "./history.js";
 import { CommManager } from "./comm.js";
 import { KernelDisplaySink } from "./display/sink.js";
 import { makeDisplay } from "./display/api.js";
 import { handlers } from "./handlers/index.js";
-import { preloadTypeScript, loadEsbuild } from "./convert/index.js";
+import { loadRuntime, type RuntimeHost } from "./runtime-seam.js";
 import { log } from "./log.js";
 import { languageService } from "./language-seam.js";
 
@@ -30,7 +32,9 @@ export class Kernel {
   readonly sockets: KernelSockets;
   readonly streams: StreamCapture;
   readonly interrupts = new Interrupts();
-  readonly executor = new Executor(this.interrupts);
+  /** Parses and transpiles cells on its own thread (started as early as possible: see cli.ts). */
+  readonly converter: ConverterThread;
+  readonly executor: Executor;
   readonly history = new History();
   readonly comms: CommManager;
   readonly sink: KernelDisplaySink;
@@ -48,7 +52,9 @@ export class Kernel {
   private draining = false;
   private pendingInput: { resolve: (v: string) => void; reject: (e: Error) => void } | null = null;
 
-  constructor(readonly conn: ConnectionInfo) {
+  constructor(readonly conn: ConnectionInfo, options: { converter?: ConverterThread } = {}) {
+    this.converter = options.converter ?? new ConverterThread();
+    this.executor = new Executor(this.interrupts, this.converter.convert);
     this.sockets = new KernelSockets(conn, new Signer(conn.key), this.session);
     this.streams = new StreamCapture((name, text) => this.publish("stream", { name, text }));
     this.sink = new KernelDisplaySink(
@@ -60,9 +66,15 @@ export class Kernel {
   }
 
   async start(): Promise<void> {
+    reportEscapedErrors(this);
     this.streams.install();
     this.interrupts.install();
     this.installGlobals();
+    // The runtime loads while the sockets bind (one bundled module, ~20 ms of this thread), so
+    // the first cell finds its globals; the language service, in its own low-priority process,
+    // starts now too and only ever takes a core nobody else wants.
+    void this.loadInBackground();
+    void languageService().then((lang) => lang.start?.({ cwd: process.cwd() }));
     await this.sockets.bind({
       onMessage: (channel, msg) => this.onMessage(channel, msg),
       onInterrupt: (cell) => this.interrupts.fromControl(cell),
@@ -70,29 +82,43 @@ export class Kernel {
     });
     this.publish("status", { execution_state: "starting" }, null);
     this.watchParent();
-    // The language worker is its own thread: starting it now (not after the runtime has loaded)
-    // brings the first completion ~0.3 s earlier; with it, process start → kernel_info_reply
-    // measured 0.188 s on 2 cores (npm run bench -- kernel, README).
-    void languageService().then((lang) => lang.start?.({ cwd: process.cwd() }));
-    // Everything heavy loads after the first kernel_info_reply (or shortly after start if none
-    // comes): loading TypeScript blocks this thread for a few hundred ms, and a client waiting
-    // for kernel_info must not wait for it.
-    setTimeout(() => this.loadInBackground(), 500).unref();
+    void this.warmUp();
   }
 
-  private background: Promise<Record<string, unknown> | null> | null = null;
+  private background: Promise<RuntimeHost | null> | null = null;
+
+  /** Loads the runtime (once); resolves with it, or null when it failed to load. Cells await it. */
+  loadInBackground(): Promise<RuntimeHost | null> {
+    return (this.background ??= this.loadRuntime());
+  }
+
+  /** Requests being handled now (shell and control); the warm-up runs only while it is 0. */
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  /** Resolves when no request is being handled (at once if none is). */
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
 
   /**
-   * Starts loading TypeScript, esbuild and the runtime (once; the language service started with
-   * the sockets); resolves with the runtime module (null when it failed to load). The first cell
-   * awaits it.
+   * Trains the runtime's warm-up model a few steps at a time while the kernel waits for
+   * requests (runtime/warmup.ts), so the session's first fit runs at the speed of later ones.
+   * A request that arrives waits one round at most; `TSDL_WARMUP=off` skips it.
    */
-  loadInBackground(): Promise<Record<string, unknown> | null> {
-    if (this.background) return this.background;
-    this.background = this.loadRuntime();
-    preloadTypeScript();
-    void loadEsbuild().catch(() => {});
-    return this.background;
+  private async warmUp(): Promise<void> {
+    if (/^(0|off|false|no)$/i.test(process.env.TSDL_WARMUP ?? "")) return;
+    // Not before the converter thread has loaded TypeScript: a first cell needs it more.
+    const [host] = await Promise.all([this.loadInBackground(), this.converter.ready]);
+    if (!host?.warmUp) return;
+    const started = performance.now();
+    try {
+      await host.warmUp({ whenIdle: () => this.whenIdle().then(() => new Promise((r) => setImmediate(r))) });
+      log(`runtime warmed up in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+    } catch (e) {
+      log(`runtime warm-up stopped: ${(e as Error).message}`);
+    }
   }
 
   /**
@@ -126,15 +152,14 @@ export class Kernel {
       import: (spec: string) => this.importer.import(spec),
       require: (spec: string) => this.importer.require(spec),
     });
-    this.importer.preset.set("tsdl", async () => (await this.loadInBackground()) ?? {});
+    this.importer.preset.set("tsdl", async () => (await this.loadInBackground())?.api ?? {});
   }
 
   /** Imports the runtime, makes its exports globals and plugs the kernel's display sink into it. */
-  private async loadRuntime(): Promise<Record<string, unknown> | null> {
+  private async loadRuntime(): Promise<RuntimeHost | null> {
     try {
-      // TSDL_RUNTIME_MODULE lets tests (and people debugging the runtime) load another module.
-      const url = process.env.TSDL_RUNTIME_MODULE ?? new URL("../runtime/index.js", import.meta.url).href;
-      const rt = (await import(url)) as Record<string, unknown>;
+      const host = await loadRuntime();
+      const rt = host.api;
       const g = globalThis as Record<string, unknown>;
       for (const [name, value] of Object.entries(rt)) {
         if (name !== "default" && !(name in g)) Object.defineProperty(g, name, { value, writable: true, configurable: true });
@@ -142,12 +167,9 @@ export class Kernel {
       (rt.setDisplaySink as ((s: unknown) => void) | undefined)?.(this.sink);
       const requestInterrupt = rt.requestInterrupt as (() => void) | undefined;
       if (typeof requestInterrupt === "function") this.interrupts.onInterrupt = requestInterrupt;
-      // beginCell clears a stale stop and the tensor scopes a stopped cell left open. It is a
-      // hook for the kernel alone, so it comes from the runtime's cell.js (the same module
-      // instance the runtime uses), not from its index, whose exports become cell globals.
-      const cell = (await import(new URL("./cell.js", url).href).catch(() => null)) as { beginCell?: () => void } | null;
-      if (typeof cell?.beginCell === "function") this.interrupts.onCellStart = cell.beginCell;
-      return rt;
+      if (host.beginCell) this.interrupts.onCellStart = host.beginCell;
+      if (process.env.TSDL_TRACE === "1") log(`start-up: the runtime is loaded at ${performance.now().toFixed(0)} ms`);
+      return host;
     } catch (e) {
       this.runtimeWarning =
         `tsdl: the runtime (tensors, models, layers, plot) failed to load, so its names are not defined ` +
@@ -163,6 +185,9 @@ export class Kernel {
         const p = this.pendingInput;
         this.pendingInput = null;
         p.resolve(String(msg.content.value ?? ""));
+      } else {
+        const why = msg.header.msg_type !== "input_reply" ? "only input_reply is expected there" : "no input() is waiting";
+        log(`ignored a stdin message of type ${JSON.stringify(msg.header.msg_type.slice(0, 60))}: ${why}`);
       }
       return;
     }
@@ -198,10 +223,11 @@ export class Kernel {
     const type = msg.header.msg_type;
     const handler = handlers[type];
     if (!handler) {
-      log(`ignored a ${channel} message of unknown type ${JSON.stringify(type)}`);
+      log(`ignored a ${channel} message of unknown type ${JSON.stringify(type.slice(0, 60))}`);
       return;
     }
     this.publish("status", { execution_state: "busy" }, msg);
+    this.inFlight++;
     const previous = this.current;
     if (channel === "shell") this.current = msg;
     try {
@@ -212,6 +238,7 @@ export class Kernel {
       this.streams.flush();
       if (channel === "shell") this.current = previous;
       this.publish("status", { execution_state: "idle" }, msg);
+      if (--this.inFlight === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
   }
 
