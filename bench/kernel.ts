@@ -1,36 +1,44 @@
 /**
- * Kernel latency, measured from a real Jupyter client (jupyter_client, through Debian's
- * /usr/bin/python3), tsdl side by side with tslab in one run:
+ * Kernel latency, as a notebook sees it: measured from a real Jupyter client (jupyter_client,
+ * through Debian's /usr/bin/python3), tsdl as installed (language service on) side by side
+ * with Deno's kernel, tslab, tsdl with `TSDL_LANGUAGE=off`, and the floor — a bare Node +
+ * zeromq + vm kernel this benchmark provides (bench/lib/bare-kernel.ts) — in one run:
  *
- * - start → kernel_info_reply: from `KernelManager.start_kernel()` to the reply of one
- *   kernel_info_request sent right away (ZeroMQ holds it until the kernel binds);
- * - `1 + 1` round trip after warm-up: execute_request → execute_reply, and → status idle.
+ * - start → ready: from `KernelManager.start_kernel()` to the reply of a kernel_info_request
+ *   sent right away (ZeroMQ holds it until the kernel binds);
+ * - the first cell of the session, `1 + 1`, sent as soon as IOPub delivers: → execute_reply
+ *   and → status idle;
+ * - `1 + 1` round trips after warm-up: → execute_reply, and → status idle (median and p95).
  *
- * tslab is installed into .bench/tslab by this program on first use (never a dependency of
- * tsdl); both kernelspecs go into a temporary prefix. Prints a table and one JSON line.
+ * The starts of the kernels alternate (start 1 of each, then start 2 of each, …) so a change in
+ * the shared machine's speed touches all of them alike. Peers are installed into .bench/ by
+ * this program (never dependencies of tsdl); every kernelspec goes into a temporary prefix.
+ * Prints a table and one JSON line.
  *
- *   npm run bench -- kernel [--starts 5] [--rounds 200] [--warmup 30] [--no-tslab]
+ *   npm run bench -- kernel [--starts 7] [--rounds 300] [--warmup 30] [--no-tslab] [--no-deno]
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { median, option } from "./lib/stats.js";
+import { median, option, quantile } from "./lib/stats.js";
 import { tslabCli } from "./lib/tslab.js";
+import { installDenoKernel, DENO_VERSION } from "./lib/deno.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-const starts = option("starts", 5);
-const rounds = option("rounds", 200);
+const starts = option("starts", 7);
+const rounds = option("rounds", 300);
 const warmup = option("warmup", 30);
 const withTslab = !process.argv.includes("--no-tslab");
+const withDeno = !process.argv.includes("--no-deno");
 
 const DRIVER = String.raw`
 import json, sys, time
 from queue import Empty
 from jupyter_client import KernelManager
-name, starts, warmup, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+names, starts, warmup, rounds = sys.argv[1].split(","), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 
 def run(kc, code):
     t0 = time.perf_counter()
@@ -60,44 +68,68 @@ def iopub_joined(kc):
             pass
     raise RuntimeError("iopub never carried a reply to kernel_info within 60 s")
 
-ready, reply, idle, lost = [], [], [], 0
+out = {n: {"ready_s": [], "first_reply_ms": [], "first_idle_ms": [], "reply_ms": [], "idle_ms": [], "idle_lost": 0} for n in names}
 for i in range(starts):
-    km = KernelManager(kernel_name=name)
-    t0 = time.perf_counter()
-    km.start_kernel()
-    kc = km.client()
-    kc.start_channels()
-    mid = kc.kernel_info()
-    while True:
-        m = kc.get_shell_msg(timeout=120)
-        if m["parent_header"].get("msg_id") == mid: break
-    ready.append(time.perf_counter() - t0)
-    # The reply came on shell; IOPub (a PUB socket) may still be joining, and a status message
-    # published before it joined is lost: wait until IOPub is seen to deliver (untimed).
-    iopub_joined(kc)
-    if i == starts - 1:
-        for _ in range(warmup): run(kc, "1 + 1")
-        time.sleep(2)  # let background loading (language services) finish: steady state
-        for _ in range(warmup): run(kc, "1 + 1")
-        for _ in range(rounds):
-            a, b = run(kc, "1 + 1"); reply.append(a)
-            if b is None: lost += 1
-            else: idle.append(b)
-    kc.stop_channels()
-    km.shutdown_kernel(now=False)
-print(json.dumps({"kernel": name, "ready_s": ready, "reply_ms": reply, "idle_ms": idle, "idle_lost": lost}))
+    for name in names:
+        r = out[name]
+        km = KernelManager(kernel_name=name)
+        t0 = time.perf_counter()
+        km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        mid = kc.kernel_info()
+        while True:
+            m = kc.get_shell_msg(timeout=120)
+            if m["parent_header"].get("msg_id") == mid: break
+        r["ready_s"].append(time.perf_counter() - t0)
+        # The reply came on shell; IOPub (a PUB socket) may still be joining, and a status
+        # message published before it joined is lost: wait until IOPub delivers, then send the
+        # session's first cell at once, as nbconvert does.
+        iopub_joined(kc)
+        a, b = run(kc, "1 + 1")
+        r["first_reply_ms"].append(a)
+        if b is not None: r["first_idle_ms"].append(b)
+        if i == starts - 1:
+            for _ in range(warmup): run(kc, "1 + 1")
+            time.sleep(3)  # let background loading finish: the steady state
+            for _ in range(warmup): run(kc, "1 + 1")
+            for _ in range(rounds):
+                a, b = run(kc, "1 + 1"); r["reply_ms"].append(a)
+                if b is None: r["idle_lost"] += 1
+                else: r["idle_ms"].append(b)
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+print(json.dumps(out))
 `;
 
 function must(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
   // timeout: a kernel a failed driver left behind must not hold its pipe open forever.
-  const r = spawnSync(cmd, args, { encoding: "utf8", ...opts, maxBuffer: 1 << 26, timeout: 20 * 60_000 });
+  const r = spawnSync(cmd, args, { encoding: "utf8", ...opts, maxBuffer: 1 << 26, timeout: 30 * 60_000 });
   if (r.status !== 0) throw new Error(`bench/kernel: \`${cmd} ${args.join(" ")}\` failed (${r.status}):\n${r.stderr}${r.stdout}`);
   return r.stdout;
 }
 
+function writeKernelspec(prefix: string, name: string, spec: Record<string, unknown>): void {
+  const dir = join(prefix, "share", "jupyter", "kernels", name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "kernel.json"), JSON.stringify(spec));
+}
+
 const prefix = mkdtempSync(join(tmpdir(), "tsdl-bench-kernels-"));
 must(process.execPath, [join(root, "dist", "kernel", "cli.js"), "install", "--prefix", prefix]);
-const kernels = ["tsdl"];
+writeKernelspec(prefix, "tsdl-language-off", {
+  argv: [process.execPath, join(root, "dist", "kernel", "cli.js"), "kernel", "{connection_file}"],
+  display_name: "tsdl, TSDL_LANGUAGE=off", language: "typescript", interrupt_mode: "message", env: { TSDL_LANGUAGE: "off" },
+});
+writeKernelspec(prefix, "bare-node", {
+  argv: [process.execPath, join(root, "dist", "bench", "lib", "bare-kernel.js"), "{connection_file}"],
+  display_name: "bare Node + zeromq + vm", language: "javascript",
+});
+const kernels = ["tsdl", "tsdl-language-off", "bare-node"];
+if (withDeno) {
+  installDenoKernel(prefix, "deno");
+  kernels.push("deno");
+}
 if (withTslab) {
   const cli = tslabCli();
   must(process.execPath, [cli, "install", "--python", "/usr/bin/python3", "--binary", cli, "--prefix", prefix]);
@@ -107,31 +139,49 @@ if (withTslab) {
 const driver = join(prefix, "drive.py");
 writeFileSync(driver, DRIVER);
 const env = { ...process.env, JUPYTER_PATH: join(prefix, "share", "jupyter"), PYDEVD_DISABLE_FILE_VALIDATION: "1", PYTHONWARNINGS: "ignore" };
-const results: Record<string, { ready_s: number; reply_ms: number; idle_ms: number; idle_lost: number; ready_all_s: number[] }> = {};
-for (const name of kernels) {
-  console.error(`measuring ${name}: ${starts} starts, ${warmup}+${warmup} warm-up and ${rounds} timed "1 + 1" cells…`);
-  const out = must("/usr/bin/python3", [driver, name, String(starts), String(warmup), String(rounds)], { env });
-  const r = JSON.parse(out.trim().split("\n").pop()!);
-  results[name] = { ready_s: median(r.ready_s), reply_ms: median(r.reply_ms), idle_ms: median(r.idle_ms), idle_lost: r.idle_lost, ready_all_s: r.ready_s };
-}
+console.error(`measuring ${kernels.join(", ")}: ${starts} starts each (alternating), then ${warmup}+${warmup} warm-up and ${rounds} timed "1 + 1" cells…`);
+type Raw = { ready_s: number[]; first_reply_ms: number[]; first_idle_ms: number[]; reply_ms: number[]; idle_ms: number[]; idle_lost: number };
+const raw = JSON.parse(must("/usr/bin/python3", [driver, kernels.join(","), String(starts), String(warmup), String(rounds)], { env }).trim().split("\n").pop()!) as Record<string, Raw>;
+rmSync(prefix, { recursive: true, force: true });
 
-const rows: [string, string, (r: (typeof results)[string]) => number, number][] = [
-  ["start → kernel_info_reply (median)", "s", (r) => r.ready_s, 3],
-  ["`1 + 1` → execute_reply (median)", "ms", (r) => r.reply_ms, 2],
-  ["`1 + 1` → status idle (median)", "ms", (r) => r.idle_ms, 2],
+const figures = Object.fromEntries(
+  kernels.map((k) => {
+    const r = raw[k];
+    return [k, {
+      ready_s: median(r.ready_s),
+      first_reply_ms: median(r.first_reply_ms),
+      first_idle_ms: median(r.first_idle_ms),
+      reply_ms: median(r.reply_ms),
+      idle_ms: median(r.idle_ms),
+      idle_p95_ms: quantile(r.idle_ms, 0.95),
+      idle_lost: r.idle_lost,
+    }];
+  }),
+);
+
+const label: Record<string, string> = {
+  tsdl: "tsdl", "tsdl-language-off": "tsdl, language off", "bare-node": "bare Node", deno: `Deno ${DENO_VERSION}`, tslab: "tslab",
+};
+const rows: [string, keyof (typeof figures)[string], string, number][] = [
+  ["start → ready (median)", "ready_s", "s", 3],
+  ["first cell `1 + 1` → reply (median)", "first_reply_ms", "ms", 1],
+  ["first cell `1 + 1` → idle (median)", "first_idle_ms", "ms", 1],
+  ["`1 + 1` → reply (median)", "reply_ms", "ms", 2],
+  ["`1 + 1` → idle (median)", "idle_ms", "ms", 2],
+  ["`1 + 1` → idle (p95)", "idle_p95_ms", "ms", 2],
 ];
-const header = ["metric", ...kernels, ...(withTslab ? ["tsdl / tslab"] : [])];
-const lines = rows.map(([label, unit, get, digits]) => {
-  const cells = kernels.map((k) => `${get(results[k]).toFixed(digits)} ${unit}`);
-  if (withTslab) cells.push((get(results.tsdl) / get(results.tslab)).toFixed(2));
-  return [label, ...cells];
+const header = ["metric", ...kernels.map((k) => label[k]), "tsdl / bare", ...(withDeno ? ["tsdl / Deno"] : [])];
+const lines = rows.map(([name, key, unit, digits]) => {
+  const cells = kernels.map((k) => `${(figures[k][key] as number).toFixed(digits)} ${unit}`);
+  const ratio = (other: string) => ((figures.tsdl[key] as number) / (figures[other][key] as number)).toFixed(2);
+  return [name, ...cells, ratio("bare-node"), ...(withDeno ? [ratio("deno")] : [])];
 });
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
 const fmt = (l: string[]) => "| " + l.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
+console.log(`Kernel latency through jupyter_client, ${new Date().toISOString().slice(0, 10)}: medians of ${starts} starts; round trips over ${rounds} cells`);
 console.log(fmt(header));
 console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
 for (const l of lines) console.log(fmt(l));
-const lostNote = kernels.filter((k) => results[k].idle_lost > 0).map((k) => `${k} never sent ${results[k].idle_lost} of ${rounds} idle statuses`);
-if (lostNote.length) console.log(`(${lostNote.join("; ")}: left out of its idle median)`);
-rmSync(prefix, { recursive: true, force: true });
-console.log(JSON.stringify({ bench: "kernel", date: new Date().toISOString(), node: process.version, starts, rounds, results }));
+const lost = kernels.filter((k) => figures[k].idle_lost > 0).map((k) => `${label[k]} never sent ${figures[k].idle_lost} of ${rounds} idle statuses`);
+if (lost.length) console.log(`(${lost.join("; ")}: left out of its idle figures)`);
+console.log(JSON.stringify({ bench: "kernel", date: new Date().toISOString(), node: process.version, starts, rounds, figures, raw }));

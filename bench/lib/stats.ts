@@ -17,3 +17,10 @@ export function median(xs: readonly number[]): number {
   const h = s.length >> 1;
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
+
+/** The q-quantile by the nearest rank (q = 0.95: the 95th percentile). @example quantile([1, 2, 3, 4], 0.5) // 2 */
+export function quantile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}

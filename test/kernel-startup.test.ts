@@ -1,0 +1,90 @@
+/**
+ * A fresh session, as a notebook meets it: the language service yields the processor to cells,
+ * a type error in the very first cell still reaches that cell, and the runtime's warm-up (which
+ * trains a small model while the kernel waits) leaves nothing a user could notice.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { afterEach, expect, test } from "vitest";
+import { startKernel, type KernelClient } from "./helpers/kernel-client.js";
+import { models, layers, randomNormal, utils } from "../runtime/index.js";
+
+let k: KernelClient | null = null;
+afterEach(async () => {
+  await k?.stop();
+  k = null;
+});
+
+/** Pids of the children of `pid` whose command line contains `needle`. */
+function childrenOf(pid: number, needle: string): number[] {
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        return ppid === pid && readFileSync(`/proc/${d}/cmdline`, "utf8").includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** The nice value of every thread of process `pid` (field 19 of /proc/PID/task/TID/stat). */
+function threadNiceness(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+  });
+}
+
+test("the language service runs in its own process with every thread at the lowest priority, and the kernel's at normal priority", async () => {
+  k = await startKernel();
+  const kernel = k;
+  // A completion waits for the service to load: by then all its threads are running.
+  const r = await kernel.request("shell", "complete_request", { code: "layers.De", cursor_pos: 9 });
+  expect(r.content.matches).toContain("Dense");
+  const [server] = await kernel.waitFor(() => {
+    const found = childrenOf(kernel.proc.pid!, "language/server.js");
+    return found.length ? found : undefined;
+  }, "the language service's process");
+  const nice = threadNiceness(server);
+  expect(nice.length).toBeGreaterThan(3);
+  expect(new Set(nice)).toEqual(new Set([19]));
+  expect(new Set(threadNiceness(kernel.proc.pid!))).toEqual(new Set([0]));
+});
+
+test("a type error in the first cell of a fresh session reaches that cell, however late the service loads", async () => {
+  k = await startKernel();
+  const kernel = k;
+  // Sent at once: the language service is still loading, so the cell is answered before its check.
+  const id = await kernel.sendExecute('const epochs: number = "five";\nconsole.log("ran", epochs)');
+  const r = await kernel.collect(id);
+  expect(r.reply.content.status).toBe("ok");
+  expect(r.stdout).toBe("ran five\n");
+  const stderrOf = () =>
+    kernel.iopubFor(id).filter((m) => m.header.msg_type === "stream" && m.content.name === "stderr").map((m) => m.content.text as string).join("");
+  const stderr = await kernel.waitFor(() => (/ - error TS\d+/.test(stderrOf()) ? stderrOf() : undefined), "the first cell's type error");
+  expect(stderr).toContain("cell:1:7 - error TS2322: Type 'string' is not assignable to type 'number'.");
+});
+
+test("the warm-up leaves no trace: layer and model names, and a seeded random stream, are those of a fresh process", async () => {
+  k = await startKernel();
+  // The first cell seeds the stream; the warm-up trains between this cell and the next.
+  const first = await k.execute("utils.setRandomSeed(7);\nconsole.log(JSON.stringify(randomNormal([3]).toArray()))");
+  await k.waitForLog(/runtime warmed up/, 60_000);
+  const second = await k.execute(
+    "const m = models.Sequential([layers.Dense(2, { inputShape: [3] })]);\n" +
+      "console.log(JSON.stringify([m.name, m.layers[0].name, randomNormal([3]).toArray()]))",
+  );
+  expect(second.errors).toEqual([]);
+
+  // The same in this plain process, where nothing warms up.
+  utils.setRandomSeed(7);
+  const a = randomNormal([3]).toArray();
+  const plain = models.Sequential([layers.Dense(2, { inputShape: [3] })]);
+  const b = randomNormal([3]).toArray();
+  expect(JSON.parse(first.stdout)).toEqual(a);
+  expect(JSON.parse(second.stdout)).toEqual([plain.name, plain.layers[0].name, b]);
+  expect(plain.name).toBe("sequential");
+});
