@@ -36,12 +36,16 @@ test("the packed tarball installs in an empty folder and its `npx tsdl install` 
   const packed = (await run("npm", ["pack", "--ignore-scripts", "--pack-destination", work], { cwd: REPO_ROOT, env })).trim().split("\n").pop()!;
   const app = join(work, "app");
   mkdirSync(app);
+  // A user's new project (npm init): without a package.json here npm installs into the nearest
+  // folder above that has one, or a node_modules (e.g. /tmp's).
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true }));
   await run("npm", ["install", join(work, packed)], { cwd: app, env });
   // The native library travels in the tarball: it was not built in the user's folder.
   expect(readFileSync(join(app, "node_modules", "tsdl", "build", "Release", "tsdl.node")).length).toBeGreaterThan(0);
 
   const prefix = join(work, "jupyter");
-  await run("npx", ["--no-install", "tsdl", "install", "--prefix", prefix], { cwd: app, env });
+  const jupyter = jupyterEnv(prefix);
+  await run("npx", ["--no-install", "tsdl", "install", "--prefix", prefix], { cwd: app, env: npmEnv(registry.url, join(work, "npm-cache"), work, jupyter) });
   const spec = JSON.parse(readFileSync(join(prefix, "share", "jupyter", "kernels", "tsdl", "kernel.json"), "utf8"));
   expect(spec.argv[1]).toBe(join(app, "node_modules", "tsdl", "dist", "kernel", "cli.js"));
 
@@ -56,7 +60,7 @@ test("the packed tarball installs in an empty folder and its `npx tsdl install` 
     nbformat_minor: 5,
   };
   writeFileSync(join(app, "check.ipynb"), JSON.stringify(notebook));
-  const out = await run("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--stdout", "check.ipynb"], { cwd: app, env: jupyterEnv(prefix) });
+  const out = await run("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--stdout", "check.ipynb"], { cwd: app, env: jupyter });
   const cells = JSON.parse(out).cells as { outputs: { output_type: string; data?: Record<string, unknown> }[] }[];
   const value = (i: number) => [cells[i].outputs.find((o) => o.output_type === "execute_result")?.data?.["text/plain"]].flat().join("");
   expect(value(0)).toBe("42");

@@ -23,9 +23,12 @@ let installed: JupyterPrefix | null = null;
 export function installKernelspec(): JupyterPrefix {
   if (installed) return installed;
   const prefix = mkdtempSync(join(tmpdir(), "tsdl-jupyter-prefix-"));
-  const r = spawnSync(process.execPath, [KERNEL_CLI, "install", "--prefix", prefix], { encoding: "utf8" });
+  const env = jupyterEnv(prefix);
+  // In the plain environment the `jupyter kernelspec install` it runs creates ~/.ipython and
+  // ~/.local/share/jupyter.
+  const r = spawnSync(process.execPath, [KERNEL_CLI, "install", "--prefix", prefix], { encoding: "utf8", env });
   if (r.status !== 0) throw new Error(`tsdl install --prefix ${prefix} failed:\n${r.stderr}${r.stdout}`);
-  installed = { prefix, env: jupyterEnv(prefix) };
+  installed = { prefix, env };
   return installed;
 }
 

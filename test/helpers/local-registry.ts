@@ -89,13 +89,13 @@ export async function startLocalRegistry(root: string, dir: string): Promise<Loc
 }
 
 /**
- * The environment for an npm command that uses only `registryUrl` and the empty `cache`: npm
- * settings inherited from the npm that started the tests, and the user's and global npmrc (a
- * scoped registry, a token) are left out.
+ * The environment (`base` and) for an npm command that uses only `registryUrl` and the empty
+ * `cache`: npm settings inherited from the npm that started the tests, and the user's and global
+ * npmrc (a scoped registry, a token) are left out.
  */
-export function npmEnv(registryUrl: string, cache: string, dir: string): NodeJS.ProcessEnv {
+export function npmEnv(registryUrl: string, cache: string, dir: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(base)) if (!/^npm_/i.test(k)) env[k] = v;
   const [userrc, globalrc] = [join(dir, "user-npmrc"), join(dir, "global-npmrc")];
   writeFileSync(userrc, "");
   writeFileSync(globalrc, "");
