@@ -28,7 +28,9 @@ import { installKernelspec } from "./helpers/jupyter.js";
 // And the console gives up on an is_complete_reply after 1 s (kernel_is_complete_timeout) and runs
 // the unfinished line. The wait is long while the kernel is still loading TypeScript for its
 // first reply, longer on a loaded machine: so the test passed alone and failed in the full suite.
-// Hence the driver waits for the kernel to report that it has finished starting, turns CPR off
+// Hence the driver first waits for the kernel to answer an is_complete_request of its own (a
+// second client on the console's connection file, as a person waits for a kernel to settle),
+// turns CPR off
 // (PROMPT_TOOLKIT_NO_CPR, as for a terminal without it), sends Enter alone once the key timers of
 // the line's text have run out (SETTLE), and sends nothing while Enter is being handled.
 // jupyter_client 8 no longer nests the loop (its run_sync uses a thread).
@@ -41,6 +43,18 @@ def ansi(text):
 SETTLE = 2.0
 child = pexpect.spawn("jupyter", ["console", "--kernel", "tsdl"], env=dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1"), encoding="utf-8", timeout=150, dimensions=(40, 200))
 step = "start"
+def kernel_answers_is_complete():
+    from jupyter_client import BlockingKernelClient
+    kc = BlockingKernelClient()
+    # jupyter console names the connection file after its own process id.
+    kc.load_connection_file(os.path.join(os.environ["JUPYTER_RUNTIME_DIR"], "kernel-%d.json" % child.pid))
+    kc.start_channels()
+    try:
+        msg_id = kc.is_complete("1")
+        while kc.get_shell_msg(timeout=150)["parent_header"].get("msg_id") != msg_id:
+            pass
+    finally:
+        kc.stop_channels()
 def line(text, name, then):
     global step
     child.send(text)
@@ -53,11 +67,8 @@ def line(text, name, then):
     child.send("\r")
     step = name; child.expect(then)
 try:
-    # The kernel (its stderr is this terminal) reports the end of its start-up: TypeScript loaded
-    # for is_complete, the runtime warmed up. It may come before or after the first prompt.
-    step = "the kernel's start-up"; child.expect(r"\[tsdl\] runtime warm(ed up|-up stopped)")
-    if not re.search(ansi("In [1]:"), child.before):
-        step = "first prompt"; child.expect(ansi("In [1]:"))
+    step = "first prompt"; child.expect(ansi("In [1]:"))
+    step = "the kernel's first is_complete_reply"; kernel_answers_is_complete()
     line("function add(a: number, b: number) {", "continuation prompt after an open brace", ansi("...:"))
     line("return a + b", "continuation prompt inside the function", ansi("...:"))
     line("}", "second prompt after the function ran", ansi("In [2]:"))
