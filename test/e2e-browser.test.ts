@@ -110,6 +110,9 @@ beforeAll(async () => {
     headless: true,
     viewport: { width: 1280, height: 1400 },
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    // Chromium keeps its crash reports under $XDG_CONFIG_HOME/chromium and dconf under
+    // $XDG_CACHE_HOME whatever the profile folder: here, not in the home directory.
+    env: { ...process.env, XDG_CONFIG_HOME: join(dir, "xdg-config"), XDG_CACHE_HOME: join(dir, "xdg-cache") },
   });
 }, 180_000);
 

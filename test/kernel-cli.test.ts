@@ -10,7 +10,9 @@ import { join } from "node:path";
 import { KERNEL_CLI } from "./helpers/kernel-client.js";
 import { jupyterEnv } from "./helpers/jupyter.js";
 
-const tsdl = (...args: string[]) => spawnSync(process.execPath, [KERNEL_CLI, ...args], { encoding: "utf8", timeout: 30_000 });
+// Scratch Jupyter and IPython folders: `jupyter kernelspec install` would create ~/.ipython and ~/.local/share/jupyter.
+const scratch = jupyterEnv(mkdtempSync(join(tmpdir(), "tsdl-cli-jupyter-")));
+const tsdl = (...args: string[]) => spawnSync(process.execPath, [KERNEL_CLI, ...args], { encoding: "utf8", timeout: 30_000, env: scratch });
 
 describe("tsdl install", () => {
   test("--prefix writes kernel.json and both logos, and Jupyter lists the kernel", () => {
