@@ -55,15 +55,37 @@ export function parseConnectionInfo(raw: Record<string, unknown>, where = "conne
       throw new Error(`tsdl kernel: ${where}: "${p}" must be a port number 0–65535, received ${JSON.stringify(v)}`);
     }
   }
-  const key = raw.key ?? "";
-  if (typeof key !== "string") {
-    throw new Error(`tsdl kernel: ${where}: "key" must be a string, received ${JSON.stringify(key)}`);
-  }
+  const key = checkKey(raw, where);
   const scheme = (raw.signature_scheme ?? "hmac-sha256") as string;
   if (key !== "" && scheme !== "hmac-sha256") {
     throw new Error(`tsdl kernel: ${where}: signature_scheme must be "hmac-sha256", received ${JSON.stringify(scheme)}`);
   }
   return { ...(raw as unknown as ConnectionInfo), transport, key, signature_scheme: scheme };
+}
+
+/**
+ * The signing key. Jupyter writes a random one into every connection file it creates, and an
+ * empty one only when asked to turn signing off (`--Session.key=b''`), next to its
+ * "signature_scheme" as always. So an empty key counts as that deliberate choice only in a file
+ * that also names its signature_scheme; a file without a key, or with an empty one and no scheme
+ * (written by hand or by a tool that forgot the key), is refused: unsigned, any local process
+ * that reaches the ports could run code as the user.
+ */
+function checkKey(raw: Record<string, unknown>, where: string): string {
+  const key = raw.key;
+  const howToTurnOff =
+    `Jupyter writes a random key into every connection file it creates; to run without message signing ` +
+    `on purpose (insecure), write "key": "" together with "signature_scheme", as jupyter_client does with --Session.key=b''`;
+  if (key === undefined || key === null) {
+    throw new Error(`tsdl kernel: ${where}: the connection file has no "key", so messages could not be authenticated. ${howToTurnOff}`);
+  }
+  if (typeof key !== "string") {
+    throw new Error(`tsdl kernel: ${where}: "key" must be a string, received ${JSON.stringify(key)}`);
+  }
+  if (key === "" && typeof raw.signature_scheme !== "string") {
+    throw new Error(`tsdl kernel: ${where}: the connection file has an empty "key" and no "signature_scheme", which looks like a key left out by mistake. ${howToTurnOff}`);
+  }
+  return key;
 }
 
 /** The ZeroMQ endpoint for one of the five ports. */

@@ -5,13 +5,19 @@
  * that thread is stuck in a cell's script it is turned into SIGINT to this very process, which
  * breaks the script exactly as a signal-mode interrupt does (kernel/exec/interrupt.ts says why
  * not always SIGINT). Every other control message is forwarded to the main thread, which
- * answers through us.
+ * verifies it again (its replay guard covers all channels) and answers through us.
+ *
+ * This thread verifies every control message before acting on it, keeps its own replay guard
+ * (the signatures of control messages, and of shell and stdin messages as the main thread reports
+ * them), and never lets a received message end a loop.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { Reply, Router } from "zeromq";
+import { Router } from "zeromq";
 import { Signer } from "./signer.js";
-import { deserialize, makeHeader, serialize, WireError } from "./message.js";
+import { deserialize, makeHeader, serialize, MAX_FRAME_BYTES, MAX_SMALL_FRAME_BYTES, WireError } from "./message.js";
+import { ReplayGuard } from "./replay.js";
 import { SendQueue } from "./send-queue.js";
+import { receiveLoop } from "./receive-loop.js";
 import { SHARED, SIGNAL_AFTER_MS } from "../exec/interrupt.js";
 
 export interface ControlWorkerData {
@@ -21,6 +27,8 @@ export interface ControlWorkerData {
   session: string;
   /** Interrupts.shared of the main thread. */
   shared: Int32Array;
+  /** Set to 1 (and notified) once this thread's sockets are closed; the process exits after it. */
+  closed: Int32Array;
 }
 
 /** Messages the worker posts to the main thread. */
@@ -29,49 +37,58 @@ export type FromControlWorker =
   | { type: "error"; text: string }
   | { type: "log"; text: string }
   | { type: "control"; frames: Uint8Array[] }
+  /** The signature of a control message this thread answered itself (interrupt_request). */
+  | { type: "seen"; signature: string }
   | { type: "interrupt"; cell: number };
 
 /** Messages the main thread posts to the worker. */
-export type ToControlWorker = { type: "send"; frames: Uint8Array[] } | { type: "close" };
+export type ToControlWorker =
+  | { type: "send"; frames: Uint8Array[] }
+  /** The signature of a shell or stdin message the main thread accepted. */
+  | { type: "seen"; signature: string }
+  | { type: "close" };
 
 const data = workerData as ControlWorkerData;
 const port = parentPort!;
 const signer = new Signer(data.key);
-const hb = new Reply({ linger: 0 });
-const control = new Router({ linger: 0 });
+const replay = new ReplayGuard();
+// A ROUTER that echoes every message to its sender, as ipykernel's heartbeat does: unlike a REP
+// socket it has no request/reply state that a malformed ping could wedge.
+const hb = new Router({ linger: 0, maxMessageSize: MAX_SMALL_FRAME_BYTES });
+const control = new Router({ linger: 0, maxMessageSize: MAX_FRAME_BYTES });
 const controlOut = new SendQueue(control);
 
-async function heartbeat(): Promise<void> {
-  for await (const frames of hb) await hb.send(frames);
+function log(text: string): void {
+  port.postMessage({ type: "log", text } satisfies FromControlWorker);
 }
 
-async function controlLoop(): Promise<void> {
-  for await (const frames of control) {
-    let msg;
-    try {
-      msg = deserialize(frames, signer);
-    } catch (e) {
-      if (e instanceof WireError) {
-        port.postMessage({ type: "log", text: `dropped a control message: ${e.message}` });
-        continue;
-      }
-      throw e;
-    }
-    if (msg.header.msg_type === "interrupt_request") {
-      await interrupt();
-      const reply = {
-        identities: msg.identities,
-        header: makeHeader("interrupt_reply", data.session),
-        parent_header: msg.header,
-        metadata: {},
-        content: { status: "ok" },
-        buffers: [],
-      };
-      await controlOut.send(serialize(reply, signer));
-      continue;
-    }
-    port.postMessage({ type: "control", frames });
+async function heartbeat(frames: Buffer[]): Promise<void> {
+  await hb.send(frames);
+}
+
+async function receive(frames: Buffer[]): Promise<void> {
+  let msg;
+  try {
+    msg = deserialize(frames, signer, replay);
+  } catch (e) {
+    log(`dropped a control message: ${e instanceof WireError ? e.message : (e as Error).stack}`);
+    return;
   }
+  if (msg.header.msg_type !== "interrupt_request") {
+    port.postMessage({ type: "control", frames } satisfies FromControlWorker);
+    return;
+  }
+  if (signer.signing) port.postMessage({ type: "seen", signature: frames[msg.identities.length + 1].toString() } satisfies FromControlWorker);
+  await interrupt();
+  const reply = {
+    identities: msg.identities,
+    header: makeHeader("interrupt_reply", data.session),
+    parent_header: msg.header,
+    metadata: {},
+    content: { status: "ok" },
+    buffers: [],
+  };
+  await controlOut.send(serialize(reply, signer));
 }
 
 /**
@@ -94,10 +111,13 @@ async function interrupt(): Promise<void> {
 
 port.on("message", (m: ToControlWorker) => {
   if (m.type === "send") controlOut.send(m.frames.map((f) => Buffer.from(f)));
+  if (m.type === "seen") replay.remember(m.signature);
   if (m.type === "close") {
     void controlOut.drain().then(() => {
       hb.close();
       control.close();
+      Atomics.store(data.closed, 0, 1);
+      Atomics.notify(data.closed, 0);
       port.close();
     });
   }
@@ -107,8 +127,8 @@ try {
   await hb.bind(data.hbEndpoint);
   await control.bind(data.controlEndpoint);
   port.postMessage({ type: "ready" });
-  void heartbeat().catch(() => {});
-  void controlLoop().catch((e) => port.postMessage({ type: "log", text: `control loop ended: ${e}` }));
+  void receiveLoop(hb, "heartbeat", heartbeat, log);
+  void receiveLoop(control, "control", receive, log);
 } catch (e) {
   port.postMessage({ type: "error", text: (e as Error).message });
 }

@@ -9,6 +9,11 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 export class Signer {
   constructor(private readonly key: string) {}
 
+  /** False when the key is empty: messages are neither signed nor checked. */
+  get signing(): boolean {
+    return this.key !== "";
+  }
+
   /** Hex digest of the frames, or "" when the key is empty. */
   sign(frames: readonly (Buffer | string)[]): string {
     if (this.key === "") return "";

@@ -2,6 +2,8 @@
  * The five sockets of a kernel, bound to the connection file's ip and ports only.
  * Shell and stdin are ROUTERs, IOPub is an XPUB (so it sees subscriptions and can greet each
  * new subscriber with `iopub_welcome`, JEP 65), heartbeat and control run on a worker thread.
+ * Whatever arrives is checked by `deserialize` (size, framing, signature, replay, JSON) and a
+ * message that fails is logged and dropped; no received message can end a receive loop.
  *
  * @example const s = await bindSockets(conn, signer, session); s.onShell(handle);
  */
@@ -9,21 +11,30 @@ import { Worker } from "node:worker_threads";
 import { Router, XPublisher } from "zeromq";
 import { endpoint, type ConnectionInfo } from "./connection.js";
 import type { Signer } from "./signer.js";
-import { deserialize, makeHeader, serialize, WireError, type Message } from "./message.js";
+import { deserialize, makeHeader, serialize, MAX_FRAME_BYTES, MAX_SMALL_FRAME_BYTES, quote, WireError, type Message } from "./message.js";
+import { ReplayGuard } from "./replay.js";
 import { SendQueue } from "./send-queue.js";
+import { receiveLoop } from "./receive-loop.js";
 import type { ControlWorkerData, FromControlWorker, ToControlWorker } from "./control-worker.js";
 import { log } from "../log.js";
 
 export type Channel = "shell" | "control" | "stdin";
 
+/** How long closing waits for the control thread (it closes two sockets: milliseconds). */
+const CLOSE_WAIT_MS = 2000;
+
 export class KernelSockets {
-  readonly shell = new Router({ linger: 0 });
-  readonly stdin = new Router({ linger: 0 });
-  readonly iopub = new XPublisher({ linger: 0 });
+  readonly shell = new Router({ linger: 0, maxMessageSize: MAX_FRAME_BYTES });
+  readonly stdin = new Router({ linger: 0, maxMessageSize: MAX_FRAME_BYTES });
+  readonly iopub = new XPublisher({ linger: 0, maxMessageSize: MAX_SMALL_FRAME_BYTES });
+  /** Signatures seen on every channel: control's too, which reach this thread from the worker. */
+  private readonly replay = new ReplayGuard();
   private readonly shellOut = new SendQueue(this.shell);
   private readonly stdinOut = new SendQueue(this.stdin);
   private readonly iopubOut = new SendQueue(this.iopub);
   private worker!: Worker;
+  /** 1 once the control thread has closed its sockets (or ended): see closeBeforeExit. */
+  private readonly workerClosed = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(
     private readonly conn: ConnectionInfo,
@@ -43,6 +54,12 @@ export class KernelSockets {
     shared: Int32Array;
   }): Promise<void> {
     const c = this.conn;
+    if (!this.signer.signing) {
+      log(
+        `message signing is OFF: the connection file's "key" is empty, so any process that can reach ` +
+          `${c.ip} on ports ${c.shell_port}, ${c.control_port} and ${c.stdin_port} can run code as this user`,
+      );
+    }
     await this.shell.bind(endpoint(c, c.shell_port));
     await this.stdin.bind(endpoint(c, c.stdin_port));
     await this.iopub.bind(endpoint(c, c.iopub_port));
@@ -52,71 +69,67 @@ export class KernelSockets {
       key: c.key,
       session: this.session,
       shared: handlers.shared,
+      closed: this.workerClosed,
     };
     // The worker (its own zeromq load and binds) starts alongside the shell loop, so a first
     // kernel_info_request is answered without waiting for it; bind() resolves once both are up.
     this.worker = new Worker(new URL("./control-worker.js", import.meta.url), { workerData: data });
     this.worker.unref();
+    this.worker.once("exit", () => Atomics.store(this.workerClosed, 0, 1));
     const workerReady = new Promise<void>((resolve, reject) => {
-      this.worker.on("error", (e) => reject(e));
+      this.worker.on("error", (e) => {
+        log(`the heartbeat/control thread failed: ${e.stack ?? e}`);
+        reject(e);
+      });
       this.worker.on("message", (m: FromControlWorker) => {
         if (m.type === "ready") resolve();
         else if (m.type === "error") reject(new Error(`tsdl kernel: cannot bind heartbeat/control: ${m.text}`));
         else if (m.type === "log") log(m.text);
         else if (m.type === "control") this.receive("control", m.frames.map((f) => Buffer.from(f)), handlers.onMessage);
+        else if (m.type === "seen") this.replay.remember(m.signature);
         else if (m.type === "interrupt") handlers.onInterrupt(m.cell);
       });
     });
-    void this.loop("shell", this.shell, handlers.onMessage);
-    void this.loop("stdin", this.stdin, handlers.onMessage);
-    void this.welcomeLoop();
+    void receiveLoop(this.shell, "shell", (frames) => this.receive("shell", frames, handlers.onMessage), log);
+    void receiveLoop(this.stdin, "stdin", (frames) => this.receive("stdin", frames, handlers.onMessage), log);
+    void receiveLoop(this.iopub, "iopub", (frames) => this.welcome(frames), log);
     await workerReady;
   }
 
-  private async loop(channel: Channel, socket: Router, onMessage: (c: Channel, m: Message) => void): Promise<void> {
-    try {
-      for await (const frames of socket) this.receive(channel, frames, onMessage);
-    } catch (e) {
-      if (!socket.closed) log(`${channel} loop ended: ${(e as Error).message}`);
-    }
-  }
-
-  private parse(channel: Channel, frames: Buffer[]): Message | null {
-    try {
-      return deserialize(frames, this.signer);
-    } catch (e) {
-      if (e instanceof WireError) {
-        log(`dropped a ${channel} message: ${e.message}`);
-        return null;
-      }
-      throw e;
-    }
-  }
-
+  /** Verifies `frames` and hands the message on; logs and drops what fails, never throws. */
   private receive(channel: Channel, frames: Buffer[], onMessage: (c: Channel, m: Message) => void): void {
-    const msg = this.parse(channel, frames);
-    if (msg) onMessage(channel, msg);
+    let msg: Message;
+    try {
+      msg = deserialize(frames, this.signer, this.replay);
+    } catch (e) {
+      log(`dropped a ${channel} message: ${e instanceof WireError ? e.message : (e as Error).stack}`);
+      return;
+    }
+    // The control thread answers interrupt_request alone, so it must know this signature too: a
+    // shell message replayed onto control is then dropped there as well.
+    if (channel !== "control" && this.signer.signing) {
+      this.worker.postMessage({ type: "seen", signature: frames[msg.identities.length + 1].toString() } satisfies ToControlWorker);
+    }
+    try {
+      onMessage(channel, msg);
+    } catch (e) {
+      log(`handling a ${channel} message of type ${quote(msg.header.msg_type)} failed: ${(e as Error).stack ?? e}`);
+    }
   }
 
-  /** Greets each subscription with iopub_welcome on the subscribed topic. */
-  private async welcomeLoop(): Promise<void> {
-    try {
-      for await (const [frame] of this.iopub) {
-        if (frame.length === 0 || frame[0] !== 1) continue;
-        const topic = frame.subarray(1);
-        const msg: Message = {
-          identities: [Buffer.from(topic)],
-          header: makeHeader("iopub_welcome", this.session),
-          parent_header: {},
-          metadata: {},
-          content: { subscription: topic.toString("utf8") },
-          buffers: [],
-        };
-        void this.iopubOut.send(serialize(msg, this.signer));
-      }
-    } catch (e) {
-      if (!this.iopub.closed) log(`iopub subscription loop ended: ${(e as Error).message}`);
-    }
+  /** Greets a subscription (a frame starting with byte 1) with iopub_welcome on its topic. */
+  private welcome([frame]: Buffer[]): void {
+    if (!frame || frame.length === 0 || frame[0] !== 1) return;
+    const topic = frame.subarray(1);
+    const msg: Message = {
+      identities: [Buffer.from(topic)],
+      header: makeHeader("iopub_welcome", this.session),
+      parent_header: {},
+      metadata: {},
+      content: { subscription: topic.toString("utf8") },
+      buffers: [],
+    };
+    void this.iopubOut.send(serialize(msg, this.signer));
   }
 
   /** Sends a reply or request on a ROUTER channel (identities route it to the right client). */
@@ -143,9 +156,24 @@ export class KernelSockets {
   async close(): Promise<void> {
     await Promise.all([this.shellOut.drain(), this.stdinOut.drain(), this.iopubOut.drain()]);
     this.worker.postMessage({ type: "close" } satisfies ToControlWorker);
-    await new Promise((r) => setTimeout(r, 30));
+    const closed = Atomics.waitAsync(this.workerClosed, 0, 0, CLOSE_WAIT_MS);
+    if (closed.async) await closed.value;
     this.shell.close();
     this.stdin.close();
     this.iopub.close();
+  }
+
+  /**
+   * Blocks until the control thread has closed its sockets, for a process that is exiting: Node
+   * then tears that thread down, and zeromq's addon throws from its destructors when a thread
+   * ends with sockets still open (zeromq.js#411) — "terminate called after throwing an instance
+   * of 'Napi::Error'", an abort and a core dump instead of the exit status asked for. The worker
+   * runs its own event loop, so it closes them while this thread waits.
+   */
+  closeBeforeExit(): void {
+    // No worker yet: bind() failed before starting it (the process exits with that error).
+    if (!this.worker || Atomics.load(this.workerClosed, 0) === 1) return;
+    this.worker.postMessage({ type: "close" } satisfies ToControlWorker);
+    Atomics.wait(this.workerClosed, 0, 0, CLOSE_WAIT_MS);
   }
 }

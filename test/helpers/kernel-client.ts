@@ -38,12 +38,15 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-/** Writes a connection file with free ports and a random key; returns its path and contents. */
-export async function writeConnectionFile(dir = mkdtempSync(join(tmpdir(), "tsdl-test-"))) {
+/**
+ * Writes a connection file with free ports and a random key; returns its path and contents.
+ * `overrides` replace fields (`{ key: "" }`); a field set to undefined is left out of the file.
+ */
+export async function writeConnectionFile(dir = mkdtempSync(join(tmpdir(), "tsdl-test-")), overrides: Record<string, unknown> = {}) {
   const [shell_port, control_port, iopub_port, stdin_port, hb_port] = await freePorts(5);
-  const conn = {
+  const conn: Record<string, any> = {
     transport: "tcp", ip: "127.0.0.1", shell_port, control_port, iopub_port, stdin_port, hb_port,
-    key: randomUUID(), signature_scheme: "hmac-sha256", kernel_name: "tsdl",
+    key: randomUUID(), signature_scheme: "hmac-sha256", kernel_name: "tsdl", ...overrides,
   };
   const path = join(dir, "kernel.json");
   writeFileSync(path, JSON.stringify(conn));
@@ -69,6 +72,8 @@ export interface StartOptions {
   /** The kernel's working directory (the notebook's folder); the repository root by default. */
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Fields that replace those of the generated connection file (`{ key: "", ip: "127.0.0.2" }`). */
+  connection?: Record<string, unknown>;
 }
 
 export class KernelClient {
@@ -84,6 +89,8 @@ export class KernelClient {
   readonly stdinMessages: Message[] = [];
   private readonly replies = new Map<string, Message>();
   private readonly waiters = new Set<() => void>();
+  /** Why messages received from the kernel failed to deserialize (none, normally). */
+  readonly undecodable: string[] = [];
   private stderrText = "";
 
   constructor(
@@ -95,7 +102,10 @@ export class KernelClient {
     // Shell and stdin share one identity, as jupyter_client does, so input_request finds us.
     this.shell.routingId = this.session;
     this.stdin.routingId = this.session;
-    proc.stderr?.on("data", (d) => (this.stderrText += d));
+    proc.stderr?.on("data", (d) => {
+      this.stderrText += d;
+      this.wake();
+    });
   }
 
   /** What the kernel process wrote to its real stderr (its own log). */
@@ -122,12 +132,31 @@ export class KernelClient {
   private async readLoop(socket: Dealer | Subscriber, onMessage: (m: Message) => void): Promise<void> {
     try {
       for await (const frames of socket) {
-        onMessage(deserialize(frames, this.signer));
-        for (const w of [...this.waiters]) w();
+        try {
+          onMessage(deserialize(frames, this.signer));
+        } catch (e) {
+          // A message from the kernel that does not verify is a kernel bug a test should see.
+          this.undecodable.push((e as Error).message);
+        }
+        this.wake();
       }
     } catch {
       // the socket was closed
     }
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Waits until the kernel's log (its stderr) matches `pattern`; resolves with the match. */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray> {
+    return this.waitFor(() => this.stderrText.match(pattern) ?? undefined, `the kernel log to match ${pattern}`, timeoutMs);
+  }
+
+  /** Sends `frames` as they are (no delimiter, signature or JSON added): for malformed messages. */
+  async sendFrames(channel: Channel, frames: (Buffer | Uint8Array | string)[]): Promise<void> {
+    await this[channel].send(frames);
   }
 
   /** Resolves when `check()` returns something other than undefined; rejects after `timeoutMs`. */
@@ -287,7 +316,7 @@ export class KernelClient {
  * (the kernel's iopub_welcome arrived) and kernel_info_reply came back.
  */
 export async function startKernel(opts: StartOptions = {}): Promise<KernelClient> {
-  const { path, conn } = await writeConnectionFile();
+  const { path, conn } = await writeConnectionFile(undefined, opts.connection);
   const proc = spawn(process.execPath, [KERNEL_CLI, "kernel", path], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: { ...process.env, ...opts.env },
