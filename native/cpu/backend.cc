@@ -1,4 +1,7 @@
 // The CPU backend: the Backend table routed to the kernels in this folder.
+#include <unistd.h>
+
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -9,6 +12,15 @@
 
 namespace tsdl {
 namespace {
+
+// The machine's physical memory in bytes (SIZE_MAX when the system does not say).
+size_t physicalMemory() {
+  static const size_t bytes = [] {
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(size) : SIZE_MAX;
+  }();
+  return bytes;
+}
 
 class CpuBackend final : public Backend {
  public:
@@ -21,6 +33,10 @@ class CpuBackend final : public Backend {
   }
 
   void* alloc(size_t bytes) override {
+    // A buffer larger than the machine's memory is refused here, whatever the overcommit policy:
+    // with vm.overcommit_memory=1 the allocation would succeed and the OOM killer end the
+    // process (the kernel, and the session with it) while the buffer is filled.
+    if (bytes > physicalMemory()) return nullptr;
     // 64-byte alignment: whole cache lines, and aligned AVX loads on packed data.
     size_t rounded = ((bytes + 63) / 64) * 64;
     return std::aligned_alloc(64, rounded == 0 ? 64 : rounded);

@@ -3,7 +3,7 @@
  * normalizing axes, and the error messages that name the op and what was wrong.
  */
 import type { DType, NativeBuffer } from "../backend/backend.js";
-import { backend } from "../tensor/engine.js";
+import { allocBuffer, backend } from "../tensor/engine.js";
 import { Tensor, shapeStr, type TensorLike } from "../tensor/tensor.js";
 import { tensor } from "../tensor/create.js";
 
@@ -16,9 +16,9 @@ export function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
-/** A new uninitialized buffer for `shape`. */
+/** A new uninitialized buffer for `shape` (an error that names the shape when it does not fit). */
 export function allocFor(dtype: DType, shape: readonly number[]): NativeBuffer {
-  return backend().alloc(dtype, sizeOf(shape));
+  return allocBuffer(dtype, shape);
 }
 
 /** Wraps a buffer as a tensor. */

@@ -4,7 +4,7 @@
  */
 import type { DType, HostArray, NativeBuffer } from "../backend/backend.js";
 import { randomStream, type RandomStream } from "../random.js";
-import { backend } from "./engine.js";
+import { allocBuffer, backend } from "./engine.js";
 import { Tensor, shapeStr } from "./tensor.js";
 import { checkOptions, type OptionTable } from "../options.js";
 
@@ -78,7 +78,7 @@ export function tensor(data: TensorData, dtypeOrOptions?: DType | TensorOptions)
  * @example zeros([2, 3]) // float32
  */
 export function zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
-  return full(shape, 0, dtype);
+  return filled("zeros", shape, 0, dtype);
 }
 
 /**
@@ -86,7 +86,7 @@ export function zeros(shape: readonly number[], dtype: DType = "float32"): Tenso
  * @example ones([3], "int32")
  */
 export function ones(shape: readonly number[], dtype: DType = "float32"): Tensor {
-  return full(shape, 1, dtype);
+  return filled("ones", shape, 1, dtype);
 }
 
 /**
@@ -94,21 +94,26 @@ export function ones(shape: readonly number[], dtype: DType = "float32"): Tensor
  * @example full([2, 2], 7)
  */
 export function full(shape: readonly number[], value: number, dtype: DType = "float32"): Tensor {
-  const dims = checkedShape(shape, "full");
-  checkDTypeName(dtype, "full");
-  const buf = allocShape(dtype, dims);
+  return filled("full", shape, value, dtype);
+}
+
+/** zeros, ones and full: errors name the function the user called. */
+function filled(op: string, shape: readonly number[], value: number, dtype: DType): Tensor {
+  const dims = checkedShape(shape, op);
+  checkDTypeName(dtype, op);
+  const buf = allocBuffer(dtype, dims, op);
   if (buf.size !== 0) backend().fill(buf, value);
   return new Tensor(buf, dims, dtype);
 }
 
 /** Zeros with the shape (and dtype) of `t`. @example zerosLike(w) */
 export function zerosLike(t: Tensor, dtype: DType = t.dtype): Tensor {
-  return full(t.shape, 0, dtype);
+  return filled("zerosLike", t.shape, 0, dtype);
 }
 
 /** Ones with the shape (and dtype) of `t`. @example onesLike(w) */
 export function onesLike(t: Tensor, dtype: DType = t.dtype): Tensor {
-  return full(t.shape, 1, dtype);
+  return filled("onesLike", t.shape, 1, dtype);
 }
 
 /**
@@ -143,7 +148,7 @@ const RANDOM_NORMAL_OPTIONS: OptionTable<RandomNormalOptions> = { mean: true, st
 export function randomNormal(shape: readonly number[], options?: RandomNormalOptions): Tensor {
   const o = checkOptions("randomNormal", options, RANDOM_NORMAL_OPTIONS);
   const dims = checkedShape(shape, "randomNormal");
-  const buf = allocShape("float32", dims);
+  const buf = allocBuffer("float32", dims, "randomNormal");
   const key = randomStream(o.seed, "randomNormal").next(buf.size);
   if (buf.size !== 0) backend().randomNormal(buf, key.seed, key.offset, o.mean ?? 0, o.stddev ?? 1);
   return new Tensor(buf, dims, "float32");
@@ -157,7 +162,7 @@ export function randomNormal(shape: readonly number[], options?: RandomNormalOpt
 export function randomTruncatedNormal(shape: readonly number[], options?: RandomNormalOptions): Tensor {
   const o = checkOptions("randomTruncatedNormal", options, RANDOM_NORMAL_OPTIONS);
   const dims = checkedShape(shape, "randomTruncatedNormal");
-  const buf = allocShape("float32", dims);
+  const buf = allocBuffer("float32", dims, "randomTruncatedNormal");
   const key = randomStream(o.seed, "randomTruncatedNormal").next(buf.size);
   if (buf.size !== 0) backend().randomTruncatedNormal(buf, key.seed, key.offset, o.mean ?? 0, o.stddev ?? 1);
   return new Tensor(buf, dims, "float32");
@@ -194,7 +199,7 @@ export function randomUniformFrom(stream: RandomStream, shape: readonly number[]
   const lo = options.minval ?? 0;
   const hi = options.maxval ?? 1;
   if (!(hi > lo)) throw new Error(`randomUniform: maxval (${hi}) must be greater than minval (${lo})`);
-  const buf = allocShape("float32", dims);
+  const buf = allocBuffer("float32", dims, "randomUniform");
   const key = stream.next(buf.size);
   if (buf.size !== 0) backend().randomUniform(buf, key.seed, key.offset, lo, hi);
   return new Tensor(buf, dims, "float32");
@@ -227,10 +232,6 @@ function copyOf(t: Tensor): Tensor {
   const buf = backend().alloc(t.dtype, t.size);
   if (t.size !== 0) backend().copy(t.buffer, 0, buf, 0, t.size);
   return new Tensor(buf, t.shape, t.dtype);
-}
-
-function allocShape(dtype: DType, dims: readonly number[]): NativeBuffer {
-  return backend().alloc(dtype, dims.reduce((a, b) => a * b, 1));
 }
 
 function checkedShape(shape: readonly number[] | number, op: string): number[] {

@@ -9,14 +9,39 @@
  *   returns and Variables. fit/evaluate/predict wrap each batch in it so memory stays flat
  *   without waiting for the collector. It is runtime-internal: users never call it.
  */
-import type { Backend } from "../backend/backend.js";
+import type { Backend, DType, NativeBuffer } from "../backend/backend.js";
 import { getBackend } from "../backend/index.js";
-import type { Tensor } from "./tensor.js";
+import { shapeStr, type Tensor } from "./tensor.js";
 import { setActiveTape } from "../autograd/tape.js";
 
 /** The backend every op runs on (chosen on first use; `setBackend` may change it). */
 export function backend(): Backend {
   return getBackend();
+}
+
+/** The most elements one buffer holds (the native library's limit). */
+const MAX_ELEMENTS = 2 ** 40;
+const ITEM_BYTES: Record<DType, number> = { float32: 4, int32: 4, uint8: 1, bool: 1 };
+
+/**
+ * A new, uninitialized buffer for a tensor of `shape`. The native allocator's errors speak of
+ * elements and bytes; the user chose a shape (through `op`, when given), so these name both.
+ *
+ * @example const buf = allocBuffer("float32", [2, 3], "zeros");
+ */
+export function allocBuffer(dtype: DType, shape: readonly number[], op?: string): NativeBuffer {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const by = op ? `${op}: ` : "";
+  if (size > MAX_ELEMENTS) {
+    throw new RangeError(`${by}shape ${shapeStr(shape)} has ${size} elements; a tensor holds at most 2^40 (${MAX_ELEMENTS})`);
+  }
+  try {
+    return backend().alloc(dtype, size);
+  } catch (e) {
+    if (!(e instanceof RangeError) || !/out of memory/.test(e.message)) throw e;
+    const bytes = size * ITEM_BYTES[dtype];
+    throw new RangeError(`${by}not enough memory for a ${dtype} tensor of shape ${shapeStr(shape)} (${bytes} bytes) on ${backend().name}`, { cause: e });
+  }
 }
 
 // One list per open scope; a tensor is pushed onto the innermost list when it is created.
