@@ -30,9 +30,9 @@ import { installKernelspec } from "./helpers/jupyter.js";
 // first reply, longer on a loaded machine: so the test passed alone and failed in the full suite.
 // Hence the driver first waits for the kernel to answer an is_complete_request of its own (a
 // second client on the console's connection file, as a person waits for a kernel to settle),
-// turns CPR off
-// (PROMPT_TOOLKIT_NO_CPR, as for a terminal without it), sends Enter alone once the key timers of
-// the line's text have run out (SETTLE), and sends nothing while Enter is being handled.
+// turns CPR off (PROMPT_TOOLKIT_NO_CPR, as for a terminal without it), sends Enter alone once
+// the key timers of the line's text have run out (SETTLE), and sends nothing while Enter is
+// being handled.
 // jupyter_client 8 no longer nests the loop (its run_sync uses a thread).
 const DRIVER = String.raw`
 import os, re, sys, time, pexpect
