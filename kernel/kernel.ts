@@ -71,15 +71,17 @@ export class Kernel {
     this.interrupts.install();
     this.installGlobals();
     // The runtime loads while the sockets bind (one bundled module, ~20 ms of this thread), so
-    // the first cell finds its globals; the language service, in its own low-priority process,
-    // starts now too and only ever takes a core nobody else wants.
+    // the first cell finds its globals.
     void this.loadInBackground();
-    void languageService().then((lang) => lang.start?.({ cwd: process.cwd() }));
     await this.sockets.bind({
       onMessage: (channel, msg) => this.onMessage(channel, msg),
       onInterrupt: (cell) => this.interrupts.fromControl(cell),
       shared: this.interrupts.shared,
     });
+    if (process.env.TSDL_TRACE === "1") log(`start-up: the sockets are bound at ${performance.now().toFixed(0)} ms`);
+    // The language service, in its own process at the lowest priority, only ever takes a core
+    // nobody else wants; starting it costs this thread a fork, after the sockets are up.
+    void languageService().then((lang) => lang.start?.({ cwd: process.cwd() }));
     this.publish("status", { execution_state: "starting" }, null);
     this.watchParent();
     void this.warmUp();

@@ -10,3 +10,5 @@
 export * as api from "./index.js";
 export { beginCell } from "./cell.js";
 export { warmUp } from "./warmup.js";
+/** The tensor scopes open now, and a way to open one: how the kernel's tests see that a stopped cell's scope was closed. */
+export { scopeDepth, withScope } from "./tensor/engine.js";

@@ -56,8 +56,9 @@ await new Promise((r) => setTimeout(r, 60_000))`);
   });
 
   test("inside a tensor scope (as in a training step) leaves no scope open for the next cell", async () => {
-    // The same module instance the kernel's runtime uses; scopeDepth is internal, so tests reach it this way.
-    const engine = pathToFileURL(join(REPO_ROOT, "dist", "runtime", "tensor", "engine.js")).href;
+    // The module the kernel loaded its runtime from (the same instance: the same URL), which
+    // shows the kernel the engine's scopes; scopeDepth is not one of the cells' globals.
+    const engine = pathToFileURL(join(REPO_ROOT, "dist", "runtime", "host.bundle.js")).href;
     await k.execute(`const engine = await import(${JSON.stringify(engine)})`);
     const id = await k.sendExecute("engine.withScope(() => { while (true) {} })");
     await running(id);

@@ -124,9 +124,11 @@ async function sendDiagnostics(kernel: Kernel, diagnostics: Promise<string | und
   if (!diagnostics) return;
   let timer: NodeJS.Timeout | undefined;
   const late = Symbol("late");
+  // Not ready: only a check that is already done (a re-run cell's) is taken now; no timer, which
+  // would cost a millisecond.
   const text = await Promise.race([
     diagnostics,
-    new Promise<typeof late>((r) => (timer = setTimeout(() => r(late), serviceReady ? DIAGNOSTICS_WAIT_MS : 0))),
+    serviceReady ? new Promise<typeof late>((r) => (timer = setTimeout(() => r(late), DIAGNOSTICS_WAIT_MS))) : Promise.resolve(late),
   ]);
   clearTimeout(timer);
   if (text === late) {
