@@ -52,7 +52,7 @@ const PROBE = `console.log(JSON.stringify({
 const PLOTS = [
   () => "await plot(history!)",
   (i: number) => `await plot.line(Array.from({ length: 200 }, (_, k) => Math.sin(k / 10 + ${i})))`,
-  (i: number) => `await plot.scatter(Array.from({ length: 300 }, (_, k) => k), Array.from({ length: 300 }, (_, k) => Math.cos(k * ${i})), { color: "teal" })`,
+  (i: number) => `await plot.scatter(Array.from({ length: 300 }, (_, k) => k), Array.from({ length: 300 }, (_, k) => Math.cos(k * ${i})), { color: Array.from({ length: 300 }, (_, k) => k % 3) })`,
   () => "await plot.hist(randomNormal([2000]).toArray() as number[], { bins: 40 })",
   (i: number) => `plot.images(xti.slice(${i % 100}, ${(i % 100) + 10}), { labels: yti.slice(${i % 100}, ${(i % 100) + 10}), predictions: model.predict(xTest.slice(${i % 100}, ${(i % 100) + 10}), { verbose: 0 }).argmax(-1) })`,
 ];
@@ -74,7 +74,8 @@ const SMALL = [
 /** The code of loop cell `i` and its kind. */
 function cell(i: number): { kind: string; code: string } {
   if (i % 25 === 0) return { kind: "fit", code: "history = await model.fit(x, y, { epochs: 1, batchSize: 128 }); history.history.loss[0]" };
-  if (i % 10 === 5) return { kind: "plot", code: PLOTS[Math.floor(i / 10) % PLOTS.length](i) };
+  // 3 mod 10 is never a multiple of 25: fits and plots never share a cell.
+  if (i % 10 === 3) return { kind: "plot", code: PLOTS[Math.floor(i / 10) % PLOTS.length](i) };
   return { kind: "small", code: SMALL[i % SMALL.length](i) };
 }
 
