@@ -6,7 +6,6 @@
  * Every check names the file: a truncated or corrupt file is an error, never a partial dataset.
  */
 import { gunzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
 
 /** An IDX array: its dimensions and its bytes (uint8 data, as every MNIST-style file holds). */
 export interface IdxArray {
@@ -75,9 +74,4 @@ export function parseIdx(raw: Uint8Array, file: string, expect: IdxExpectation):
     );
   }
   return { shape, data: bytes.subarray(headerLen) };
-}
-
-/** Reads and parses one IDX file from disk. Example: `readIdx("/data/train-labels-idx1-ubyte", { ndim: 1 })`. */
-export function readIdx(path: string, expect: IdxExpectation): IdxArray {
-  return parseIdx(readFileSync(path), path, expect);
 }
