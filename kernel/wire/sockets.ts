@@ -18,6 +18,9 @@ import { receiveLoop } from "./receive-loop.js";
 import type { ControlWorkerData, FromControlWorker, ToControlWorker } from "./control-worker.js";
 import { log } from "../log.js";
 
+/** How long IOPub may still send the last output while the process exits. */
+const EXIT_LINGER_MS = 200;
+
 export type Channel = "shell" | "control" | "stdin";
 
 /** How long closing waits for the control thread (it closes two sockets: milliseconds). */
@@ -172,8 +175,13 @@ export class KernelSockets {
    */
   closeBeforeExit(): void {
     // No worker yet: bind() failed before starting it (the process exits with that error).
-    if (!this.worker || Atomics.load(this.workerClosed, 0) === 1) return;
-    this.worker.postMessage({ type: "close" } satisfies ToControlWorker);
-    Atomics.wait(this.workerClosed, 0, 0, CLOSE_WAIT_MS);
+    if (this.worker && Atomics.load(this.workerClosed, 0) === 0) {
+      this.worker.postMessage({ type: "close" } satisfies ToControlWorker);
+      if (Atomics.wait(this.workerClosed, 0, 0, CLOSE_WAIT_MS) === "timed-out") log("the control thread did not close its sockets in time");
+    }
+    // This thread's sockets too: left open, their finalizers run while Node tears the process
+    // down and can throw the same way. IOPub lingers a little so the last output still leaves.
+    if (!this.iopub.closed) this.iopub.linger = EXIT_LINGER_MS;
+    for (const socket of [this.shell, this.stdin, this.iopub]) if (!socket.closed) socket.close();
   }
 }
