@@ -5,6 +5,7 @@
  * inspection with found: false, and cells run unchanged.
  */
 import { log } from "./log.js";
+import { kernelFile } from "./paths.js";
 
 /** What kernel/language/index.ts exports (type only: the module itself loads lazily). */
 export type LanguageService = Partial<typeof import("./language/index.js")>;
@@ -13,7 +14,7 @@ let loading: Promise<LanguageService> | null = null;
 
 /** The language service module, or an empty object when it is missing or broken. */
 export function languageService(): Promise<LanguageService> {
-  loading ??= import(new URL("./language/index.js", import.meta.url).href).then(
+  loading ??= import(kernelFile("language/index.js").href).then(
     (m) => m as LanguageService,
     (e: Error) => {
       log(`language service failed to load: ${e.message}`);

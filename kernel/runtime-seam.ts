@@ -8,9 +8,7 @@
  *
  * @example const host = await loadRuntime(); host.api.tensor([1, 2]);
  */
-import { statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { log } from "./log.js";
+import { entryPoint } from "./paths.js";
 
 export interface RuntimeHost {
   /** The runtime's exports: every one becomes a global in cells. */
@@ -24,21 +22,5 @@ export interface RuntimeHost {
 export async function loadRuntime(): Promise<RuntimeHost> {
   const custom = process.env.TSDL_RUNTIME_MODULE;
   if (custom) return { api: (await import(custom)) as Record<string, unknown> };
-  return (await import(hostModule())) as RuntimeHost;
-}
-
-/**
- * The bundle, unless it is older than the runtime tsc compiled (someone ran tsc alone, not
- * `npm run build:ts`): then the modules themselves, slower to load but current.
- */
-function hostModule(): string {
-  const bundle = new URL("../runtime/host.bundle.js", import.meta.url);
-  const modules = new URL("../runtime/host.js", import.meta.url);
-  try {
-    if (statSync(fileURLToPath(bundle)).mtimeMs >= statSync(fileURLToPath(modules)).mtimeMs) return bundle.href;
-    log("dist/runtime/host.bundle.js is older than the compiled runtime (run `npm run build:ts`); loading the runtime's modules");
-  } catch {
-    // No bundle (a build without `npm run build:bundle`): the modules work the same.
-  }
-  return modules.href;
+  return (await import(entryPoint("../runtime/host.js", "../runtime/host.bundle.js").href)) as RuntimeHost;
 }

@@ -9,6 +9,7 @@ import { createRequire, isBuiltin, register } from "node:module";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
+import { kernelFile } from "../paths.js";
 
 const CONDITIONS = ["import", "node", "module", "default", "require"];
 
@@ -50,7 +51,7 @@ export class Importer {
   private registerTsHooks(): void {
     if (this.hooksRegistered) return;
     this.hooksRegistered = true;
-    register(new URL("./ts-hooks.js", import.meta.url).href);
+    register(kernelFile("exec/ts-hooks.js").href);
   }
 
   /** Resolves a package the way `import` would from a module in the notebook's folder. */

@@ -13,6 +13,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ConvertedCell } from "../convert/index.js";
 import { CellSyntaxError } from "../convert/index.js";
+import { KERNEL_DIR as KERNEL_FOLDER } from "../paths.js";
 
 export interface ErrorContent {
   ename: string;
@@ -25,7 +26,7 @@ interface CellRecord {
   converted: ConvertedCell | null;
 }
 
-const KERNEL_DIR = fileURLToPath(new URL("..", import.meta.url));
+const KERNEL_DIR = fileURLToPath(KERNEL_FOLDER);
 const RED = "\x1b[0;31m";
 const RESET = "\x1b[0m";
 const CELL_LOCATION = /((?:In\[\d+\])|(?:<cell \d+>)):(\d+):(\d+)/g;

@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ts } from "ts-morph";
+import { kernelFile, PACKAGE_ROOT } from "../paths.js";
 
 /** Names the kernel defines itself; a runtime export of the same name is left out. */
 export const KERNEL_GLOBALS = ["display", "clearOutput", "input", "comms"] as const;
@@ -21,10 +22,12 @@ export const KERNEL_GLOBALS = ["display", "clearOutput", "input", "comms"] as co
  * the kernel runs from the source tree.
  */
 export function locateModules(): { runtime: string; displayApi: string; packageRoot: string } {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const root = resolve(here, "..", "..");
-  const packageRoot = existsSync(join(root, "package.json")) ? root : resolve(root, "..");
-  return { runtime: join(root, "runtime", "index.js"), displayApi: join(here, "display-api.js"), packageRoot };
+  // From the kernel's folder (paths.ts), which is right whether this module is bundled or not.
+  return {
+    runtime: fileURLToPath(kernelFile("../runtime/index.js")),
+    displayApi: fileURLToPath(kernelFile("language/display-api.js")),
+    packageRoot: PACKAGE_ROOT,
+  };
 }
 
 /** The declaration (or source) file an import specifier ending in `.js` stands for. */
