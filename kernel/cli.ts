@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 import { VERSION } from "./version.js";
+import { entryPoint, PACKAGE_ROOT } from "./paths.js";
 
 const USAGE = `usage:
   tsdl install [--user | --sys-prefix | --prefix PATH] [--name NAME] [--display-name TEXT]
@@ -20,7 +21,7 @@ const USAGE = `usage:
   tsdl kernel CONNECTION_FILE
       runs the kernel (Jupyter does this, with the connection file it wrote)`;
 
-const packageRoot = fileURLToPath(new URL("../../", import.meta.url));
+const packageRoot = PACKAGE_ROOT;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`${message}\n`);
@@ -64,10 +65,14 @@ function install(args: string[]): void {
 async function kernel(args: string[]): Promise<void> {
   const [file] = args;
   if (!file || args.length > 1) fail(`tsdl kernel: expected exactly one CONNECTION_FILE\n${USAGE}`);
-  // The converter thread loads TypeScript and esbuild on the other core while this thread loads
-  // the kernel and binds its sockets: a first cell sent right after kernel_info finds it ready.
-  const { ConverterThread } = await import("./convert/thread.js");
-  const converter = new ConverterThread();
+  // The converter thread loads TypeScript on the other core while this thread loads the kernel
+  // and binds its sockets: a first cell sent right after kernel_info finds it ready. It starts
+  // before anything else is imported.
+  const { startConverterThread } = await import("./convert/start.js");
+  const converterThread = startConverterThread();
+  // The language service's process too: it needs about a second to load, at the lowest priority.
+  const { LANGUAGE_OFF, startLanguageServer } = await import("./language/start.js");
+  const languageServer = LANGUAGE_OFF ? undefined : startLanguageServer(process.cwd());
   const { readConnectionFile } = await import("./wire/connection.js");
   let conn;
   try {
@@ -75,9 +80,9 @@ async function kernel(args: string[]): Promise<void> {
   } catch (e) {
     fail((e as Error).message, 1);
   }
-  const { Kernel } = await import("./kernel.js");
+  const { Kernel } = (await import(entryPoint("kernel.js", "kernel.bundle.js").href)) as typeof import("./kernel.js");
   try {
-    await new Kernel(conn, { converter }).start();
+    await new Kernel(conn, { converter: converterThread, languageServer }).start();
   } catch (e) {
     fail(`tsdl kernel: cannot start: ${(e as Error).message}`, 1);
   }

@@ -33,8 +33,11 @@ export interface ConvertedData {
   names: string[];
   /** Length of the `var …;` declarations put in front of the transpiled code on line 1. */
   prefixLength: number;
-  /** The transpiler's source map (JSON), from `js` minus the prefix to the rewritten cell. */
-  map: string;
+  /**
+   * The transpiler's source map (JSON), from `js` minus the prefix to the rewritten cell; null
+   * when the rewritten cell is plain JavaScript and runs as it is.
+   */
+  map: string | null;
   /** The rewrite's mapping from the rewritten cell to the cell as typed. */
   chunks: readonly Chunk[];
 }
@@ -42,6 +45,12 @@ export interface ConvertedData {
 /** Parses, rewrites and transpiles `code`; throws CellSyntaxError when it does not parse. */
 export async function convertToData(code: string): Promise<ConvertedData> {
   const rw = rewriteCell(typescript(), code);
+  // Declared on the first line so that every other line keeps the transpiler's numbering.
+  const prefix = rw.names.length > 0 ? `var ${rw.names.join(", ")}; ` : "";
+  const data = { hasValue: rw.hasValue, names: rw.names, prefixLength: prefix.length, chunks: rw.source.chunks };
+  // Plain JavaScript (`1 + 1`, most cells that declare no types) runs as rewritten: no
+  // transpiler round trip, and nothing for a first cell to wait for but the parser.
+  if (rw.plainJavaScript) return { ...data, js: prefix + rw.source.text, map: null };
   let t;
   try {
     t = await transpile(rw.source.text);
@@ -53,21 +62,20 @@ export async function convertToData(code: string): Promise<ConvertedData> {
     const lineText = code.split("\n")[pos.line - 1] ?? "";
     throw new CellSyntaxError(loc.text, pos.line, pos.column, lineText);
   }
-  // Declared on the first line so that every other line keeps the transpiler's numbering.
-  const prefix = rw.names.length > 0 ? `var ${rw.names.join(", ")}; ` : "";
-  return { js: prefix + t.code, hasValue: rw.hasValue, names: rw.names, prefixLength: prefix.length, map: t.map, chunks: rw.source.chunks };
+  return { ...data, js: prefix + t.code, map: t.map };
 }
 
 /** The cell `data` describes (its source maps are parsed only if an error needs them). */
 export function fromData(code: string, data: ConvertedData): ConvertedCell {
-  let maps: { map: SourceMap; source: RewrittenSource } | null = null;
+  let maps: { map: SourceMap | null; source: RewrittenSource } | null = null;
   return {
     js: data.js,
     hasValue: data.hasValue,
     names: data.names,
     originalPosition(line, column) {
-      maps ??= { map: new SourceMap(JSON.parse(data.map)), source: RewrittenSource.fromChunks(data.chunks, code) };
+      maps ??= { map: data.map === null ? null : new SourceMap(JSON.parse(data.map)), source: RewrittenSource.fromChunks(data.chunks, code) };
       if (line === 1) column -= data.prefixLength;
+      if (!maps.map) return maps.source.originalPosition(line - 1, column - 1);
       const e = maps.map.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number };
       if (e.originalLine === undefined || e.originalColumn === undefined) return null;
       // The transpiler maps to the start of a token; the offset inside the token carries over.

@@ -41,6 +41,23 @@ export interface Rewritten {
    * functions (`class A` → `A2`), and `A.name` would change.
    */
   names: string[];
+  /**
+   * True when the cell is JavaScript this Node runs as it is (no type syntax, no decorators, no
+   * syntax newer than ES2023): the rewritten text needs no transpiler.
+   */
+  plainJavaScript: boolean;
+}
+
+/**
+ * Whether `sf` holds only syntax Node 20 runs natively, from the flags TypeScript's parser
+ * computes for every node anyway (its own transformers decide what to lower from them).
+ */
+function isPlainJavaScript(ts: TypeScript, sf: TS.SourceFile): boolean {
+  const flags = (ts as unknown as { TransformFlags?: Record<string, number> }).TransformFlags;
+  const of = (sf as unknown as { transformFlags?: number }).transformFlags;
+  if (!flags || of === undefined) return false;
+  const lowered = flags.ContainsTypeScript | flags.ContainsJsx | flags.ContainsESNext | flags.ContainsDecorators;
+  return Number.isInteger(lowered) && (of & lowered) === 0;
 }
 
 /** Parses a cell; returns the source file and its syntax diagnostics. */
@@ -183,6 +200,6 @@ export function rewriteCell(ts: TypeScript, code: string): Rewritten {
 
   const out = new ChunkBuilder(code, replacements);
   out.append(hoisted).add("(async () => {\n").append(body).add("})()");
-  return { source: out.build(), hasValue, names: [...names] };
+  return { source: out.build(), hasValue, names: [...names], plainJavaScript: isPlainJavaScript(ts, sf) };
 }
 

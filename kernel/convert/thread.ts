@@ -5,7 +5,8 @@
  *
  * @example const t = new ConverterThread(); const cell = await t.convert("1 + 1"); cell.js;
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startConverterThread, type StartedConverter } from "./start.js";
 import { cachedConverter, convertToData, fromData, type ConvertedCell, type ConvertedData } from "./index.js";
 import { isComplete } from "./is-complete.js";
 import { CellSyntaxError } from "./rewrite.js";
@@ -37,9 +38,10 @@ export class ConverterThread {
   readonly ready: Promise<void>;
   private onReady!: () => void;
 
-  constructor() {
+  /** `started`: a thread already started with startConverterThread() (cli.ts does, first thing). */
+  constructor(started: StartedConverter = startConverterThread()) {
     this.ready = new Promise((resolve) => (this.onReady = resolve));
-    this.worker = this.spawn();
+    this.worker = this.watch(started);
     this.convert = cachedConverter(async (code) => {
       if (!this.worker) return fromData(code, await convertToData(code));
       const reply = await this.request("convert", code);
@@ -48,10 +50,9 @@ export class ConverterThread {
     });
   }
 
-  private spawn(): Worker {
-    const worker = new Worker(new URL("./worker.js", import.meta.url));
-    worker.unref();
-    worker.on("message", (reply: ConverterReply) => {
+  private watch(started: StartedConverter): Worker {
+    const { worker } = started;
+    const onMessage = (reply: ConverterReply) => {
       if ("ready" in reply) {
         this.onReady();
         if (TRACE) log(`start-up: the converter thread is ready at ${performance.now().toFixed(0)} ms`);
@@ -60,17 +61,17 @@ export class ConverterThread {
       const p = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       p?.resolve(reply);
-    });
+    };
     let why = "";
     worker.on("error", (e) => (why = e.stack ?? e.message));
     // A thread that died (out of memory on a pathological cell) is replaced; what it held is
     // asked again of the new one, except the request that was running when it died.
-    worker.on("exit", (code) => {
+    const onExit = (code: number) => {
       if (worker !== this.worker) return;
       this.onReady();
       const waiting = [...this.pending.values()];
       this.pending.clear();
-      if (this.restarts++ < MAX_RESTARTS) this.worker = this.spawn();
+      if (this.restarts++ < MAX_RESTARTS) this.worker = this.watch(startConverterThread());
       else {
         this.worker = null;
         log(`the converter thread stopped ${this.restarts} times (${why || `exit code ${code}`}); converting cells on the kernel's thread`);
@@ -78,7 +79,12 @@ export class ConverterThread {
       const [first, ...rest] = waiting;
       first?.reject(new Error(`the cell converter stopped (${why || `exit code ${code}`}) while converting this cell`));
       for (const p of rest) void this.request(p.op, p.code).then(p.resolve, p.reject);
-    });
+    };
+    worker.on("message", onMessage);
+    worker.on("exit", onExit);
+    const early = started.takeEarly();
+    for (const m of early.messages) onMessage(m as ConverterReply);
+    if (early.exitCode !== null) queueMicrotask(() => onExit(early.exitCode!));
     return worker;
   }
 
@@ -109,3 +115,4 @@ export class ConverterThread {
     return { status: "invalid" };
   }
 }
+

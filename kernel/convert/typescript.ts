@@ -23,7 +23,7 @@ export function typescriptFile(): string {
 
 /** The TypeScript module, loaded on first use. */
 export function typescript(): TypeScript {
-  return (loaded ??= requireCached(typescriptFile()) as TypeScript);
+  return (loaded ??= requireCached(typescriptFile(), "converter") as TypeScript);
 }
 
 /** The same, for callers written against the asynchronous loader. */

@@ -27,17 +27,18 @@ async function answer(r: ConverterRequest): Promise<ConverterReply> {
   }
 }
 
-// Requests are answered in order; the first ones wait for TypeScript to load. One conversion
-// compiles the parser's and the rewrite's hot paths before a cell needs them; esbuild loads
-// after that, without holding cells up (transpile.ts), and the code cache is written once both
-// have run.
-const WARM = "const __warm: number[] = [1];\nlet __w = await Promise.resolve(__warm.length);\n__w + 1";
+// Requests are answered in order; the first ones wait for TypeScript to load. A plain
+// JavaScript cell compiles the parser's and the rewrite's hot paths before a cell needs them
+// (most first cells are plain JavaScript: no transpiler); esbuild loads after that, without
+// holding cells up (transpile.ts), a typed cell warms it, and the code cache is written then.
+const WARM_JS = "const __warm = [1];\nlet __w = await Promise.resolve(__warm.length);\nclass __W { x = 1 }\n__w + 1";
+const WARM_TS = "const __warm: number[] = [1];\n__warm.length as number";
 let chain: Promise<unknown> = (async () => {
   typescript();
-  await convertToData(WARM);
+  await convertToData(WARM_JS);
   port.postMessage({ id: 0, ready: true } satisfies ConverterReply);
   void loadEsbuild()
-    .then(() => convertToData(WARM))
+    .then(() => convertToData(WARM_TS))
     .catch(() => {})
     .finally(saveCodeCaches);
 })().catch(() => {});

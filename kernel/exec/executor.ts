@@ -6,7 +6,7 @@
  * @example const ex = new Executor(interrupts); const r = await ex.run("1 + 1", "In[1]"); r.value === 2;
  */
 import vm from "node:vm";
-import { convertCell, type ConvertedCell } from "../convert/index.js";
+import { CellSyntaxError, convertCell, type ConvertedCell } from "../convert/index.js";
 import { CellRegistry } from "./traceback.js";
 import { Interrupts, KeyboardInterrupt, isSigintBreak } from "./interrupt.js";
 
@@ -32,7 +32,7 @@ export class Executor {
     } finally {
       this.cells.add(label, code, converted);
     }
-    const script = new vm.Script(converted.js, { filename: label });
+    const script = compile(converted, code, label);
     const guard = this.interrupts.begin();
     try {
       if (guard.signal.aborted) throw new KeyboardInterrupt(); // stopped before it started
@@ -49,5 +49,22 @@ export class Executor {
     } finally {
       guard.end();
     }
+  }
+}
+
+/**
+ * Compiles a converted cell. What the parser accepts but V8 refuses (a name declared twice in a
+ * block, say — plain JavaScript reaches V8 without a transpiler to catch it) is the cell's
+ * syntax error at its own line and column, as a parse error is.
+ */
+function compile(converted: ConvertedCell, code: string, label: string): vm.Script {
+  try {
+    return new vm.Script(converted.js, { filename: label });
+  } catch (e) {
+    // V8 puts the place first in the stack: "In[3]:2", the line, then a caret under the column.
+    const where = e instanceof SyntaxError ? /^[^\n]*:(\d+)\n[^\n]*\n( *)\^/.exec(e.stack ?? "") : null;
+    const pos = where && converted.originalPosition(Number(where[1]), where[2].length + 1);
+    if (!pos) throw e;
+    throw new CellSyntaxError(e instanceof Error ? e.message : String(e), pos.line, pos.column, code.split("\n")[pos.line - 1] ?? "");
   }
 }
