@@ -10,8 +10,9 @@
  *   and → status idle;
  * - `1 + 1` round trips after warm-up: → execute_reply, and → status idle (median and p95).
  *
- * The starts of the kernels alternate (start 1 of each, then start 2 of each, …) so a change in
- * the shared machine's speed touches all of them alike. Peers are installed into .bench/ by
+ * The starts of the kernels alternate (start 1 of each, then start 2 of each, …), and so do the
+ * round trips (one cell to each kernel in turn), so a change in the shared machine's speed
+ * touches all of them alike. Peers are installed into .bench/ by
  * this program (never dependencies of tsdl); every kernelspec goes into a temporary prefix.
  * Prints a table and one JSON line.
  *
@@ -69,6 +70,7 @@ def iopub_joined(kc):
     raise RuntimeError("iopub never carried a reply to kernel_info within 60 s")
 
 out = {n: {"ready_s": [], "first_reply_ms": [], "first_idle_ms": [], "reply_ms": [], "idle_ms": [], "idle_lost": 0} for n in names}
+kept = []
 for i in range(starts):
     for name in names:
         r = out[name]
@@ -90,15 +92,26 @@ for i in range(starts):
         r["first_reply_ms"].append(a)
         if b is not None: r["first_idle_ms"].append(b)
         if i == starts - 1:
-            for _ in range(warmup): run(kc, "1 + 1")
-            time.sleep(3)  # let background loading finish: the steady state
-            for _ in range(warmup): run(kc, "1 + 1")
-            for _ in range(rounds):
-                a, b = run(kc, "1 + 1"); r["reply_ms"].append(a)
-                if b is None: r["idle_lost"] += 1
-                else: r["idle_ms"].append(b)
-        kc.stop_channels()
-        km.shutdown_kernel(now=False)
+            kept.append((name, km, kc))
+        else:
+            kc.stop_channels()
+            km.shutdown_kernel(now=False)
+# The round trips of the last start of every kernel, taken in turns (one cell each, round after
+# round), so that the machine's changing speed touches them all alike.
+for name, km, kc in kept:
+    for _ in range(warmup): run(kc, "1 + 1")
+time.sleep(3)  # let background loading finish: the steady state
+for _ in range(warmup):
+    for name, km, kc in kept: run(kc, "1 + 1")
+for _ in range(rounds):
+    for name, km, kc in kept:
+        r = out[name]
+        a, b = run(kc, "1 + 1"); r["reply_ms"].append(a)
+        if b is None: r["idle_lost"] += 1
+        else: r["idle_ms"].append(b)
+for name, km, kc in kept:
+    kc.stop_channels()
+    km.shutdown_kernel(now=False)
 print(json.dumps(out))
 `;
 

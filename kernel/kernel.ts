@@ -16,6 +16,8 @@ import { Interrupts, KeyboardInterrupt } from "./exec/interrupt.js";
 import { Executor } from "./exec/executor.js";
 import { reportEscapedErrors } from "./exec/escaped.js";
 import { ConverterThread } from "./convert/thread.js";
+import type { StartedConverter } from "./convert/start.js";
+import type { StartedServer } from "./language/start.js";
 import { Importer } from "./exec/imports.js";
 import { History } from "./history.js";
 import { CommManager } from "./comm.js";
@@ -26,6 +28,11 @@ import { loadRuntime, type RuntimeHost } from "./runtime-seam.js";
 import { log } from "./log.js";
 import { languageService } from "./language-seam.js";
 
+
+/** How long a kernel that receives no cell waits before it warms the runtime up anyway. */
+const WARM_UP_AFTER_MS = 1000;
+/** The warm-up waits for the language service this long at most. */
+const WARM_UP_LATEST_MS = 5000;
 
 export class Kernel {
   readonly session = randomUUID();
@@ -52,8 +59,12 @@ export class Kernel {
   private draining = false;
   private pendingInput: { resolve: (v: string) => void; reject: (e: Error) => void } | null = null;
 
-  constructor(readonly conn: ConnectionInfo, options: { converter?: ConverterThread } = {}) {
-    this.converter = options.converter ?? new ConverterThread();
+  /**
+   * `converter`, `languageServer`: the converter thread and the language service's process, if
+   * the caller started them already (cli.ts does, first thing).
+   */
+  constructor(readonly conn: ConnectionInfo, private readonly options: { converter?: StartedConverter; languageServer?: StartedServer } = {}) {
+    this.converter = new ConverterThread(options.converter);
     this.executor = new Executor(this.interrupts, this.converter.convert);
     this.sockets = new KernelSockets(conn, new Signer(conn.key), this.session);
     this.streams = new StreamCapture((name, text) => this.publish("stream", { name, text }));
@@ -70,18 +81,19 @@ export class Kernel {
     this.streams.install();
     this.interrupts.install();
     this.installGlobals();
-    // The runtime loads while the sockets bind (one bundled module, ~20 ms of this thread), so
-    // the first cell finds its globals.
-    void this.loadInBackground();
     await this.sockets.bind({
       onMessage: (channel, msg) => this.onMessage(channel, msg),
       onInterrupt: (cell) => this.interrupts.fromControl(cell),
       shared: this.interrupts.shared,
     });
     if (process.env.TSDL_TRACE === "1") log(`start-up: the sockets are bound at ${performance.now().toFixed(0)} ms`);
+    // The runtime (one bundled module, ~20 ms of this thread) loads once kernel_info has been
+    // answered (handlers/kernel_info.ts starts it) or now, whichever comes first: a client's
+    // first request waits for nothing, and its first cell finds the globals there.
+    void this.loadInBackground();
     // The language service, in its own process at the lowest priority, only ever takes a core
     // nobody else wants; starting it costs this thread a fork, after the sockets are up.
-    void languageService().then((lang) => lang.start?.({ cwd: process.cwd() }));
+    void languageService().then((lang) => lang.start?.({ cwd: process.cwd(), started: this.options.languageServer }));
     this.publish("status", { execution_state: "starting" }, null);
     this.watchParent();
     void this.warmUp();
@@ -96,6 +108,9 @@ export class Kernel {
 
   /** Requests being handled now (shell and control); the warm-up runs only while it is 0. */
   private inFlight = 0;
+  private onFirstCellDone!: () => void;
+  /** Resolves when the session's first cell has been answered. */
+  private readonly firstCellDone = new Promise<void>((resolve) => (this.onFirstCellDone = resolve));
   private idleWaiters: (() => void)[] = [];
 
   /** Resolves when no request is being handled (at once if none is). */
@@ -111,8 +126,14 @@ export class Kernel {
    */
   private async warmUp(): Promise<void> {
     if (/^(0|off|false|no)$/i.test(process.env.TSDL_WARMUP ?? "")) return;
-    // Not before the converter thread has loaded TypeScript: a first cell needs it more.
-    const [host] = await Promise.all([this.loadInBackground(), this.converter.ready]);
+    // Not before the session's first cell, which needs the processor more (a client sends it
+    // as soon as the kernel answers), or a second of quiet (someone reading the notebook); and
+    // not before the language service has loaded, which at its low priority would wait for the
+    // warm-up, and the first completion with it (a few seconds at most).
+    const quiet = new Promise<void>((resolve) => setTimeout(resolve, WARM_UP_AFTER_MS).unref());
+    const language = languageService().then((lang) => lang.whenLoaded?.());
+    const loadedOrLate = Promise.race([language, new Promise<void>((resolve) => setTimeout(resolve, WARM_UP_LATEST_MS).unref())]);
+    const [host] = await Promise.all([this.loadInBackground(), this.converter.ready, Promise.race([this.firstCellDone, quiet]), loadedOrLate]);
     if (!host?.warmUp) return;
     const started = performance.now();
     try {
@@ -241,6 +262,7 @@ export class Kernel {
       if (channel === "shell") this.current = previous;
       this.publish("status", { execution_state: "idle" }, msg);
       if (--this.inFlight === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      if (type === "execute_request") this.onFirstCellDone();
     }
   }
 

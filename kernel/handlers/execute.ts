@@ -124,13 +124,13 @@ async function sendDiagnostics(kernel: Kernel, diagnostics: Promise<string | und
   if (!diagnostics) return;
   let timer: NodeJS.Timeout | undefined;
   const late = Symbol("late");
-  // Not ready: only a check that is already done (a re-run cell's) is taken now; no timer, which
-  // would cost a millisecond.
-  const text = await Promise.race([
-    diagnostics,
-    serviceReady ? new Promise<typeof late>((r) => (timer = setTimeout(() => r(late), DIAGNOSTICS_WAIT_MS))) : Promise.resolve(late),
-  ]);
-  clearTimeout(timer);
+  // A check that is already done (a re-run cell's) is taken at once; otherwise, with the service
+  // loaded, it is waited for up to the bound.
+  let text = await Promise.race([diagnostics, Promise.resolve(late)]);
+  if (text === late && serviceReady) {
+    text = await Promise.race([diagnostics, new Promise<typeof late>((r) => (timer = setTimeout(() => r(late), DIAGNOSTICS_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
   if (text === late) {
     const parent = kernel.current;
     void diagnostics.then((t) => t && kernel.publish("stream", { name: "stderr", text: t }, parent));

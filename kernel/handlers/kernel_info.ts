@@ -2,6 +2,7 @@
 import type { Handler } from "./types.js";
 import { PROTOCOL_VERSION } from "../wire/message.js";
 import { VERSION } from "../version.js";
+import { log } from "../log.js";
 
 export const kernel_info_request: Handler = async (kernel, msg, channel) => {
   await kernel.reply(channel, msg, "kernel_info_reply", {
@@ -26,5 +27,8 @@ export const kernel_info_request: Handler = async (kernel, msg, channel) => {
       { text: "Keras API (the runtime's model)", url: "https://keras.io/api/" },
     ],
   });
+  if (TRACE) log(`start-up: kernel_info answered at ${performance.now().toFixed(0)} ms`);
   void kernel.loadInBackground();
 };
+
+const TRACE = process.env.TSDL_TRACE === "1";

@@ -11,9 +11,10 @@
  * await language.inspect("tensor", 6, 0);         // inspect_reply content
  * const b = await language.beforeExecute(code);   // %strict, type errors; see BeforeExecute
  */
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { log } from "../log.js";
+import { startLanguageServer, type StartedServer } from "./start.js";
 import { parseStrictMagic, strictFromEnvironment, describeStrict } from "./strict.js";
 import type { ServiceReply, ServiceRequest } from "./protocol.js";
 import type { CellCheck, CompleteReply, InspectReply } from "./types.js";
@@ -23,6 +24,8 @@ export interface LanguageServiceOptions {
   cwd?: string;
   /** Start with `%strict on` (default: `TSDL_STRICT` from the environment). */
   strict?: boolean;
+  /** The service's process, if the caller started it already (cli.ts does, first thing). */
+  started?: StartedServer;
 }
 
 /**
@@ -71,6 +74,9 @@ export class LanguageService {
   strict: boolean;
   /** True once the service has loaded TypeScript, the runtime's declarations and the globals. */
   isReady = false;
+  /** Resolves when the service is first ready, or has stopped for good. */
+  readonly loaded: Promise<void>;
+  private onLoaded!: () => void;
   /** Why the service stopped, if it did. */
   failure: string | null = null;
 
@@ -88,23 +94,17 @@ export class LanguageService {
   constructor(options: LanguageServiceOptions = {}) {
     this.strict = options.strict ?? strictFromEnvironment();
     this.cwd = options.cwd ?? process.cwd();
-    this.spawn();
+    this.loaded = new Promise((resolve) => (this.onLoaded = resolve));
+    this.watch(options.started ?? startLanguageServer(this.cwd));
   }
 
-  private spawn(): void {
-    const server = fork(new URL("./server.js", import.meta.url), [this.cwd], {
-      // Its stdout is not the cell's; its stderr (a crash) goes to the kernel's log.
-      stdio: ["ignore", "ignore", "inherit", "ipc"],
-      serialization: "advanced",
-    });
+  private watch(started: StartedServer): void {
+    const server = started.process;
     this.server = server;
-    // The kernel exits when it is told to, whatever the service is doing; the service then
-    // sees its channel close and exits too.
-    server.unref();
-    server.channel?.unref();
-    server.on("message", (m: ServiceReply) => {
+    const onMessage = (m: ServiceReply) => {
       if ("ready" in m) {
         this.isReady = true;
+        this.onLoaded();
         if (process.env.TSDL_TRACE === "1") log(`start-up: the language service is ready at ${performance.now().toFixed(0)} ms`);
         return;
       }
@@ -113,10 +113,10 @@ export class LanguageService {
       this.pending.delete(m.id);
       if ("error" in m) p.reject(new Error(`language service: ${m.error}`));
       else p.resolve(m.result);
-    });
+    };
     let why = "";
     server.on("error", (e) => (why = e.stack ?? e.message));
-    server.on("exit", (code, signal) => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       if (server !== this.server) return;
       this.isReady = false;
       for (const p of this.pending.values()) p.reject(new Error(`language service stopped: ${why || (signal ?? `exit code ${code}`)}`));
@@ -124,12 +124,18 @@ export class LanguageService {
       // A crash (out of memory on a pathological type) or a request that never ended: start
       // again with the session's cells, a few times; after that, answer empty.
       if (this.restarts++ < MAX_RESTARTS) {
-        this.spawn();
+        this.watch(startLanguageServer(this.cwd));
         for (const cell of this.cells) this.post({ id: 0, op: "addCell", code: cell });
       } else {
         this.failure = why || `the service exited with ${signal ?? `code ${code}`}`;
+        this.onLoaded();
       }
-    });
+    };
+    server.on("message", onMessage);
+    server.on("exit", onExit);
+    const early = started.takeEarly();
+    for (const m of early.messages) onMessage(m as ServiceReply);
+    if (early.exit) queueMicrotask(() => onExit(early.exit!.code, early.exit!.signal));
   }
 
   private post(r: ServiceRequest): void {

@@ -11,11 +11,15 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { ts } from "ts-morph";
 import { DiskCache } from "./disk.js";
+import { requireCached } from "../code-cache.js";
 
 const LIB_FOLDER = "/__tsdl_lib__";
 
 function libFiles(): Map<string, string> {
-  const common = createRequire(createRequire(import.meta.url).resolve("ts-morph"))("@ts-morph/common") as {
+  // ts-morph's common package holds the lib files' text; loaded through the code cache, and
+  // after TypeScript, which it requires (the same instance: code-cache.ts registers it).
+  const commonFile = createRequire(createRequire(import.meta.url).resolve("ts-morph")).resolve("@ts-morph/common");
+  const common = requireCached(commonFile, "language") as {
     getLibFiles(): { fileName: string; text: string }[];
   };
   return new Map(common.getLibFiles().map((f) => [`${LIB_FOLDER}/${f.fileName}`, f.text]));

@@ -9,6 +9,7 @@
  * await inspect("tensor", 6, 0);                 // inspect_reply content
  * const b = await beforeExecute(code, { deferDiagnostics: true }); // %strict and type errors
  */
+import { LANGUAGE_OFF } from "./start.js";
 import { LanguageService, type BeforeExecute, type BeforeExecuteOptions, type LanguageServiceOptions } from "./client.js";
 import type { CompleteReply, InspectReply } from "./types.js";
 
@@ -20,16 +21,16 @@ export { parseStrictMagic } from "./strict.js";
 // The module-level functions below are what kernel/language-seam.ts calls: one service per kernel.
 let instance: LanguageService | null = null;
 
-/**
- * `TSDL_LANGUAGE=off` in the kernel's environment: no worker, no completion, no type checks
- * (for very small machines, and to measure the kernel without it).
- */
-const OFF = /^(0|off|false|no)$/i.test(process.env.TSDL_LANGUAGE ?? "");
 
 /** The kernel's language service, started on first use (call early: loading takes ~1 s). */
 export function start(options: LanguageServiceOptions = {}): LanguageService | null {
-  if (OFF) return null;
+  if (LANGUAGE_OFF) return null;
   return (instance ??= new LanguageService(options));
+}
+
+/** Resolves once the service has loaded (at once when it is off). */
+export function whenLoaded(): Promise<void> {
+  return start()?.loaded ?? Promise.resolve();
 }
 
 /** True once the service has loaded (a check asked for now is answered in milliseconds). */

@@ -40,7 +40,7 @@ process.on("message", (r: ServiceRequest) => (handle ? handle(r) : queue.push(r)
 process.on("disconnect", () => process.exit(0));
 
 // ts-morph's copy of TypeScript, through the code cache, before ts-morph itself asks for it.
-requireCached(typescriptFile());
+requireCached(typescriptFile(), "language");
 const { CellLanguageService } = await import("./service.js");
 const service = new CellLanguageService({ cwd: process.argv[2] ?? process.cwd() });
 service.warmUp();

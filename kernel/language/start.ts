@@ -1,0 +1,53 @@
+/**
+ * Starts the language service's process (server.ts) with little more than node:child_process
+ * loaded, so the kernel can start it first thing (cli.ts) and the service, which needs about a
+ * second to load, is ready sooner. It runs under `nice -n 19` where that command exists, so
+ * even Node's own start-up in it yields to the kernel (server.ts lowers its threads anyway,
+ * for machines without it).
+ * What the process says before the kernel's LanguageService (client.ts) listens is kept.
+ *
+ * @example const started = startLanguageServer(process.cwd()); …; new LanguageService({ started });
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { entryPoint } from "../paths.js";
+
+/** `TSDL_LANGUAGE=off`: no language service (no completion, no type checks). */
+export const LANGUAGE_OFF = /^(0|off|false|no)$/i.test(process.env.TSDL_LANGUAGE ?? "");
+
+export interface StartedServer {
+  process: ChildProcess;
+  /** Messages it sent before anyone listened, in order, and how it ended if it did. */
+  takeEarly(): { messages: unknown[]; exit: { code: number | null; signal: NodeJS.Signals | null } | null };
+}
+
+export function startLanguageServer(cwd: string): StartedServer {
+  const script = fileURLToPath(entryPoint("language/server.js", "language.bundle.js"));
+  const node = [process.execPath, ...process.execArgv, script, cwd];
+  const nice = ["/usr/bin/nice", "/bin/nice"].find((p) => existsSync(p));
+  const [command, ...args] = nice ? [nice, "-n", "19", ...node] : node;
+  const child = spawn(command, args, {
+    // Its stdout is not a cell's; its stderr (a crash) goes to the kernel's log.
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+    serialization: "advanced",
+  });
+  // The kernel exits when it is told to, whatever the service is doing; the service then sees
+  // its channel close and exits too.
+  child.unref();
+  child.channel?.unref();
+  const messages: unknown[] = [];
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  const onMessage = (m: unknown) => messages.push(m);
+  const onExit = (code: number | null, signal: NodeJS.Signals | null) => (exit = { code, signal });
+  child.on("message", onMessage);
+  child.on("exit", onExit);
+  return {
+    process: child,
+    takeEarly() {
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      return { messages, exit };
+    },
+  };
+}
