@@ -146,7 +146,7 @@ await new Promise((resolve) => setTimeout(resolve, 300));
     // The kernel's importer, called straight from a timer: no cell is on the rejection's stack.
     const { id } = await run(`setTimeout(__tsdl.import, 0, "no-such-package-for-tsdl");`);
     expect(await stderrOf(id, "escaped the kernel's own code")).toContain('cannot find package "no-such-package-for-tsdl"');
-    await k.waitFor(() => (/in the kernel's own code: Error: import: cannot find package[^\n]*\n\s+at .*kernel\/exec\/imports\.js/.test(k.log) ? true : undefined), "the stack in the kernel log", REPORT_WAIT_MS);
+    await k.waitFor(() => (/in the kernel's own code: Error: import: cannot find package[^\n]*\n\s+at .*kernel\/exec\/imports\.[jt]s/.test(k.log) ? true : undefined), "the stack in the kernel log", REPORT_WAIT_MS);
     await stillAlive();
   });
 });

@@ -27,7 +27,7 @@
  */
 import type { Kernel } from "../kernel.js";
 import type { Message } from "../wire/message.js";
-import { thrownIn } from "./traceback.js";
+import { mapBundleFrames, thrownIn } from "./traceback.js";
 import { exitCleanly } from "./exit.js";
 import { log } from "../log.js";
 
@@ -73,7 +73,7 @@ function report(kernel: EscapingKernel, error: unknown, kind: Kind): void {
     const parent = parentCell(kernel);
     let text: string;
     if (thrownIn(error) === "kernel") {
-      log(`${kind === "rejection" ? "unhandled rejection" : "uncaught exception"} in the kernel's own code: ${(error as Error).stack}`);
+      log(`${kind === "rejection" ? "unhandled rejection" : "uncaught exception"} in the kernel's own code: ${mapBundleFrames(String((error as Error).stack))}`);
       text = `tsdl: an error escaped the kernel's own code (the kernel keeps running; its log has the stack): ${String(error)}\n`;
     } else {
       text = `${HEADLINE[kind]}\n${kernel.executor.cells.describe(error).traceback.join("\n")}\n`;

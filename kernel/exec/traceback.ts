@@ -49,10 +49,15 @@ export function thrownIn(error: unknown): "cell" | "kernel" | "other" {
 const BUNDLE_LOCATION = /(file:\/\/[^\s)]*\.bundle\.js):(\d+):(\d+)/;
 const bundleMaps = new Map<string, { map: SourceMap; dir: string } | null>();
 
+/** A stack (or any text) with every location in a bundle shown in its source (mapBundleFrame). */
+export function mapBundleFrames(stack: string): string {
+  return stack.split("\n").map(mapBundleFrame).join("\n");
+}
+
 /**
- * A frame in the runtime's bundle (kernel/runtime-seam.ts) shown where it is in the runtime's
- * own TypeScript (`…/runtime/tensor/shape.ts:42:11`), through the source map the build writes
- * next to the bundle.
+ * A frame in a bundle (the runtime's, kernel/runtime-seam.ts; the kernel's, kernel/paths.ts)
+ * shown where it is in the TypeScript it came from (`…/runtime/tensor/shape.ts:42:11`), through
+ * the source map the build writes next to the bundle.
  */
 function mapBundleFrame(frame: string): string {
   const m = BUNDLE_LOCATION.exec(frame);
