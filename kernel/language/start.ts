@@ -31,6 +31,9 @@ export function startLanguageServer(cwd: string): StartedServer {
     // Its stdout is not a cell's; its stderr (a crash) goes to the kernel's log.
     stdio: ["ignore", "ignore", "inherit", "ipc"],
     serialization: "advanced",
+    // A process group of its own: a signal-mode interrupt (SIGINT to the kernel's group) or a
+    // Ctrl-C at a terminal running the kernel is for the cell, not for the service.
+    detached: true,
   });
   // The kernel exits when it is told to, whatever the service is doing; the service then sees
   // its channel close and exits too.
