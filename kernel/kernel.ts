@@ -91,8 +91,7 @@ export class Kernel {
     // answered (handlers/kernel_info.ts starts it) or now, whichever comes first: a client's
     // first request waits for nothing, and its first cell finds the globals there.
     void this.loadInBackground();
-    // The language service, in its own process at the lowest priority, only ever takes a core
-    // nobody else wants; starting it costs this thread a fork, after the sockets are up.
+    // The language service's client, for the process cli.ts started (or one it starts now).
     void languageService().then((lang) => lang.start?.({ cwd: process.cwd(), started: this.options.languageServer }));
     this.publish("status", { execution_state: "starting" }, null);
     this.watchParent();

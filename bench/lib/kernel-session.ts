@@ -9,9 +9,9 @@
  * @example const k = await KernelSession.start(); const r = await k.execute("1 + 1"); r.value // "2"
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { freePorts } from "./ports.js";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,17 +33,6 @@ export interface CellResult {
   displays: number;
 }
 
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((ok) => {
-      const s = createServer();
-      s.listen(0, "127.0.0.1", () => ok(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
-  return ports;
-}
 
 export class KernelSession {
   private readonly session = randomUUID();

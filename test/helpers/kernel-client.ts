@@ -10,7 +10,7 @@
  * await k.stop();
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import { freePorts } from "../../bench/lib/ports.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -24,19 +24,8 @@ export type Channel = "shell" | "control" | "stdin";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const KERNEL_CLI = join(REPO_ROOT, "dist", "kernel", "cli.js");
+export { freePorts };
 
-/** `count` distinct free TCP ports on 127.0.0.1. */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((ok) => {
-      const s = createServer();
-      s.listen(0, "127.0.0.1", () => ok(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
-  return ports;
-}
 
 /**
  * Writes a connection file with free ports and a random key; returns its path and contents.
