@@ -76,9 +76,10 @@ function alive(pid: number): boolean {
  * Removes the temporary files that `tempPath(<prefix…>, ext)` made in `dir` and whose process
  * has ended (a killed save or download), and this process's own (a stopped download's; this
  * process writes one at a time). Returns the names removed.
- * @example removeStaleTemps("/m", "tmp")
+ * Only names starting with one of `prefixes` are touched: the folder may hold other files.
+ * @example removeStaleTemps("/m", "tmp", ["model.json."])
  */
-export function removeStaleTemps(dir: string, ext: string, prefix = ""): string[] {
+export function removeStaleTemps(dir: string, ext: string, prefixes: readonly string[]): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -89,7 +90,7 @@ export function removeStaleTemps(dir: string, ext: string, prefix = ""): string[
   const removed: string[] = [];
   for (const name of names) {
     const m = pattern.exec(name);
-    if (!m || !name.startsWith(prefix)) continue;
+    if (!m || !prefixes.some((p) => name.startsWith(p))) continue;
     const pid = Number(m[1]);
     if (pid !== process.pid && alive(pid)) continue;
     rmSync(join(dir, name), { force: true });

@@ -13,11 +13,11 @@
  *
  * @example await warmUp({ whenIdle: () => kernel.whenIdle() });
  */
-import { ones } from "./tensor/create.js";
+import { ones, tensor } from "./tensor/create.js";
 import { Sequential } from "./models/sequential.js";
 import { Dense } from "./layers/dense.js";
+import { Input } from "./layers/input.js";
 import { oneHot } from "./ops/index.js";
-import { tensor } from "./tensor/create.js";
 
 export interface WarmUpOptions {
   /** Resolves when the host has no request in hand; awaited before every round. */
@@ -34,7 +34,9 @@ export async function warmUp(options: WarmUpOptions = {}): Promise<void> {
   await whenIdle();
   const model = new Sequential(
     [
-      Dense(512, { activation: "relu", inputShape: [784], kernelInitializer: "ones", name: "tsdl_warmup_hidden" }),
+      // Named, so the warm-up takes no number from the input_layer, dense, sequential counters.
+      Input({ shape: [784], name: "tsdl_warmup_input" }),
+      Dense(512, { activation: "relu", kernelInitializer: "ones", name: "tsdl_warmup_hidden" }),
       Dense(10, { activation: "softmax", kernelInitializer: "zeros", name: "tsdl_warmup_output" }),
     ],
     { name: "tsdl_warmup" },

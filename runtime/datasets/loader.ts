@@ -109,7 +109,7 @@ function downloadFile(info: DatasetInfo, file: DatasetFile, options: LoadOptions
   const base = options.baseUrl ?? process.env.TSDL_DATASETS_URL ?? info.baseUrl;
   const url = base.replace(/\/?$/, "/") + file.name + ".gz";
   const dest = join(dir, file.name + ".gz");
-  removeStaleTemps(dir, "part", file.name + ".gz.");
+  removeStaleTemps(dir, "part", [file.name + ".gz."]);
   const tmp = tempPath(dest, "part");
   try {
     downloadSync(url, tmp, `${info.title} ${file.name}.gz`);

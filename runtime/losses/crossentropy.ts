@@ -9,6 +9,8 @@
 import type { Tensor } from "../tensor/tensor.js";
 import * as ops from "../ops/index.js";
 import { Loss } from "./loss.js";
+import { softmaxCrossEntropyOf } from "../ops/losses.js";
+
 
 const EPS = 1e-7;
 
@@ -43,7 +45,7 @@ export class CategoricalCrossentropy extends Loss {
   call(yTrue: Tensor, yPred: Tensor): Tensor {
     checkSameShape(this.name, yTrue, yPred);
     const y = yTrue.dtype === "float32" ? yTrue : yTrue.astype("float32");
-    if (this.fromLogits) return ops.softmaxCrossEntropy(yPred, y, { sparse: false });
+    if (this.fromLogits) return softmaxCrossEntropyOf(yPred, y, false);
     return fromProbabilities(y, yPred);
   }
 
@@ -61,7 +63,7 @@ export class SparseCategoricalCrossentropy extends Loss {
 
   call(yTrue: Tensor, yPred: Tensor): Tensor {
     const labels = sparseLabels(yTrue);
-    if (this.fromLogits) return ops.softmaxCrossEntropy(yPred, labels, { sparse: true });
+    if (this.fromLogits) return softmaxCrossEntropyOf(yPred, labels, true);
     return fromProbabilities(ops.oneHot(labels, yPred.shape[yPred.ndim - 1]), yPred);
   }
 

@@ -389,14 +389,15 @@ export class Model {
 
   /**
    * Saves the whole model into a folder: `model.json` (architecture, compile settings, weight
-   * manifest) and `weights.bin` (little-endian float32), each written atomically.
+   * manifest) and `weights-<hash>.bin` (little-endian float32, named by its SHA-256). A crash at
+   * any moment leaves the previous save or this one, never a mix.
    * @example model.save("mnist-model"); const again = loadModel("mnist-model");
    */
   save(path: string): void {
     saveModel(this, path);
   }
 
-  /** Saves only the weights (`weights.bin` with its manifest `weights.json`) into a folder. @example model.saveWeights("ckpt") */
+  /** Saves only the weights (`weights-<hash>.bin` with its manifest `weights.json`) into a folder. @example model.saveWeights("ckpt") */
   saveWeights(path: string): void {
     saveWeightsTo(this, path);
   }

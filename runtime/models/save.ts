@@ -93,11 +93,13 @@ function namedWeightsFile(dir: string, manifest: string): string | null {
  * removes what no manifest needs (see the header for why in this order).
  */
 function writeSave(dir: string, manifestName: string, model: Model, fields: (ref: WeightsRef) => Record<string, unknown>): void {
-  removeStaleTemps(dir, "tmp");
+  removeStaleTemps(dir, "tmp", ["model.json.", "weights.json.", "weights-", "weights.bin."]);
   const { manifest, bytes } = packWeights(model.weights);
   const digest = sha256(bytes);
   const weightsFile = `weights-${digest.slice(0, 16)}.bin`;
   writeFileAtomic(join(dir, weightsFile), bytes);
+  // The weights file's name must be on disk before a manifest naming it replaces the old one.
+  fsyncDir(dir);
   const ref: WeightsRef = { weights: manifest, weightsFile, weightsBytes: bytes.length, weightsSha256: digest };
   writeFileAtomic(join(dir, manifestName), JSON.stringify(fields(ref), null, 1));
   // The new manifest must be on disk before the old weights go, or a power cut could leave a
@@ -148,7 +150,11 @@ export function readJson(file: string): Record<string, unknown> {
  * the variables (same order, names and shapes), after checking its length and SHA-256. @internal
  */
 export function applyWeights(vars: Variable[], json: WeightsRef, dir: string, manifestFile: string): void {
-  const binFile = join(dir, json.weightsFile ?? "weights.bin");
+  const name = json.weightsFile ?? "weights.bin";
+  if (typeof name !== "string" || !WEIGHTS_FILE.test(name)) {
+    throw new Error(`loadWeights: ${manifestFile} names the weights file ${JSON.stringify(name)}; expected weights-<hash>.bin or weights.bin in the same folder`);
+  }
+  const binFile = join(dir, name);
   if (!existsSync(binFile)) throw new Error(`loadWeights: ${binFile} does not exist (${manifestFile} names it)`);
   const buf = readFileSync(binFile);
   if (json.weightsBytes !== undefined && buf.length !== json.weightsBytes) {
@@ -178,6 +184,11 @@ export function applyWeights(vars: Variable[], json: WeightsRef, dir: string, ma
 
 /** model.loadWeights(path): a folder from saveWeights() or save(). @internal */
 export function loadWeightsFrom(model: Model, path: string): void {
-  const manifestFile = existsSync(join(path, "weights.json")) ? join(path, "weights.json") : join(path, "model.json");
+  // A folder may hold both manifests (saveWeights, then save, or the other way round): the one
+  // written last names the newest weights.
+  const [manifestFile] = MANIFESTS.map((m) => join(path, m))
+    .filter((f) => existsSync(f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (!manifestFile) throw new Error(`loadWeights: ${path} holds neither model.json nor weights.json`);
   applyWeights(model.weights, readJson(manifestFile) as unknown as WeightsRef, path, manifestFile);
 }

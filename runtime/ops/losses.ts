@@ -30,14 +30,22 @@ const SOFTMAX_CROSS_ENTROPY_OPTIONS: OptionTable<SoftmaxCrossEntropyOptions> = {
  */
 export function softmaxCrossEntropy(logits: TensorLike, labels: TensorLike, options?: SoftmaxCrossEntropyOptions): Tensor {
   const o = checkOptions("softmaxCrossEntropy", options, SOFTMAX_CROSS_ENTROPY_OPTIONS);
+  return softmaxCrossEntropyOf(logits, labels, o.sparse, o.reduction);
+}
+
+/**
+ * softmaxCrossEntropy without the options object: what the losses and fit call on every batch,
+ * where checking an options object each time would be work for nothing. @internal
+ */
+export function softmaxCrossEntropyOf(logits: TensorLike, labels: TensorLike, sparseLabels?: boolean, reductionOf?: SoftmaxCrossEntropyOptions["reduction"]): Tensor {
   const z0 = asTensor(logits, "softmaxCrossEntropy", "logits");
   checkDType(z0, ["float32"], "softmaxCrossEntropy", "logits");
   if (z0.ndim === 0) throw new Error(`softmaxCrossEntropy: logits must have a class axis; received a rank-0 tensor`);
   const cols = z0.shape[z0.ndim - 1];
   const rows = cols === 0 ? 0 : z0.size / cols;
   const y0 = asTensor(labels, "softmaxCrossEntropy", "labels");
-  const sparse = o.sparse ?? y0.ndim === z0.ndim - 1;
-  const reduction = o.reduction ?? "mean";
+  const sparse = sparseLabels ?? y0.ndim === z0.ndim - 1;
+  const reduction = reductionOf ?? "mean";
   let y: Tensor;
   if (sparse) {
     if (y0.size !== rows) {

@@ -131,7 +131,7 @@ export async function scatterChart(x: Numbers, y: Numbers, options?: WithSnakeCa
   if (color && color.length !== xs.length) {
     throw new Error(`plot.scatter: color has ${color.length} values for ${xs.length} points; give one per point`);
   }
-  return chartBundle(scatterSpec(xs, ys, color, options), scatterText(xs, ys, o.title), { svg });
+  return chartBundle(scatterSpec(xs, ys, color, o), scatterText(xs, ys, o.title), { svg });
 }
 
 function isStrings(v: unknown): v is readonly string[] {
@@ -146,7 +146,7 @@ export async function histChart(values: Numbers, options?: WithSnakeCase<HistOpt
   const o = checkOptions("plot.hist", options, HIST_OPTIONS);
   const xs = toNumbers(values, "values");
   const bins = histogram(xs, o.bins ?? 30);
-  return chartBundle(histSpec(bins, options), histText(bins, xs.length, o.title), { svg });
+  return chartBundle(histSpec(bins, o), histText(bins, xs.length, o.title), { svg });
 }
 
 /**

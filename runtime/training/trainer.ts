@@ -26,6 +26,7 @@ import { CategoricalAccuracy, SparseCategoricalAccuracy } from "../metrics/accur
 import { Accumulator } from "../metrics/accumulator.js";
 import { BatchGatherer } from "./batches.js";
 import { sparseLabels } from "../losses/crossentropy.js";
+import { softmaxCrossEntropyOf } from "../ops/losses.js";
 import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 import { closest, snakeCase } from "./names.js";
 
@@ -134,7 +135,7 @@ function fusion(model: Model, c: Compiled): boolean[] {
 
 /** The loss of one output from its predictions (logits when fused). */
 function outputLoss(c: Compiled, i: number, pred: Tensor, y: Tensor, fused: boolean): Tensor {
-  if (fused) return ops.softmaxCrossEntropy(pred, y, { sparse: c.losses[i].softmaxFusion() === "sparse" });
+  if (fused) return softmaxCrossEntropyOf(pred, y, c.losses[i].softmaxFusion() === "sparse");
   return c.losses[i].call(y, pred);
 }
 
@@ -205,7 +206,7 @@ function evaluateArrays(model: Model, c: Compiled, data: Arrays, batchSize: numb
   return logs;
 }
 
-/** Wraps plain objects of hooks as callbacks. */
+/** The hooks a plain object given as a callback may have. */
 const HOOKS: OptionTable<CallbackHooks> = {
   onTrainBegin: true,
   onTrainEnd: true,
@@ -239,6 +240,7 @@ function checkHooks(hooks: unknown): CallbackHooks {
   return hooks as CallbackHooks;
 }
 
+/** Wraps plain objects of hooks as callbacks. */
 class HookCallback extends Callback {
   private readonly hooks: CallbackHooks;
   constructor(hooks: unknown) {
