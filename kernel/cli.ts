@@ -21,7 +21,6 @@ const USAGE = `usage:
   tsdl kernel CONNECTION_FILE
       runs the kernel (Jupyter does this, with the connection file it wrote)`;
 
-const packageRoot = PACKAGE_ROOT;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`${message}\n`);
@@ -46,7 +45,7 @@ function install(args: string[]): void {
     else fail(`tsdl install: unknown option ${JSON.stringify(a)}\n${USAGE}`);
   }
   const dir = mkdtempSync(join(tmpdir(), "tsdl-kernelspec-"));
-  const spec = JSON.parse(readFileSync(join(packageRoot, "kernelspec", "kernel.json"), "utf8"));
+  const spec = JSON.parse(readFileSync(join(PACKAGE_ROOT, "kernelspec", "kernel.json"), "utf8"));
   const cli = fileURLToPath(import.meta.url);
   spec.argv = spec.argv.map((a: string) => a.replace("{node}", process.execPath).replace("{cli}", cli));
   if (displayName) spec.display_name = displayName;
@@ -54,7 +53,7 @@ function install(args: string[]): void {
   const target = join(dir, name);
   mkdirSync(target, { recursive: true });
   writeFileSync(join(target, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
-  for (const logo of ["logo-32x32.png", "logo-64x64.png"]) copyFileSync(join(packageRoot, "kernelspec", logo), join(target, logo));
+  for (const logo of ["logo-32x32.png", "logo-64x64.png"]) copyFileSync(join(PACKAGE_ROOT, "kernelspec", logo), join(target, logo));
   const r = spawnSync("jupyter", ["kernelspec", "install", target, "--name", name, ...jupyterArgs], { encoding: "utf8" });
   rmSync(dir, { recursive: true, force: true });
   if (r.error) fail(`tsdl install: cannot run \`jupyter\` (${r.error.message}); install Jupyter first (Debian: apt install jupyter-client)`, 1);

@@ -13,7 +13,7 @@
  * @example const ts = requireCached(typescriptFile(), "converter"); …use it…; saveCodeCaches();
  */
 import { isAscii } from "node:buffer";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire, Module } from "node:module";
 import { basename, dirname, join } from "node:path";
 import vm from "node:vm";
@@ -26,7 +26,10 @@ const require = createRequire(import.meta.url);
 const unsaved: { script: vm.Script; file: string }[] = [];
 
 function cacheFile(file: string, role: string): string {
-  return join(CACHE_DIR, `${basename(file, ".js")}-${role}-node${process.version}-${process.arch}.bin`);
+  // V8 checks a cache against the source's length, not its bytes: the file's size and time in
+  // the name keep an upgraded package of the same length from meeting an old cache.
+  const { size, mtimeMs } = statSync(file);
+  return join(CACHE_DIR, `${basename(file, ".js")}-${role}-${size}-${Math.trunc(mtimeMs)}-node${process.version}-${process.arch}.bin`);
 }
 
 /**

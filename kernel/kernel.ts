@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { ConnectionInfo } from "./wire/connection.js";
 import { Signer } from "./wire/signer.js";
 import { KernelSockets, type Channel } from "./wire/sockets.js";
-import { makeHeader, type Message } from "./wire/message.js";
+import { makeHeader, quote, type Message } from "./wire/message.js";
 import { StreamCapture } from "./exec/streams.js";
 import { Interrupts, KeyboardInterrupt } from "./exec/interrupt.js";
 import { Executor } from "./exec/executor.js";
@@ -81,6 +81,9 @@ export class Kernel {
     this.streams.install();
     this.interrupts.install();
     this.installGlobals();
+    // The language service's client, for the process cli.ts started, before the sockets can
+    // bring a request that would start one of its own.
+    void languageService().then((lang) => lang.start?.({ cwd: process.cwd(), started: this.options.languageServer }));
     await this.sockets.bind({
       onMessage: (channel, msg) => this.onMessage(channel, msg),
       onInterrupt: (cell) => this.interrupts.fromControl(cell),
@@ -91,8 +94,6 @@ export class Kernel {
     // answered (handlers/kernel_info.ts starts it) or now, whichever comes first: a client's
     // first request waits for nothing, and its first cell finds the globals there.
     void this.loadInBackground();
-    // The language service's client, for the process cli.ts started (or one it starts now).
-    void languageService().then((lang) => lang.start?.({ cwd: process.cwd(), started: this.options.languageServer }));
     this.publish("status", { execution_state: "starting" }, null);
     this.watchParent();
     void this.warmUp();
@@ -111,6 +112,11 @@ export class Kernel {
   /** Resolves when the session's first cell has been answered. */
   private readonly firstCellDone = new Promise<void>((resolve) => (this.onFirstCellDone = resolve));
   private idleWaiters: (() => void)[] = [];
+
+  /** Wakes whoever waits for the kernel to be idle, if it is. */
+  private settle(): void {
+    if (this.inFlight === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
 
   /** Resolves when no request is being handled (at once if none is). */
   whenIdle(): Promise<void> {
@@ -209,7 +215,7 @@ export class Kernel {
         p.resolve(String(msg.content.value ?? ""));
       } else {
         const why = msg.header.msg_type !== "input_reply" ? "only input_reply is expected there" : "no input() is waiting";
-        log(`ignored a stdin message of type ${JSON.stringify(msg.header.msg_type.slice(0, 60))}: ${why}`);
+        log(`ignored a stdin message of type ${quote(msg.header.msg_type)}: ${why}`);
       }
       return;
     }
@@ -231,6 +237,8 @@ export class Kernel {
       }
     } finally {
       this.draining = false;
+      // The last message drained may have had no handler (then handle() settled nothing).
+      this.settle();
     }
   }
 
@@ -245,7 +253,7 @@ export class Kernel {
     const type = msg.header.msg_type;
     const handler = handlers[type];
     if (!handler) {
-      log(`ignored a ${channel} message of unknown type ${JSON.stringify(type.slice(0, 60))}`);
+      log(`ignored a ${channel} message of unknown type ${quote(type)}`);
       return;
     }
     this.publish("status", { execution_state: "busy" }, msg);
@@ -260,7 +268,8 @@ export class Kernel {
       this.streams.flush();
       if (channel === "shell") this.current = previous;
       this.publish("status", { execution_state: "idle" }, msg);
-      if (--this.inFlight === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      this.inFlight--;
+      this.settle();
       if (type === "execute_request") this.onFirstCellDone();
     }
   }

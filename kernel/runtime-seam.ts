@@ -3,7 +3,8 @@
  * it takes from it. Normally that is dist/runtime/host.bundle.js — the runtime's public API and
  * the hooks only the kernel calls (runtime/host.ts), bundled into one file because one module
  * loads in ~20 ms where the ~100 it is made of take ~75 ms, and a notebook's first cell waits
- * for it. `TSDL_RUNTIME_MODULE` names another module whose exports are the API (tests, and
+ * for it. `TSDL_RUNTIME_MODULE` names another module — a host module like dist/runtime/host.js
+ * with its hooks, or one whose exports are the API — (tests, and
  * people debugging the runtime).
  *
  * @example const host = await loadRuntime(); host.api.tensor([1, 2]);
@@ -21,6 +22,10 @@ export interface RuntimeHost {
 
 export async function loadRuntime(): Promise<RuntimeHost> {
   const custom = process.env.TSDL_RUNTIME_MODULE;
-  if (custom) return { api: (await import(custom)) as Record<string, unknown> };
+  if (custom) {
+    // A host module (runtime/host.js) brings its hooks; a plain one (runtime/index.js) is the API.
+    const m = (await import(custom)) as Record<string, unknown>;
+    return "api" in m ? (m as unknown as RuntimeHost) : { api: m };
+  }
   return (await import(entryPoint("../runtime/host.js", "../runtime/host.bundle.js").href)) as RuntimeHost;
 }

@@ -15,7 +15,7 @@ import { RewrittenSource, type Chunk } from "./chunks.js";
 import { transpile } from "./transpile.js";
 
 export { CellSyntaxError, parseCell } from "./rewrite.js";
-export { loadTypeScript, typescript } from "./typescript.js";
+export { typescript } from "./typescript.js";
 export { loadEsbuild } from "./transpile.js";
 
 export interface ConvertedCell {

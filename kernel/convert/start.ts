@@ -10,8 +10,8 @@ import { entryPoint } from "../paths.js";
 
 export interface StartedConverter {
   worker: Worker;
-  /** Messages the thread sent before anyone listened, in order, and its exit code if it ended. */
-  takeEarly(): { messages: unknown[]; exitCode: number | null };
+  /** Messages the thread sent before anyone listened, in order, its error and exit code if it ended. */
+  takeEarly(): { messages: unknown[]; error: Error | null; exitCode: number | null };
 }
 
 export function startConverterThread(): StartedConverter {
@@ -20,16 +20,21 @@ export function startConverterThread(): StartedConverter {
   worker.unref();
   const messages: unknown[] = [];
   let exitCode: number | null = null;
+  let error: Error | null = null;
   const onMessage = (m: unknown) => messages.push(m);
   const onExit = (code: number) => (exitCode = code);
+  // An 'error' nobody listens to would end the process, before the kernel can report anything.
+  const onError = (e: Error) => (error = e);
   worker.on("message", onMessage);
   worker.on("exit", onExit);
+  worker.on("error", onError);
   return {
     worker,
     takeEarly() {
       worker.off("message", onMessage);
       worker.off("exit", onExit);
-      return { messages, exitCode };
+      worker.off("error", onError);
+      return { messages, error, exitCode };
     },
   };
 }

@@ -24,12 +24,16 @@ export type ConverterReply =
   | { id: number; error: string }
   | { id: 0; ready: true };
 
-/** A thread that keeps dying is replaced this many times; then cells are converted in the kernel's own thread. */
-const MAX_RESTARTS = 3;
+/**
+ * A thread that dies before it has loaded TypeScript is replaced this many times; then cells are
+ * converted in the kernel's own thread. A thread that dies while converting (a cell that runs it
+ * out of memory) is always replaced: converting such a cell here would end the kernel.
+ */
+const MAX_START_FAILURES = 3;
 
 export class ConverterThread {
   private worker: Worker | null;
-  private restarts = 0;
+  private startFailures = 0;
   private nextId = 1;
   private readonly pending = new Map<number, { op: ConverterRequest["op"]; code: string; resolve: (r: ConverterReply) => void; reject: (e: Error) => void }>();
   /** Cells converted before, by their exact text (cachedConverter). */
@@ -43,7 +47,6 @@ export class ConverterThread {
     this.ready = new Promise((resolve) => (this.onReady = resolve));
     this.worker = this.watch(started);
     this.convert = cachedConverter(async (code) => {
-      if (!this.worker) return fromData(code, await convertToData(code));
       const reply = await this.request("convert", code);
       if ("data" in reply) return fromData(code, reply.data);
       throw this.errorOf(reply);
@@ -52,8 +55,10 @@ export class ConverterThread {
 
   private watch(started: StartedConverter): Worker {
     const { worker } = started;
+    let loaded = false;
     const onMessage = (reply: ConverterReply) => {
       if ("ready" in reply) {
+        loaded = true;
         this.onReady();
         if (TRACE) log(`start-up: the converter thread is ready at ${performance.now().toFixed(0)} ms`);
         return;
@@ -71,10 +76,10 @@ export class ConverterThread {
       this.onReady();
       const waiting = [...this.pending.values()];
       this.pending.clear();
-      if (this.restarts++ < MAX_RESTARTS) this.worker = this.watch(startConverterThread());
+      if (loaded || ++this.startFailures < MAX_START_FAILURES) this.worker = this.watch(startConverterThread());
       else {
         this.worker = null;
-        log(`the converter thread stopped ${this.restarts} times (${why || `exit code ${code}`}); converting cells on the kernel's thread`);
+        log(`the converter thread failed to start ${this.startFailures} times (${why || `exit code ${code}`}); converting cells on the kernel's thread`);
       }
       const [first, ...rest] = waiting;
       first?.reject(new Error(`the cell converter stopped (${why || `exit code ${code}`}) while converting this cell`));
@@ -83,6 +88,7 @@ export class ConverterThread {
     worker.on("message", onMessage);
     worker.on("exit", onExit);
     const early = started.takeEarly();
+    if (early.error) why = early.error.stack ?? early.error.message;
     for (const m of early.messages) onMessage(m as ConverterReply);
     if (early.exitCode !== null) queueMicrotask(() => onExit(early.exitCode!));
     return worker;

@@ -25,8 +25,3 @@ export function typescriptFile(): string {
 export function typescript(): TypeScript {
   return (loaded ??= requireCached(typescriptFile(), "converter") as TypeScript);
 }
-
-/** The same, for callers written against the asynchronous loader. */
-export async function loadTypeScript(): Promise<TypeScript> {
-  return typescript();
-}

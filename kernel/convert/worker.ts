@@ -4,13 +4,14 @@
  * the kernel process starts, in parallel with the kernel's own start-up, so a first cell that
  * arrives right after kernel_info finds them ready; the kernel's thread never loads TypeScript.
  *
- * @example new Worker(new URL("./worker.js", import.meta.url)) // see thread.ts
+ * @example startConverterThread() // convert/start.ts; thread.ts talks to it
  */
 import { parentPort } from "node:worker_threads";
 import { convertToData, loadEsbuild, typescript } from "./index.js";
 import { CellSyntaxError } from "./rewrite.js";
 import { isComplete } from "./is-complete.js";
 import { saveCodeCaches } from "../code-cache.js";
+import { log } from "../log.js";
 import type { ConverterReply, ConverterRequest } from "./thread.js";
 
 const port = parentPort!;
@@ -34,14 +35,23 @@ async function answer(r: ConverterRequest): Promise<ConverterReply> {
 const WARM_JS = "const __warm = [1];\nlet __w = await Promise.resolve(__warm.length);\nclass __W { x = 1 }\n__w + 1";
 const WARM_TS = "const __warm: number[] = [1];\n__warm.length as number";
 let chain: Promise<unknown> = (async () => {
-  typescript();
-  await convertToData(WARM_JS);
-  port.postMessage({ id: 0, ready: true } satisfies ConverterReply);
+  try {
+    typescript();
+    await convertToData(WARM_JS);
+  } catch (e) {
+    // Cells will say why they cannot be converted; the kernel must not wait for "ready".
+    log(`the converter thread could not load TypeScript: ${(e as Error).stack ?? e}`);
+  } finally {
+    port.postMessage({ id: 0, ready: true } satisfies ConverterReply);
+  }
   void loadEsbuild()
     .then(() => convertToData(WARM_TS))
     .catch(() => {})
     .finally(saveCodeCaches);
-})().catch(() => {});
+})();
 port.on("message", (r: ConverterRequest) => {
-  chain = chain.then(() => answer(r)).then((reply) => port.postMessage(reply));
+  chain = chain
+    .then(() => answer(r))
+    .then((reply) => port.postMessage(reply))
+    .catch((e) => log(`the converter thread could not answer: ${(e as Error).stack ?? e}`));
 });

@@ -134,6 +134,7 @@ export class LanguageService {
     server.on("message", onMessage);
     server.on("exit", onExit);
     const early = started.takeEarly();
+    if (early.error) why = early.error.stack ?? early.error.message;
     for (const m of early.messages) onMessage(m as ServiceReply);
     if (early.exit) queueMicrotask(() => onExit(early.exit!.code, early.exit!.signal));
   }
@@ -207,7 +208,9 @@ export class LanguageService {
     if (this.failure || code === this.lastAdded) return;
     this.lastAdded = code;
     this.cells.push(code);
-    this.checks.clear();
+    // The session changes: other cells' checks are stale. This cell's (taken just before, against
+    // the session without it) stays: run again, its own names shadow the session's copies.
+    for (const other of this.checks.keys()) if (other !== code) this.checks.delete(other);
     this.post({ id: 0, op: "addCell", code });
   }
 

@@ -8,7 +8,7 @@
  * @example renderGlobals("/opt/tsdl/dist/runtime/index.js", ["tensor", "models"], "/opt/tsdl/dist/kernel/language/display-api.js")
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ts } from "ts-morph";
 import { kernelFile, PACKAGE_ROOT } from "../paths.js";

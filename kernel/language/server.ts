@@ -8,7 +8,7 @@
  * else at normal priority leave one free. A type check therefore never slows a cell that
  * computes; it finishes in the gaps, or when the cell is done.
  *
- * @example fork(new URL("./server.js", import.meta.url), [cwd]) // see client.ts
+ * @example startLanguageServer(process.cwd()) // language/start.ts: the kernel runs it under nice
  */
 import { readdirSync } from "node:fs";
 import { setPriority } from "node:os";

@@ -19,7 +19,7 @@ export const LANGUAGE_OFF = /^(0|off|false|no)$/i.test(process.env.TSDL_LANGUAGE
 export interface StartedServer {
   process: ChildProcess;
   /** Messages it sent before anyone listened, in order, and how it ended if it did. */
-  takeEarly(): { messages: unknown[]; exit: { code: number | null; signal: NodeJS.Signals | null } | null };
+  takeEarly(): { messages: unknown[]; error: Error | null; exit: { code: number | null; signal: NodeJS.Signals | null } | null };
 }
 
 export function startLanguageServer(cwd: string): StartedServer {
@@ -41,16 +41,21 @@ export function startLanguageServer(cwd: string): StartedServer {
   child.channel?.unref();
   const messages: unknown[] = [];
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  let error: Error | null = null;
   const onMessage = (m: unknown) => messages.push(m);
   const onExit = (code: number | null, signal: NodeJS.Signals | null) => (exit = { code, signal });
+  // An 'error' nobody listens to (a spawn that failed) would end the kernel as it starts.
+  const onError = (e: Error) => (error = e);
   child.on("message", onMessage);
   child.on("exit", onExit);
+  child.on("error", onError);
   return {
     process: child,
     takeEarly() {
       child.off("message", onMessage);
       child.off("exit", onExit);
-      return { messages, exit };
+      child.off("error", onError);
+      return { messages, error, exit };
     },
   };
 }

@@ -6,6 +6,7 @@
  * here TypeScript comes through the code cache instead. The sources keep importing "ts-morph",
  * for its types and for running unbundled.
  */
-import { typescript } from "../convert/typescript.js";
+import { requireCached } from "../code-cache.js";
+import { typescriptFile, type TypeScript } from "../convert/typescript.js";
 
-export const ts = typescript();
+export const ts = requireCached(typescriptFile(), "language") as TypeScript;
