@@ -91,13 +91,20 @@ for i in range(starts):
         a, b = run(kc, "1 + 1")
         r["first_reply_ms"].append(a)
         if b is not None: r["first_idle_ms"].append(b)
-        if i == starts - 1:
-            kept.append((name, km, kc))
-        else:
-            kc.stop_channels()
-            km.shutdown_kernel(now=False)
-# The round trips of the last start of every kernel, taken in turns (one cell each, round after
-# round), so that the machine's changing speed touches them all alike.
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+# The round trips: one more session of every kernel, started after all the timed starts (a
+# kernel left running would warm up while the next one's start is timed), then cells taken in
+# turns (one to each kernel, round after round), so that the machine's changing speed touches
+# them all alike.
+for name in names:
+    km = KernelManager(kernel_name=name)
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=120)
+    iopub_joined(kc)
+    kept.append((name, km, kc))
 for name, km, kc in kept:
     for _ in range(warmup): run(kc, "1 + 1")
 time.sleep(3)  # let background loading finish: the steady state
@@ -151,7 +158,15 @@ if (withTslab) {
 
 const driver = join(prefix, "drive.py");
 writeFileSync(driver, DRIVER);
-const env = { ...process.env, JUPYTER_PATH: join(prefix, "share", "jupyter"), PYDEVD_DISABLE_FILE_VALIDATION: "1", PYTHONWARNINGS: "ignore" };
+const env = {
+  ...process.env,
+  JUPYTER_PATH: join(prefix, "share", "jupyter"),
+  // Connection files and IPython's folder in the scratch prefix, not the home directory.
+  JUPYTER_RUNTIME_DIR: join(prefix, "runtime"),
+  IPYTHONDIR: join(prefix, "ipython"),
+  PYDEVD_DISABLE_FILE_VALIDATION: "1",
+  PYTHONWARNINGS: "ignore",
+};
 console.error(`measuring ${kernels.join(", ")}: ${starts} starts each (alternating), then ${warmup}+${warmup} warm-up and ${rounds} timed "1 + 1" cells…`);
 type Raw = { ready_s: number[]; first_reply_ms: number[]; first_idle_ms: number[]; reply_ms: number[]; idle_ms: number[]; idle_lost: number };
 const raw = JSON.parse(must("/usr/bin/python3", [driver, kernels.join(","), String(starts), String(warmup), String(rounds)], { env }).trim().split("\n").pop()!) as Record<string, Raw>;

@@ -74,6 +74,7 @@ const env = {
   ...process.env,
   JUPYTER_PATH: join(prefix, "share", "jupyter"),
   JUPYTER_RUNTIME_DIR: join(prefix, "runtime"),
+  IPYTHONDIR: join(prefix, "ipython"),
   PYDEVD_DISABLE_FILE_VALIDATION: "1",
   PYTHONWARNINGS: "ignore",
 };

@@ -234,7 +234,7 @@ describe("a save replaces the previous one as a whole", () => {
     expect(readdirSync(dir).length).toBe(4);
     expect(bits(loadModel(dir).predict(x, { verbose: 0 }) as Tensor)).toEqual(bits(a.predict(x, { verbose: 0 }) as Tensor));
     const c = make();
-    c.loadWeights(dir); // weights.json first, as before
+    c.loadWeights(dir); // the manifest written last: weights.json
     expect(bits(c.predict(x, { verbose: 0 }) as Tensor)).toEqual(bits(b.predict(x, { verbose: 0 }) as Tensor));
   }));
 

@@ -168,7 +168,7 @@ describe("process.exit() in a cell ends the kernel cleanly", () => {
       expect(k.log).not.toMatch(ABORTED);
       expect(await k.heartbeat(500)).toBe(false);
     } finally {
-      k.close();
+      await k.stop();
     }
   });
 
@@ -187,7 +187,7 @@ kept.shape`);
       expect(await ended(k)).toEqual({ code: 0, signal: null });
       expect(k.log).not.toMatch(ABORTED);
     } finally {
-      k.close();
+      await k.stop();
     }
   });
 });

@@ -5,7 +5,7 @@
  * load, and hold one whole save — the weights and model.json of the same save (never a mix), the
  * newest finished one or the one under way — and nothing a later save does not clean up.
  */
-import { afterAll, expect, test } from "vitest";
+import { afterAll, expect, onTestFinished, test } from "vitest";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -47,6 +47,8 @@ async function killedSaver(first: number, waitForOneSave: boolean, delayMs: () =
   let err = "";
   child.stderr.on("data", (d) => (err += d));
   const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
+  // However the round ends (a failed assertion, a timeout), the saver does not outlive it.
+  onTestFinished(() => void child.kill("SIGKILL"));
   await new Promise<void>((ok, fail) => {
     child.stdout.on("data", (d) => {
       out += d;

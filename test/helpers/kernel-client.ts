@@ -277,7 +277,7 @@ export class KernelClient {
 
   /** Resolves with the exit code when the process ends. */
   exited(): Promise<number | null> {
-    if (this.proc.exitCode !== null) return Promise.resolve(this.proc.exitCode);
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return Promise.resolve(this.proc.exitCode);
     return new Promise((ok) => this.proc.once("exit", (code) => ok(code)));
   }
 
@@ -287,14 +287,14 @@ export class KernelClient {
 
   /** shutdown_request, then waits for the process to end (kills it if it does not). */
   async stop(): Promise<void> {
-    if (this.proc.exitCode === null) {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
       try {
         await this.request("control", "shutdown_request", { restart: false }, 5000);
         await Promise.race([this.exited(), new Promise((r) => setTimeout(r, 5000))]);
       } catch {
         // fall through to kill
       }
-      if (this.proc.exitCode === null) this.proc.kill("SIGKILL");
+      if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill("SIGKILL");
     }
     this.close();
   }
@@ -304,11 +304,20 @@ export class KernelClient {
  * Starts the built kernel on free ports and connects; resolves once IOPub is subscribed
  * (the kernel's iopub_welcome arrived) and kernel_info_reply came back.
  */
+/**
+ * This process's environment without the TSDL_* settings of whoever runs the tests
+ * (`TSDL_WARMUP=off`, `TSDL_LANGUAGE=off`, … change what a kernel does); TSDL_CACHE_DIR stays,
+ * which vitest.config.ts points at a scratch folder. A test sets what it needs in `opts.env`.
+ */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TSDL_") || k === "TSDL_CACHE_DIR"));
+}
+
 export async function startKernel(opts: StartOptions = {}): Promise<KernelClient> {
   const { path, conn } = await writeConnectionFile(undefined, opts.connection);
   const proc = spawn(process.execPath, [KERNEL_CLI, "kernel", path], {
     cwd: opts.cwd ?? REPO_ROOT,
-    env: { ...process.env, ...opts.env },
+    env: { ...inheritedEnv(), ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const client = new KernelClient(proc, conn, path);
