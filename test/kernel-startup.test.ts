@@ -46,7 +46,7 @@ test("the language service runs in its own process with every thread at the lowe
   const r = await kernel.request("shell", "complete_request", { code: "layers.De", cursor_pos: 9 });
   expect(r.content.matches).toContain("Dense");
   const [server] = await kernel.waitFor(() => {
-    const found = childrenOf(kernel.proc.pid!, /language(\.bundle|\/server)\.js/);
+    const found = childrenOf(kernel.proc.pid!, SERVICE);
     return found.length ? found : undefined;
   }, "the language service's process");
   const nice = threadNiceness(server);
@@ -54,6 +54,47 @@ test("the language service runs in its own process with every thread at the lowe
   expect(new Set(nice)).toEqual(new Set([19]));
   // The kernel's own threads keep the priority they were started with (the suite's own).
   expect(new Set(threadNiceness(kernel.proc.pid!))).toEqual(new Set([getPriority()]));
+});
+
+/** The state letter of process `pid` (R, S, T for stopped, …), or null once it is gone. */
+function processState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+  } catch {
+    return null;
+  }
+}
+
+const SERVICE = /language(\.bundle|\/server)\.js/;
+
+test("a cell that computes while the service still loads has it stopped, and it loads once the cell is done", async () => {
+  k = await startKernel();
+  const kernel = k;
+  const [server] = await kernel.waitFor(() => {
+    const found = childrenOf(kernel.proc.pid!, SERVICE);
+    return found.length ? found : undefined;
+  }, "the language service's process");
+  const id = await kernel.sendExecute("const until = Date.now() + 3000; while (Date.now() < until) {}\n'done'");
+  await kernel.waitFor(() => (kernel.iopubFor(id).some((m) => m.header.msg_type === "execute_input") ? true : undefined), "the cell to start");
+  await kernel.waitFor(() => (processState(server) === "T" ? true : undefined), "the service to be stopped while the cell runs");
+  expect((await kernel.collect(id)).results[0]["text/plain"]).toBe("'done'");
+  expect(processState(server)).not.toBe("T");
+  const r = await kernel.request("shell", "complete_request", { code: "layers.De", cursor_pos: 9 });
+  expect(r.content.matches).toContain("Dense");
+});
+
+test("a kernel killed while its service is stopped takes the service with it", async () => {
+  k = await startKernel();
+  const kernel = k;
+  const [server] = await kernel.waitFor(() => {
+    const found = childrenOf(kernel.proc.pid!, SERVICE);
+    return found.length ? found : undefined;
+  }, "the language service's process");
+  await kernel.sendExecute("const until = Date.now() + 60000; while (Date.now() < until) {}");
+  await kernel.waitFor(() => (processState(server) === "T" ? true : undefined), "the service to be stopped while the cell runs");
+  kernel.proc.kill("SIGKILL");
+  await kernel.waitFor(() => (processState(server) === null || processState(server) === "Z" ? true : undefined), "the service to end with the kernel");
 });
 
 test("a type error in the first cell of a fresh session reaches that cell, however late the service loads", async () => {

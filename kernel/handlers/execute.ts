@@ -81,7 +81,14 @@ const execute: Handler = async (kernel, msg, channel) => {
   try {
     // execute_input (and anything before it) leaves before the cell can block this thread.
     await kernel.sockets.drainIopub();
-    const r = await kernel.executor.run(code, label);
+    // A language service still loading waits while the cell's code runs (client.ts, pauseLoading).
+    const resume = lang.pauseLoading?.();
+    let r;
+    try {
+      r = await kernel.executor.run(code, label);
+    } finally {
+      resume?.();
+    }
     if (TRACE) marks.push(["run", performance.now()]);
     await sendDiagnostics(kernel, lateDiagnostics, lang.ready?.() ?? false);
     if (TRACE) marks.push(["diagnostics", performance.now()]);

@@ -33,6 +33,11 @@ export function whenLoaded(): Promise<void> {
   return start()?.loaded ?? Promise.resolve();
 }
 
+/** While a cell runs: stops a service that is still loading; call the result when the cell is done. */
+export function pauseLoading(): (() => void) | null {
+  return instance?.pauseLoading() ?? null;
+}
+
 /** True once the service has loaded (a check asked for now is answered in milliseconds). */
 export function ready(): boolean {
   return instance?.isReady ?? false;

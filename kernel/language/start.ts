@@ -1,7 +1,8 @@
 /**
  * Starts the language service's process (server.ts) with little more than node:child_process
  * loaded, so the kernel can start it first thing (cli.ts) and the service, which needs about a
- * second to load, is ready sooner. It runs under `nice -n 19` where that command exists, so
+ * second to load, is ready sooner. It runs under `nice -n 19` where that command exists (and
+ * `setpriv --pdeathsig KILL`, so it ends with the kernel however the kernel ends), so
  * even Node's own start-up in it yields to the kernel (server.ts lowers its threads anyway,
  * for machines without it).
  * What the process says before the kernel's LanguageService (client.ts) listens is kept.
@@ -25,8 +26,13 @@ export interface StartedServer {
 export function startLanguageServer(cwd: string): StartedServer {
   const script = fileURLToPath(entryPoint("language/server.js", "language.bundle.js"));
   const node = [process.execPath, ...process.execArgv, script, cwd];
-  const nice = ["/usr/bin/nice", "/bin/nice"].find((p) => existsSync(p));
-  const [command, ...args] = nice ? [nice, "-n", "19", ...node] : node;
+  const found = (name: string) => [`/usr/bin/${name}`, `/bin/${name}`].find((p) => existsSync(p));
+  const nice = found("nice");
+  // setpriv (util-linux) makes the process die with the kernel, even stopped: the kernel stops a
+  // service that is still loading while a cell computes (client.ts, pauseLoading), and a kernel
+  // killed meanwhile must not leave it stopped for ever.
+  const setpriv = found("setpriv");
+  const [command, ...args] = [...(setpriv ? [setpriv, "--pdeathsig", "KILL"] : []), ...(nice ? [nice, "-n", "19"] : []), ...node];
   const child = spawn(command, args, {
     // Its stdout is not a cell's; its stderr (a crash) goes to the kernel's log.
     stdio: ["ignore", "ignore", "inherit", "ipc"],

@@ -148,22 +148,31 @@ export class KernelClient {
     await this[channel].send(frames);
   }
 
-  /** Resolves when `check()` returns something other than undefined; rejects after `timeoutMs`. */
+  /**
+   * Resolves when `check()` returns something other than undefined; rejects after `timeoutMs`.
+   * It checks again whenever the kernel sends something, and every 50 ms for state outside the
+   * messages (a process's state in /proc).
+   */
   waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 45_000): Promise<T> {
     return new Promise((ok, fail) => {
+      const stop = () => {
+        this.waiters.delete(poll);
+        clearTimeout(timer);
+        clearInterval(ticks);
+      };
       const done = () => {
         const v = check();
         if (v === undefined) return false;
-        this.waiters.delete(poll);
-        clearTimeout(timer);
+        stop();
         ok(v);
         return true;
       };
       const poll = () => void done();
       const timer = setTimeout(() => {
-        this.waiters.delete(poll);
+        stop();
         fail(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; kernel log:\n${this.stderrText}`));
       }, timeoutMs);
+      const ticks = setInterval(poll, 50);
       if (!done()) this.waiters.add(poll);
     });
   }
