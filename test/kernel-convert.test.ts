@@ -4,7 +4,9 @@
  */
 import { describe, test, expect } from "vitest";
 import vm from "node:vm";
-import { convertCell, CellSyntaxError } from "../kernel/convert/index.js";
+import fc from "fast-check";
+import { convertCell, convertToData, fromData, CellSyntaxError } from "../kernel/convert/index.js";
+import { simpleExpression } from "../kernel/convert/simple.js";
 
 /** Runs converted code the way the executor does and returns the cell's value. */
 async function runCell(code: string): Promise<unknown> {
@@ -53,5 +55,77 @@ describe("namespaces and what only esbuild refuses", () => {
     const error = await convertCell("const fine = 1\nfine + 1 = 2").catch((e) => e);
     expect(error).toBeInstanceOf(CellSyntaxError);
     expect(error.line).toBe(2);
+  });
+});
+
+describe("one-expression cells converted without the parser (kernel/convert/simple.ts)", () => {
+  const full = async (code: string) => {
+    try {
+      return await convertToData(code);
+    } catch {
+      return null;
+    }
+  };
+
+  test("a plain expression gets exactly the full conversion, positions included", async () => {
+    for (const code of ["1 + 1", "model.summary()", "  x.shape[0] ;\n", "a ? b : c", "f(a)(b)[2]", "x = 5", "a?.b ?? -c", "(\n  x +\n  yy.z\n)"]) {
+      const fast = simpleExpression(code);
+      expect(fast, code).not.toBeNull();
+      const reference = (await full(code))!;
+      expect(fast!.js, code).toBe(reference.js);
+      expect(fast!.hasValue).toBe(true);
+      expect(fast!.names).toEqual([]);
+      const [a, b] = [fromData(code, fast!), fromData(code, reference)];
+      const lines = reference.js.split("\n");
+      for (let line = 1; line <= lines.length; line++) {
+        for (let column = 1; column <= lines[line - 1].length; column++) {
+          expect(a.originalPosition(line, column), `${code} at ${line}:${column}`).toEqual(b.originalPosition(line, column));
+        }
+      }
+    }
+  });
+
+  test("what is not one plain expression takes the full path", () => {
+    for (const code of [
+      "", " ;", "let [a] = [1]", "const x = 1", "f<T>(x)", "x as number", "x!", "010", "'s'", "`t`", "a / b", "// c",
+      "a; b", "{ a: 1 }", "import('fs')", "a) + (b", "@dec", "#x", "a < b", "type X = 1", "π + 1",
+    ]) {
+      expect(simpleExpression(code), code).toBeNull();
+    }
+  });
+
+  test("whenever it answers, the full converter agrees (random cells: expressions and token soup)", async () => {
+    const ws = fc.constantFrom("", " ", "\n", "  ");
+    const { expr } = fc.letrec<{ expr: string; atom: string }>((tie) => ({
+      atom: fc.constantFrom("a", "b1", "$", "_x", "0", "1.5", "2e3", "0x1f", "09", "let", "await", "this", "null"),
+      expr: fc.oneof(
+        { depthSize: "small", withCrossShrink: true },
+        tie("atom"),
+        fc.tuple(fc.constantFrom("-", "!", "~", "typeof ", "void ", "await ", "new ", "++"), tie("expr")).map(([o, e]) => o + e),
+        fc.tuple(tie("expr"), fc.constantFrom("+", "-", "*", "%", "==", "&&", "||", "??", "^", ">", ">>", "=", "in", ",", "**"), ws, tie("expr")).map(([a, o, w, b]) => `${a} ${o}${w}${b}`),
+        fc.tuple(tie("expr"), fc.constantFrom(".x", "?.y", "!", "++", "[0]", "()", "(a, b)", " as T")).map(([e, s]) => e + s),
+        fc.tuple(tie("expr"), tie("expr"), tie("expr")).map(([a, b, c]) => `${a} ? ${b} : ${c}`),
+        fc.tuple(ws, tie("expr"), ws).map(([u, e, v]) => `(${u}${e}${v})`),
+        fc.tuple(tie("expr"), tie("expr")).map(([a, b]) => `[${a}, ${b}]`),
+      ),
+    }));
+    const soup = fc.array(fc.constantFrom("a", "0", "+", "=", "!", "?", ":", ",", ".", "(", ")", "[", "]", ">", " ", "\n", ";", "let", "new"), { minLength: 1, maxLength: 12 }).map((p) => p.join(""));
+    let answered = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(expr, soup), fc.constantFrom("", ";", " ;\n"), async (body, tail) => {
+        const code = body + tail;
+        const fast = simpleExpression(code);
+        if (fast === null) return;
+        answered++;
+        const reference = await full(code);
+        expect(reference, code).not.toBeNull();
+        expect(fast.js, code).toBe(reference!.js);
+        expect(reference!.names, code).toEqual([]);
+        expect(reference!.hasValue, code).toBe(true);
+      }),
+      { numRuns: 3000, seed: 20261202 },
+    );
+    // The property means something only if the fast path answered often.
+    expect(answered).toBeGreaterThan(400);
   });
 });

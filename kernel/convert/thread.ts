@@ -7,6 +7,7 @@
  */
 import type { Worker } from "node:worker_threads";
 import { startConverterThread, type StartedConverter } from "./start.js";
+import { simpleExpression } from "./simple.js";
 import { cachedConverter, convertToData, fromData, type ConvertedCell, type ConvertedData } from "./index.js";
 import { isComplete } from "./is-complete.js";
 import { CellSyntaxError } from "./rewrite.js";
@@ -47,6 +48,8 @@ export class ConverterThread {
     this.ready = new Promise((resolve) => (this.onReady = resolve));
     this.worker = this.watch(started);
     this.convert = cachedConverter(async (code) => {
+      const simple = simpleExpression(code);
+      if (simple) return fromData(code, simple);
       const reply = await this.request("convert", code);
       if ("data" in reply) return fromData(code, reply.data);
       throw this.errorOf(reply);

@@ -17,6 +17,8 @@ export interface RunResult {
 
 export class Executor {
   readonly cells = new CellRegistry();
+  /** Where the last run's time went, in ms (read by execute.ts under TSDL_TRACE=1). */
+  readonly lastTimings = { convert: 0, compile: 0 };
 
   constructor(
     readonly interrupts: Interrupts,
@@ -27,12 +29,16 @@ export class Executor {
   /** Converts and runs `code` as the script named `label`; throws what the cell threw. */
   async run(code: string, label: string): Promise<RunResult> {
     let converted = null;
+    const t0 = performance.now();
     try {
       converted = await this.convert(code);
     } finally {
       this.cells.add(label, code, converted);
     }
+    const t1 = performance.now();
     const script = compile(converted, code, label);
+    this.lastTimings.convert = t1 - t0;
+    this.lastTimings.compile = performance.now() - t1;
     const guard = this.interrupts.begin();
     try {
       if (guard.signal.aborted) throw new KeyboardInterrupt(); // stopped before it started

@@ -55,6 +55,7 @@ const execute: Handler = async (kernel, msg, channel) => {
 
   let code = c.code;
   const lang = await languageService();
+  if (TRACE) marks.push(["runtime+service", performance.now()]);
   let lateDiagnostics: Promise<string | undefined> | undefined;
   // Silent code comes from front ends (not the person), so it is neither type-checked nor
   // given magics, and its declarations do not join the session that completion sees.
@@ -81,6 +82,7 @@ const execute: Handler = async (kernel, msg, channel) => {
   try {
     // execute_input (and anything before it) leaves before the cell can block this thread.
     await kernel.sockets.drainIopub();
+    if (TRACE) marks.push(["drain", performance.now()]);
     // A language service still loading waits while the cell's code runs (client.ts, pauseLoading).
     const resume = lang.pauseLoading?.();
     let r;
@@ -89,7 +91,11 @@ const execute: Handler = async (kernel, msg, channel) => {
     } finally {
       resume?.();
     }
-    if (TRACE) marks.push(["run", performance.now()]);
+    if (TRACE) {
+      const { convert, compile } = kernel.executor.lastTimings;
+      marks.push(["run", performance.now()]);
+      log(`${label}: run = convert ${convert.toFixed(2)} + compile ${compile.toFixed(2)} + evaluate`);
+    }
     await sendDiagnostics(kernel, lateDiagnostics, lang.ready?.() ?? false);
     if (TRACE) marks.push(["diagnostics", performance.now()]);
     kernel.streams.flush();
