@@ -8,13 +8,24 @@
  * for it (a lock folder) instead of installing twice.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const TENSORFLOW_VERSION = "2.21.0";
 
-const VENV = fileURLToPath(new URL("../../../.bench/keras-venv", import.meta.url));
+/** The project's root: the nearest folder above this module whose package.json is tsdl's (this
+ * module runs from bench/lib in tests and from dist/bench/lib in benchmarks). */
+function projectRoot(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      if (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name === "tsdl") return dir;
+    } catch {}
+  }
+  throw new Error(`no tsdl package.json above ${fileURLToPath(import.meta.url)}`);
+}
+
+const VENV = join(projectRoot(), ".bench", "keras-venv");
 const PYTHON = join(VENV, "bin", "python");
 const READY = join(VENV, ".tsdl-installed");
 const LOCK = `${VENV}.lock`;
