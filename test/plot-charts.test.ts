@@ -127,6 +127,18 @@ describe("plot.line, plot.scatter and plot.hist chart arrays", () => {
     await expect(lineChart([1, 2], [1, 2, 3])).rejects.toThrow("plot.line: x has 2 values and y has 3; they must match");
   });
 
+  it("draws named { x, y } series through their points in the order given, as matplotlib does", async () => {
+    // A closed square: sorted by x (Vega-Lite's default for lines) it would fold into a zigzag.
+    const svg = String((await lineChart({ square: { x: [0, 1, 1, 0, 0], y: [0, 0, 1, 1, 0] } }, { width: 100, height: 100 }))["image/svg+xml"]);
+    expect(svg).toContain('d="M0,100L100,100L100,0L0,0L0,100"');
+    const two = String((await lineChart({ a: { x: tensor([1, 0]), y: [0, 1] }, b: [2, 3, 4] }))["image/svg+xml"]);
+    expect(count(two, 'aria-roledescription="line mark"')).toBe(2);
+    expect(two).toContain("x: 1; y: 0; series: a");
+    expect(two).toContain("x: 0; y: 2; series: b");
+    await expect(lineChart({ a: { x: [1, 2], y: [1] } })).rejects.toThrow("plot.line: series 'a' has 2 x values and 1 y values; they must match");
+    await expect(lineChart({ a: { x: [1, 2] } as never })).rejects.toThrow("plot.line: series 'a' must be numbers (an array, a typed array or a tensor) or { x, y }, received Object");
+  });
+
   it("takes tensors as well as arrays", async () => {
     const line = await lineChart(tensor([3, 1, 2]));
     expect(line["text/plain"]).toBe("line plot (1 series)\n  y           █▁▅  3.0000 → 2.0000");

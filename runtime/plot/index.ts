@@ -83,12 +83,15 @@ function historyLogs(history: HistoryInput): Record<string, number[]> {
   return logs;
 }
 
+/** A named series of `plot.line`: y values against their index, or points given as `{ x, y }`. */
+export type LineSeries = Numbers | { x: Numbers; y: Numbers };
+
 /**
  * The bundle `plot.line` shows.
  * @example await lineChart([1, 4, 9])
  */
 export async function lineChart(
-  xOrY: Numbers | Record<string, Numbers>,
+  xOrY: Numbers | Record<string, LineSeries>,
   yOrOptions?: Numbers | WithSnakeCase<ChartOptions>,
   maybeOptions?: WithSnakeCase<ChartOptions>,
   svg = true,
@@ -108,9 +111,18 @@ export async function lineChart(
       series = { y: { x: y.map((_, i) => i), y } };
     } else {
       series = {};
-      for (const [name, values] of Object.entries(xOrY as Record<string, Numbers>)) {
-        const y = toNumbers(values, name);
-        series[name] = { x: y.map((_, i) => i), y };
+      for (const [name, values] of Object.entries(xOrY as Record<string, LineSeries>)) {
+        if (isNumbers(values)) {
+          const y = toNumbers(values, name);
+          series[name] = { x: y.map((_, i) => i), y };
+        } else if (typeof values === "object" && values !== null && "x" in values && "y" in values) {
+          const x = toNumbers(values.x, `${name}.x`);
+          const y = toNumbers(values.y, `${name}.y`);
+          if (x.length !== y.length) throw new Error(`plot.line: series '${name}' has ${x.length} x values and ${y.length} y values; they must match`);
+          series[name] = { x, y };
+        } else {
+          throw new Error(`plot.line: series '${name}' must be numbers (an array, a typed array or a tensor) or { x, y }, received ${describe(values)}`);
+        }
       }
     }
   }
@@ -159,10 +171,14 @@ async function plotHistory(history: HistoryInput, options?: WithSnakeCase<Histor
 }
 
 /**
- * Draws a line: `plot.line(y)`, `plot.line(x, y)`, or several named series `plot.line({ a, b })`.
+ * Draws a line: `plot.line(y)`, `plot.line(x, y)`, or several named series `plot.line({ a, b })`,
+ * each a list of y values (against their index) or `{ x, y }`. Points are joined in the order
+ * given, as matplotlib's `plot` does, so a closed outline or a path drawn out of x order keeps
+ * its shape.
  * @example await plot.line([1, 4, 9, 16], { title: "squares" })
+ * @example await plot.line({ before: { x: [0, 1, 1, 0, 0], y: [0, 0, 1, 1, 0] }, after: { x: xs, y: ys } })
  */
-async function line(xOrY: Numbers | Record<string, Numbers>, yOrOptions?: Numbers | WithSnakeCase<ChartOptions>, options?: WithSnakeCase<ChartOptions>): Promise<void> {
+async function line(xOrY: Numbers | Record<string, LineSeries>, yOrOptions?: Numbers | WithSnakeCase<ChartOptions>, options?: WithSnakeCase<ChartOptions>): Promise<void> {
   show(await lineChart(xOrY, yOrOptions, options, wantsSvg()));
 }
 

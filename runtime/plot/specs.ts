@@ -106,12 +106,13 @@ export function historySpec(curves: MetricCurves[], options: ChartOptions = {}):
 export type Series = Record<string, { x: number[]; y: number[] }>;
 
 /**
- * Lines through (x, y) points, one color per named series.
+ * Lines through (x, y) points in the order given (Vega-Lite would otherwise sort them by x), one
+ * color per named series.
  * @example lineSpec({ y: { x: [0, 1, 2], y: [1, 4, 9] } })
  */
 export function lineSpec(series: Series, options: ChartOptions = {}): VegaLiteSpec {
   const names = Object.keys(series);
-  const values = names.flatMap((name) => series[name].x.map((x, i) => ({ x, y: series[name].y[i], series: name })));
+  const values = names.flatMap((name) => series[name].x.map((x, i) => ({ x, y: series[name].y[i], series: name, point: i })));
   // Indices (and other whole-number x) get whole-number ticks: no "0.4" between two steps.
   const wholeX = values.every((v) => Number.isInteger(v.x));
   return single(options, {
@@ -120,6 +121,12 @@ export function lineSpec(series: Series, options: ChartOptions = {}): VegaLiteSp
     encoding: {
       x: { field: "x", type: "quantitative", title: options.xLabel ?? "x", ...(wholeX ? { axis: { tickMinStep: 1, format: "d" } } : {}) },
       y: { field: "y", type: "quantitative", title: options.yLabel ?? "y", scale: { zero: false } },
+      order: { field: "point", type: "quantitative" },
+      tooltip: [
+        { field: "x", type: "quantitative" },
+        { field: "y", type: "quantitative" },
+        ...(names.length > 1 ? [{ field: "series", type: "nominal" }] : []),
+      ],
       ...(names.length > 1 ? { color: { field: "series", type: "nominal", title: null, sort: names } } : {}),
     },
   });
