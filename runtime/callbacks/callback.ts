@@ -3,6 +3,8 @@
  * logs Keras passes (`{ loss, accuracy, val_loss, val_accuracy }`). Subclass `Callback`, or pass
  * a plain object with any of the hooks: `{ onEpochEnd(epoch, logs) { … } }`.
  */
+import { inspect } from "node:util";
+import { reprLine } from "../display/reprs.js";
 
 /** Per-epoch or per-batch values: "loss", "accuracy", "val_loss", … */
 export type Logs = Record<string, number>;
@@ -89,6 +91,24 @@ export class Callback implements CallbackHooks {
   /** Keras's name for the hook after each training batch (what fit calls); by default it calls onBatchEnd, so overriding either works. */
   onTrainBatchEnd(batch: number, logs?: Logs): void | Promise<void> {
     return this.onBatchEnd(batch, logs);
+  }
+
+  /** The few options that define this callback, by their Keras names, for its one line. */
+  protected reprFields(): Record<string, unknown> {
+    return {};
+  }
+
+  /**
+   * A Keras-like line: the class and its defining options (a subclass of your own shows its class).
+   * @example String(new callbacks.EarlyStopping({ patience: 2 })) // "<EarlyStopping monitor=val_loss, patience=2, restore_best_weights=False>"
+   */
+  toString(): string {
+    return reprLine(this.constructor.name, this.reprFields());
+  }
+
+  /** How console.log, util.inspect and a cell's value show a callback: its one line. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 }
 

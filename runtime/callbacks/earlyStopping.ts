@@ -71,6 +71,10 @@ export class EarlyStopping extends Callback {
     this.mode = resolveMode(o.mode ?? "auto", this.monitor);
   }
 
+  protected override reprFields(): Record<string, unknown> {
+    return { monitor: this.monitor, patience: this.patience, restore_best_weights: this.restoreBestWeights };
+  }
+
   override onTrainBegin(): void {
     this.wait = 0;
     this.stoppedEpoch = 0;

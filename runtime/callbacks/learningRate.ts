@@ -18,6 +18,10 @@ export class LearningRateScheduler extends Callback {
     if (typeof schedule !== "function") throw new Error(`LearningRateScheduler: schedule must be a function (epoch, lr) => lr, received ${typeof schedule}`);
   }
 
+  protected override reprFields(): Record<string, unknown> {
+    return { schedule: this.schedule };
+  }
+
   override onEpochBegin(epoch: number): void {
     const opt = this.model.optimizer;
     if (!opt) throw new Error("LearningRateScheduler: the model has no optimizer; compile it first");
@@ -100,6 +104,10 @@ export class ReduceLROnPlateau extends Callback {
     this.minLr = o.minLr ?? 0;
     this.mode = resolveMode(o.mode ?? "auto", this.monitor);
     this.verbose = o.verbose ?? 0;
+  }
+
+  protected override reprFields(): Record<string, unknown> {
+    return { monitor: this.monitor, factor: this.factor, patience: this.patience };
   }
 
   override onTrainBegin(): void {

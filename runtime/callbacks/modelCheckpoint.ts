@@ -69,6 +69,10 @@ export class ModelCheckpoint extends Callback {
     this.verbose = o.verbose ?? 0;
   }
 
+  protected override reprFields(): Record<string, unknown> {
+    return { filepath: this.filepath, monitor: this.monitor, save_best_only: this.saveBestOnly };
+  }
+
   override onTrainBegin(): void {
     this.best = this.mode === "min" ? Infinity : -Infinity;
   }

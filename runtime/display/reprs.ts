@@ -3,12 +3,46 @@
  * Tensor, a model or a History. Each returns a MIME bundle with text/plain (terminals, saved
  * notebooks) and, where it helps, text/html. The classes call these from their `[DISPLAY]()`.
  *
+ * Keras objects (layers, models, optimizers, losses, metrics, callbacks, History) are shown as
+ * Keras shows them in a REPL: one short line, `<Dense name=dense, units=512, activation=relu,
+ * built=True>`, through `reprLine`. Their text/plain is that line everywhere: a cell's value,
+ * `console.log`, `${layer}`, and inside arrays (`model.layers`). A model's and a History's
+ * text/html keep their tables (the summary, the per-epoch logs).
+ *
  * Tensors are taken structurally (anything with shape, dtype, toString and toArray) so this file
  * does not import the tensor module that imports it.
  */
 import type { MimeBundle } from "./sink.js";
 import { escapeHtml } from "./html.js";
 import { formatValue } from "./progbar-format.js";
+
+/**
+ * Keras's one-line form of an object: the class, then `key=value` pairs in the order given
+ * (undefined values are left out). Keras 3 prints `<Dense name=dense, built=True>`; tsdl adds the
+ * few options that define the object between the name and `built` (issue 18's example).
+ * @example reprLine("Dense", { name: "dense", units: 512, activation: "relu", built: true }) // "<Dense name=dense, units=512, activation=relu, built=True>"
+ * @example reprLine("Flatten", {}) // "<Flatten>"
+ */
+export function reprLine(className: string, fields: Record<string, unknown>): string {
+  const parts = Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${reprValue(v)}`);
+  return parts.length === 0 ? `<${className}>` : `<${className} ${parts.join(", ")}>`;
+}
+
+/**
+ * One value as Keras's reprs print it: Python's True/False/None, names without quotes, lists in
+ * brackets, a function by its name.
+ * @example reprValue([true, null, "relu", 0.001]) // "[True, None, relu, 0.001]"
+ */
+export function reprValue(v: unknown): string {
+  if (v === true) return "True";
+  if (v === false) return "False";
+  if (v === null) return "None";
+  if (Array.isArray(v)) return `[${v.map(reprValue).join(", ")}]`;
+  if (typeof v === "function") return v.name || "<function>";
+  return String(v);
+}
 
 /** What reprs need from a tensor. */
 export interface TensorLike {
@@ -52,12 +86,13 @@ function formatCell(v: unknown, dtype: string): string {
 }
 
 /**
- * A model's bundle from its summary text (Keras's box table): the text itself, and an HTML table
- * built from its rows with the totals below.
- * @example modelBundle(model.summaryText())
+ * A model's bundle: its one-line repr as text/plain (what Keras prints for `model`), and its
+ * summary (Keras's box table) as an HTML table with the totals below, which JupyterLab and the
+ * classic Notebook show in its place.
+ * @example modelBundle("<Sequential name=sequential, built=True>", model.summaryText())
  */
-export function modelBundle(summaryText: string): MimeBundle {
-  return { "text/plain": summaryText, "text/html": summaryHtml(summaryText) };
+export function modelBundle(line: string, summaryText: string): MimeBundle {
+  return { "text/plain": line, "text/html": summaryHtml(summaryText) };
 }
 
 /** Turns the box-drawn summary into an HTML table; falls back to preformatted text if it has no table. */
@@ -92,11 +127,29 @@ export interface HistoryLike {
 }
 
 /**
- * A History's bundle: a small table of its per-epoch logs (epochs counted from 1, as printed).
- * @example historyBundle({ history: { loss: [0.3, 0.1] }, epoch: [0, 1] })["text/plain"]
- * // "History (2 epochs)\nepoch  loss\n    1  0.3000\n    2  0.1000"
+ * A History's one line: `<History epochs=5, metrics=[accuracy, loss]>` (the keys of
+ * `history.history`, in the order fit logged them).
+ * @example historyLine({ history: { loss: [0.3, 0.1] }, epoch: [0, 1] }) // "<History epochs=2, metrics=[loss]>"
+ */
+export function historyLine(history: HistoryLike): string {
+  return reprLine("History", { epochs: history.epoch.length, metrics: Object.keys(history.history) });
+}
+
+/**
+ * A History's bundle: its one line as text/plain, and a small table of its per-epoch logs
+ * (epochs counted from 1, as printed) as text/html.
+ * @example historyBundle({ history: { loss: [0.3, 0.1] }, epoch: [0, 1] })["text/plain"] // "<History epochs=2, metrics=[loss]>"
  */
 export function historyBundle(history: HistoryLike): MimeBundle {
+  return { "text/plain": historyLine(history), "text/html": historyTable(history).html };
+}
+
+/**
+ * The per-epoch logs as a text table and an HTML table.
+ * @example historyTable({ history: { loss: [0.3, 0.1] }, epoch: [0, 1] }).text
+ * // "History (2 epochs)\nepoch  loss\n    1  0.3000\n    2  0.1000"
+ */
+export function historyTable(history: HistoryLike): { text: string; html: string } {
   const keys = Object.keys(history.history);
   const n = history.epoch.length;
   const header = ["epoch", ...keys];
@@ -111,7 +164,7 @@ export function historyBundle(history: HistoryLike): MimeBundle {
     `<table class="tsdl-history"><caption style="text-align:left">${escapeHtml(title)}</caption>` +
     `<thead><tr>${header.map(th).join("")}</tr></thead>` +
     `<tbody>${rows.map((r) => `<tr>${r.map(td).join("")}</tr>`).join("")}</tbody></table>`;
-  return { "text/plain": text, "text/html": html };
+  return { text, html };
 }
 
 function cellOf(v: number | undefined): string {

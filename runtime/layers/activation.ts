@@ -33,6 +33,10 @@ export class ActivationLayer extends Layer {
     return singleShape(inputShape, this.name);
   }
 
+  protected override reprFields(): Record<string, unknown> {
+    return { activation: this.activation.name };
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), activation: this.activation.name };
   }

@@ -101,6 +101,10 @@ export class BatchNormalizationLayer extends Layer {
     return singleShape(inputShape, this.name);
   }
 
+  protected override reprFields(): Record<string, unknown> {
+    return { momentum: this.momentum, epsilon: this.epsilon };
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale };
   }

@@ -113,6 +113,10 @@ export class DenseLayer extends Layer {
     return [...shape.slice(0, -1), this.units];
   }
 
+  protected override reprFields(): Record<string, unknown> {
+    return { units: this.units, activation: this.activation.name };
+  }
+
   override getConfig(): Record<string, unknown> {
     const o = this.options;
     return {

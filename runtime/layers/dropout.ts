@@ -62,6 +62,10 @@ export class DropoutLayer extends Layer {
     return singleShape(inputShape, this.name);
   }
 
+  protected override reprFields(): Record<string, unknown> {
+    return { rate: this.rate };
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), rate: this.rate, ...(this.seed !== undefined ? { seed: this.seed } : {}) };
   }

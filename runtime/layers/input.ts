@@ -8,7 +8,7 @@
 import { Layer, single, singleShape, type CallContext } from "./layer.js";
 import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { SymbolicTensor, type Shape } from "./symbolic.js";
+import { SymbolicTensor, formatShape, type Shape } from "./symbolic.js";
 
 export interface InputOptions {
   /** Shape of one sample, without the batch axis. */
@@ -49,6 +49,10 @@ export class InputLayer extends Layer {
 
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
     return singleShape(inputShape, this.name);
+  }
+
+  protected override reprFields(): Record<string, unknown> {
+    return { shape: formatShape(this.batchInputShape!) };
   }
 
   override getConfig(): Record<string, unknown> {

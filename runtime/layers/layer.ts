@@ -10,9 +10,11 @@ import { variable, type Variable } from "../tensor/variable.js";
 import { tensor } from "../tensor/create.js";
 import { getInitializer, type InitializerLike } from "../initializers.js";
 import { getRegularizer, type Regularizer, type RegularizerLike } from "../regularizers.js";
-import { formatShape, isSymbolic, SymbolicTensor, type Shape } from "./symbolic.js";
+import { isSymbolic, SymbolicTensor, type Shape } from "./symbolic.js";
 import { snakeCase } from "../training/names.js";
 import { checkOptions, type OptionTable } from "../options.js";
+import { inspect } from "node:util";
+import { reprLine } from "../display/reprs.js";
 
 /**
  * Options every layer accepts (Keras's base Layer arguments). The input shape may be given as
@@ -287,9 +289,25 @@ export abstract class Layer {
     ws.forEach((w, i) => w.assign(values[i] as Tensor));
   }
 
-  /** A one-line description: class, name, built, output shape. */
+  /**
+   * The few options that define this layer, by their Keras names, for its one-line form
+   * (Dense: units and activation). A layer class overrides it; the base shows none.
+   */
+  protected reprFields(): Record<string, unknown> {
+    return {};
+  }
+
+  /**
+   * Keras's one line: class, name, the defining options, built.
+   * @example String(layers.Dense(512, { activation: "relu" })) // "<Dense name=dense, units=512, activation=relu, built=False>"
+   */
   toString(): string {
-    return `<${this.className} name=${this.name}, built=${this.built}${this.outputShape ? `, output_shape=${formatShape(this.outputShape)}` : ""}>`;
+    return reprLine(this.className, { name: this.name, ...this.reprFields(), built: this.built });
+  }
+
+  /** How console.log, util.inspect and a cell's value show a layer: its one line. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 }
 

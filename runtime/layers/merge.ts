@@ -62,6 +62,10 @@ export class ConcatenateLayer extends Layer {
     return out;
   }
 
+  protected override reprFields(): Record<string, unknown> {
+    return { axis: this.axis };
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), axis: this.axis };
   }

@@ -5,7 +5,7 @@
 import { LAYER_OPTIONS, Layer, callable, single, singleShape, type CallContext, type LayerOptions } from "./layer.js";
 import { checkOptions, type WithSnakeCase } from "../options.js";
 import type { Tensor } from "../tensor/tensor.js";
-import type { Shape } from "./symbolic.js";
+import { formatShape, type Shape } from "./symbolic.js";
 
 /**
  * Gives each sample a new shape (class behind `Reshape`).
@@ -45,6 +45,10 @@ export class ReshapeLayer extends Layer {
     const rest = s.slice(1);
     if (rest.some((d) => d === null)) return [s[0], ...this.targetShape.map((d) => (d === -1 ? null : d))];
     return [s[0], ...this.resolve((rest as number[]).reduce((a, b) => a * b, 1))];
+  }
+
+  protected override reprFields(): Record<string, unknown> {
+    return { target_shape: formatShape(this.targetShape) };
   }
 
   override getConfig(): Record<string, unknown> {

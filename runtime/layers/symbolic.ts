@@ -3,6 +3,7 @@
  * placeholder with a shape; calling a layer on it records a node of the graph that `Model`
  * later runs on real tensors.
  */
+import { inspect } from "node:util";
 import type { Layer } from "./layer.js";
 
 /** A shape with the batch axis first; `null` where the size is not known yet (the batch). */
@@ -28,9 +29,14 @@ export class SymbolicTensor {
     readonly name: string,
   ) {}
 
-  /** "<SymbolicTensor shape=(None, 784), name=input_layer>". */
+  /** "<SymbolicTensor shape=(None, 784), dtype=float32, name=input_layer>" (Keras: `<KerasTensor shape=…, dtype=…, …, name=…>`). */
   toString(): string {
-    return `<SymbolicTensor shape=${formatShape(this.shape)}, name=${this.name}>`;
+    return `<SymbolicTensor shape=${formatShape(this.shape)}, dtype=float32, name=${this.name}>`;
+  }
+
+  /** How console.log and a cell's value show it: its one line. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 }
 

@@ -6,6 +6,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { lookupName } from "../training/names.js";
 import type { LossName } from "../training/names-types.js";
 import { Loss } from "./loss.js";
+import { reprLine } from "../display/reprs.js";
 import { BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy } from "./crossentropy.js";
 import { Huber, MeanAbsoluteError, MeanSquaredError } from "./regression.js";
 
@@ -34,6 +35,11 @@ class FunctionLoss extends Loss {
   call(yTrue: Tensor, yPred: Tensor): Tensor {
     const v = this.fn(yTrue, yPred);
     return v.ndim === 0 ? v : v.mean();
+  }
+
+  /** As Keras names a loss given as a function: `<LossFunctionWrapper fn=myLoss>`. */
+  override toString(): string {
+    return reprLine("LossFunctionWrapper", { fn: this.name });
   }
 }
 

@@ -3,6 +3,8 @@
  */
 import type { Tensor } from "../tensor/tensor.js";
 import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
+import { inspect } from "node:util";
+import { reprLine } from "../display/reprs.js";
 
 /** Options of the losses (each also in snake_case: `from_logits`). */
 export interface LossOptions {
@@ -40,5 +42,23 @@ export abstract class Loss {
   /** The serializable form. */
   getConfig(): Record<string, unknown> {
     return { name: this.name, fromLogits: this.fromLogits };
+  }
+
+  /** The options that define this loss, by their Keras names, for its one line (the cross-entropies: from_logits). */
+  protected reprFields(): Record<string, unknown> {
+    return { from_logits: this.fromLogits };
+  }
+
+  /**
+   * A Keras-like line: the class and its defining options.
+   * @example String(new losses.CategoricalCrossentropy()) // "<CategoricalCrossentropy from_logits=False>"
+   */
+  toString(): string {
+    return reprLine(this.constructor.name, this.reprFields());
+  }
+
+  /** How console.log, util.inspect and a cell's value show a loss: its one line. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 }

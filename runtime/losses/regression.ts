@@ -30,6 +30,10 @@ function aligned(name: string, yTrue: Tensor, yPred: Tensor): Tensor {
  */
 export class MeanSquaredError extends Loss {
   readonly name = "mean_squared_error";
+  /** Nothing besides the class defines it (fromLogits means nothing here). */
+  protected override reprFields(): Record<string, unknown> {
+    return {};
+  }
   call(yTrue: Tensor, yPred: Tensor): Tensor {
     return ops.mean(ops.square(ops.sub(aligned(this.name, yTrue, yPred), yPred)));
   }
@@ -41,6 +45,10 @@ export class MeanSquaredError extends Loss {
  */
 export class MeanAbsoluteError extends Loss {
   readonly name = "mean_absolute_error";
+  /** Nothing besides the class defines it (fromLogits means nothing here). */
+  protected override reprFields(): Record<string, unknown> {
+    return {};
+  }
   call(yTrue: Tensor, yPred: Tensor): Tensor {
     return ops.mean(ops.abs(ops.sub(aligned(this.name, yTrue, yPred), yPred)));
   }
@@ -67,6 +75,10 @@ export class Huber extends Loss {
     const quadratic = ops.minimum(e, d);
     const linear = ops.sub(e, quadratic);
     return ops.mean(ops.add(ops.mul(ops.square(quadratic), 0.5), ops.mul(linear, d)));
+  }
+
+  protected override reprFields(): Record<string, unknown> {
+    return { delta: this.delta };
   }
 
   override getConfig(): Record<string, unknown> {

@@ -5,6 +5,8 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { Accumulator } from "./accumulator.js";
 import type { OptionTable } from "../options.js";
+import { inspect } from "node:util";
+import { reprLine } from "../display/reprs.js";
 
 /**
  * A metric's saved settings (`getConfig()`): its name in logs, and the threshold of the metrics
@@ -63,6 +65,19 @@ export abstract class Metric {
   abstract result(): number;
   /** Clears the state (fit does it at each epoch's start). */
   abstract reset(): void;
+
+  /**
+   * Keras's line: the class, the name and the settings (Precision's threshold).
+   * @example String(new metrics.Precision()) // "<Precision name=precision, threshold=0.5>"
+   */
+  toString(): string {
+    return reprLine(this.className, { ...this.getConfig() });
+  }
+
+  /** How console.log, util.inspect and a cell's value show a metric: its one line. */
+  [inspect.custom](): string {
+    return this.toString();
+  }
 }
 
 /**

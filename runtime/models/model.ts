@@ -7,7 +7,8 @@
  * Sequential (sequential.ts) is the special case of one chain of layers.
  */
 import { DISPLAY, getDisplaySink, type MimeBundle } from "../display/sink.js";
-import { modelBundle } from "../display/reprs.js";
+import { modelBundle, reprLine } from "../display/reprs.js";
+import { inspect } from "node:util";
 import { Tensor } from "../tensor/tensor.js";
 import { tensor } from "../tensor/create.js";
 import type { Variable } from "../tensor/variable.js";
@@ -407,13 +408,22 @@ export class Model {
     loadWeightsFrom(this, path);
   }
 
+  /** A cell's value: the one line as text/plain, the summary as an HTML table (JupyterLab, Notebook). */
   [DISPLAY](): MimeBundle {
-    return modelBundle(this.summaryText());
+    return modelBundle(this.toString(), this.summaryText());
   }
 
-  /** The summary table. */
+  /**
+   * Keras's one line, as Keras 3 prints a model (`summary()` prints the table).
+   * @example String(model) // "<Sequential name=sequential, built=True>"
+   */
   toString(): string {
-    return this.summaryText();
+    return reprLine(this.className, { name: this.name, built: this.built });
+  }
+
+  /** How console.log and util.inspect show a model: its one line. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 }
 

@@ -46,6 +46,10 @@ export class Adagrad extends Optimizer {
     this.backend.adagradUpdate(params, grads, slots[0], this.learningRate, this.epsilon);
   }
 
+  protected override reprFields(): Record<string, unknown> {
+    return { initial_accumulator_value: this.initialAccumulatorValue };
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon };
   }

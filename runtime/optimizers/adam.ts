@@ -56,6 +56,10 @@ export class Adam extends Optimizer {
     this.backend.adamUpdate(params, grads, slots[0], slots[1], this.learningRate, this.beta1, this.beta2, this.epsilon, this.iterations, this.weightDecay);
   }
 
+  protected override reprFields(): Record<string, unknown> {
+    return { beta_1: this.beta1, beta_2: this.beta2 };
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
@@ -82,6 +86,10 @@ export class AdamW extends Adam {
     super(adam, "AdamW");
     this.weightDecay = weightDecay ?? 0.004;
     if (!(this.weightDecay >= 0)) throw new Error(`AdamW: weightDecay must be ≥ 0, received ${this.weightDecay}`);
+  }
+
+  protected override reprFields(): Record<string, unknown> {
+    return { ...super.reprFields(), weight_decay: this.weightDecay };
   }
 
   override getConfig(): Record<string, unknown> {

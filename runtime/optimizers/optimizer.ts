@@ -9,6 +9,8 @@ import { zeros, full } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Variable } from "../tensor/variable.js";
 import type { OptionTable } from "../options.js";
+import { inspect } from "node:util";
+import { reprLine } from "../display/reprs.js";
 
 /** Options every optimizer accepts (each also in snake_case: `learning_rate`). */
 export interface OptimizerOptions {
@@ -83,6 +85,31 @@ export abstract class Optimizer {
     this.update(params, gradBufs, slotBufs);
   }
 
+  /** Number of state tensors each variable gets (RMSprop 1, Adam 2, SGD without momentum 0). */
+  get slotsPerVariable(): number {
+    return this.slotCount();
+  }
+
+  /**
+   * The state of `v` in the optimizer's order (Adam: m, v), or null before its first update.
+   * Saving a `.keras` file writes it. @internal
+   */
+  slotsOf(v: Variable): readonly Tensor[] | null {
+    return this.slots.get(v) ?? null;
+  }
+
+  /**
+   * Replaces the state of `v` (loading a `.keras` file's optimizer): one tensor per slot, each of
+   * v's shape. @internal
+   */
+  setSlots(v: Variable, values: readonly Tensor[]): void {
+    if (values.length !== this.slotCount()) throw new Error(`${this.className}: ${values.length} state tensors for '${v.name}'; it keeps ${this.slotCount()}`);
+    for (const t of values) {
+      if (t.size !== v.size) throw new Error(`${this.className}: state of shape [${t.shape.join(", ")}] for '${v.name}' of shape [${v.shape.join(", ")}]`);
+    }
+    this.slots.set(v, values.map((t) => keep(t)));
+  }
+
   /** Scalars of state, as Keras 3's summary counts them: every slot plus iterations and the learning rate. */
   stateSize(): number {
     let n = 2;
@@ -98,5 +125,24 @@ export abstract class Optimizer {
   /** The options that rebuild this optimizer (save/load). */
   getConfig(): Record<string, unknown> {
     return { name: this.name, learningRate: this.learningRate };
+  }
+
+  /** The hyper-parameters that define this optimizer besides the learning rate, by their Keras names, for its one line. */
+  protected reprFields(): Record<string, unknown> {
+    return {};
+  }
+
+  /**
+   * A Keras-like line: the class, the learning rate (as it is now: callbacks change it) and the
+   * defining hyper-parameters.
+   * @example String(new optimizers.RMSprop()) // "<RMSprop learning_rate=0.001, rho=0.9>"
+   */
+  toString(): string {
+    return reprLine(this.className, { learning_rate: this.learningRate, ...this.reprFields() });
+  }
+
+  /** How console.log, util.inspect and a cell's value show an optimizer: its one line. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 }

@@ -44,6 +44,10 @@ export class RMSprop extends Optimizer {
     this.backend.rmspropUpdate(params, grads, slots[0], this.learningRate, this.rho, this.epsilon);
   }
 
+  protected override reprFields(): Record<string, unknown> {
+    return { rho: this.rho };
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), rho: this.rho, epsilon: this.epsilon };
   }

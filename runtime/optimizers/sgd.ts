@@ -43,6 +43,10 @@ export class SGD extends Optimizer {
     this.backend.sgdUpdate(params, grads, this.momentum > 0 ? slots[0] : null, this.learningRate, this.momentum, this.nesterov);
   }
 
+  protected override reprFields(): Record<string, unknown> {
+    return { momentum: this.momentum, nesterov: this.nesterov };
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), momentum: this.momentum, nesterov: this.nesterov };
   }

@@ -3,7 +3,7 @@
  * `history.history` (`loss`, `accuracy`, `val_loss`, `val_accuracy`, …) and `history.epoch`.
  */
 import { DISPLAY, type MimeBundle } from "../display/sink.js";
-import { historyBundle } from "../display/reprs.js";
+import { historyBundle, historyLine } from "../display/reprs.js";
 import { Callback, type Logs } from "../callbacks/callback.js";
 import { plot, type HistoryPlotOptions } from "../plot/index.js";
 import type { WithSnakeCase } from "../options.js";
@@ -38,12 +38,16 @@ export class History extends Callback {
     return plot(this, options);
   }
 
+  /** A cell's value: the one line as text/plain, the per-epoch logs as an HTML table. */
   [DISPLAY](): MimeBundle {
     return historyBundle(this);
   }
 
-  /** The logs as a small text table. */
+  /**
+   * A Keras-like line: the epochs run and the names logged.
+   * @example String(history) // "<History epochs=5, metrics=[accuracy, loss]>"
+   */
   override toString(): string {
-    return String(historyBundle(this)["text/plain"]);
+    return historyLine(this);
   }
 }
