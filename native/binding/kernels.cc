@@ -403,6 +403,166 @@ ENTRY(transpose) {
   return info.Env().Undefined();
 }
 
+// ---- convolution and pooling -----------------------------------------------------------------
+
+// Reads opts' integer fields; `lo` is each field's smallest allowed value.
+struct IntField {
+  const char* name;
+  int64_t* dst;
+  int64_t lo;
+};
+Napi::Object optsObject(const Args& args, size_t i, const char* fields) {
+  if (!args.has(i) || !args.at(i).IsObject())
+    args.typeFail(std::string("opts must be an object { ") + fields + " }, received " +
+                  describe(args.has(i) ? args.at(i) : args.env().Undefined()));
+  return args.at(i).As<Napi::Object>();
+}
+// A product of sizes that must stay below 2^40 elements (no int64 overflow in the kernels).
+int64_t sizeProduct(const Args& args, std::initializer_list<int64_t> dims, const char* what) {
+  __int128 p = 1;
+  for (int64_t d : dims) p = std::min<__int128>(p * d, __int128(1) << 62);
+  if (p > (__int128(1) << 40)) args.rangeFail(std::string(what) + " would have more than 2^40 elements");
+  return int64_t(p);
+}
+
+void readFields(const Args& args, Napi::Object o, std::initializer_list<IntField> fields) {
+  for (const IntField& f : fields) {
+    Napi::Value v = o.Get(f.name);
+    if (v.IsUndefined()) args.typeFail(std::string("opts.") + f.name + " is required");
+    *f.dst = args.integerValue(v, std::string("opts.") + f.name, f.lo, int64_t(1) << 31);
+  }
+}
+
+Conv2dArgs convArgs(const Args& args, size_t i) {
+  Napi::Object o = optsObject(args, i, "batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft");
+  Conv2dArgs a;
+  readFields(args, o, {{"batch", &a.batch, 0}, {"inHeight", &a.inH, 1}, {"inWidth", &a.inW, 1},
+                       {"inChannels", &a.inC, 1}, {"outHeight", &a.outH, 1}, {"outWidth", &a.outW, 1},
+                       {"outChannels", &a.outC, 1}, {"kernelHeight", &a.kh, 1}, {"kernelWidth", &a.kw, 1},
+                       {"strideHeight", &a.strideH, 1}, {"strideWidth", &a.strideW, 1},
+                       {"dilationHeight", &a.dilH, 1}, {"dilationWidth", &a.dilW, 1},
+                       {"padTop", &a.padTop, 0}, {"padLeft", &a.padLeft, 0}});
+  sizeProduct(args, {a.batch, a.inH, a.inW, a.inC}, "x");
+  sizeProduct(args, {a.kh, a.kw, a.inC, a.outC}, "the kernel");
+  sizeProduct(args, {a.batch, a.outH, a.outW, a.outC}, "the output");
+  return a;
+}
+
+void requireConvSizes(const Args& args, const Conv2dArgs& a, NativeBuffer* x, const char* xn, NativeBuffer* w,
+                      const char* wn, NativeBuffer* y, const char* yn) {
+  args.requireSize(x, xn, a.batch * a.inH * a.inW * a.inC, "batch·inHeight·inWidth·inChannels");
+  args.requireSize(w, wn, a.kh * a.kw * a.inC * a.outC, "kernelHeight·kernelWidth·inChannels·outChannels");
+  args.requireSize(y, yn, a.batch * a.outH * a.outW * a.outC, "batch·outHeight·outWidth·outChannels");
+  if (x == y || w == y || x == w) args.fail(std::string(xn) + ", " + wn + " and " + yn + " must be three different buffers");
+}
+
+ENTRY(conv2d) {
+  ARGS(conv2d);
+  NativeBuffer* x = args.buffer(0, "x", kF32);
+  NativeBuffer* w = args.buffer(1, "kernel", kF32);
+  NativeBuffer* y = args.buffer(2, "out", kF32);
+  Conv2dArgs a = convArgs(args, 3);
+  Napi::Object o = args.at(3).As<Napi::Object>();
+  Napi::Value bias = o.Get("bias");
+  NativeBuffer* bb = nullptr;
+  if (!bias.IsUndefined() && !bias.IsNull()) {
+    bb = args.bufferValue(bias, "opts.bias", kF32);
+    args.requireSize(bb, "opts.bias", a.outC, "one bias per output channel");
+  }
+  a.bias = bb ? ptr<float>(bb) : nullptr;
+  Napi::Value act = o.Get("activation");
+  if (!act.IsUndefined()) {
+    if (!act.IsString()) args.typeFail("opts.activation must be a string, received " + describe(act));
+    int k = findName(kActivationNames, act.As<Napi::String>().Utf8Value().c_str());
+    if (k < 0) args.fail("unknown opts.activation " + describe(act) + "; allowed: linear, relu, sigmoid, tanh");
+    a.act = static_cast<Activation>(k);
+  }
+  requireConvSizes(args, a, x, "x", w, "kernel", y, "out");
+  if (bb == y) args.fail("opts.bias must be a different buffer from out");
+  args.recheck();
+  args.backend()->conv2d(ptr<float>(x), ptr<float>(w), ptr<float>(y), a);
+  return info.Env().Undefined();
+}
+
+ENTRY(conv2dInputGrad) {
+  ARGS(conv2dInputGrad);
+  NativeBuffer* dy = args.buffer(0, "dy", kF32);
+  NativeBuffer* w = args.buffer(1, "kernel", kF32);
+  NativeBuffer* dx = args.buffer(2, "dx", kF32);
+  Conv2dArgs a = convArgs(args, 3);
+  requireConvSizes(args, a, dx, "dx", w, "kernel", dy, "dy");
+  args.recheck();
+  args.backend()->conv2dInputGrad(ptr<float>(dy), ptr<float>(w), ptr<float>(dx), a);
+  return info.Env().Undefined();
+}
+
+ENTRY(conv2dKernelGrad) {
+  ARGS(conv2dKernelGrad);
+  NativeBuffer* x = args.buffer(0, "x", kF32);
+  NativeBuffer* dy = args.buffer(1, "dy", kF32);
+  NativeBuffer* dw = args.buffer(2, "dkernel", kF32);
+  Conv2dArgs a = convArgs(args, 3);
+  requireConvSizes(args, a, x, "x", dw, "dkernel", dy, "dy");
+  args.recheck();
+  args.backend()->conv2dKernelGrad(ptr<float>(x), ptr<float>(dy), ptr<float>(dw), a);
+  return info.Env().Undefined();
+}
+
+Pool2dArgs poolArgs(const Args& args, size_t i) {
+  Napi::Object o = optsObject(args, i, "batch, inHeight, inWidth, channels, outHeight, outWidth, poolHeight, poolWidth, strideHeight, strideWidth, padTop, padLeft");
+  Pool2dArgs a;
+  readFields(args, o, {{"batch", &a.batch, 0}, {"inHeight", &a.inH, 1}, {"inWidth", &a.inW, 1},
+                       {"channels", &a.channels, 1}, {"outHeight", &a.outH, 1}, {"outWidth", &a.outW, 1},
+                       {"poolHeight", &a.poolH, 1}, {"poolWidth", &a.poolW, 1},
+                       {"strideHeight", &a.strideH, 1}, {"strideWidth", &a.strideW, 1},
+                       {"padTop", &a.padTop, 0}, {"padLeft", &a.padLeft, 0}});
+  sizeProduct(args, {a.batch, a.inH, a.inW, a.channels}, "x");
+  sizeProduct(args, {a.batch, a.outH, a.outW, a.channels}, "the output");
+  if (a.poolH * a.poolW > std::numeric_limits<int32_t>::max())
+    args.rangeFail("the pool window has more cells than an int32 argmax can index");
+  return a;
+}
+
+ENTRY(pool2d) {
+  ARGS(pool2d);
+  auto op = static_cast<PoolOp>(args.opName(0, kPoolNames, "pool op"));
+  NativeBuffer* x = args.buffer(1, "x", kF32);
+  NativeBuffer* y = args.buffer(2, "out", kF32);
+  NativeBuffer* idx = args.optionalBuffer(3, "argmax", {DType::Int32});
+  Pool2dArgs a = poolArgs(args, 4);
+  args.requireSize(x, "x", a.batch * a.inH * a.inW * a.channels, "batch·inHeight·inWidth·channels");
+  args.requireSize(y, "out", a.batch * a.outH * a.outW * a.channels, "batch·outHeight·outWidth·channels");
+  if (idx) {
+    if (op != PoolOp::Max) args.fail("argmax is only written by max pooling; pass null for avg");
+    args.requireSize(idx, "argmax", y->size(), "one index per output");
+  }
+  if (x == y) args.fail("out must be a different buffer from x");
+  args.recheck();
+  args.backend()->pool2d(op, ptr<float>(x), ptr<float>(y), idx ? ptr<int32_t>(idx) : nullptr, a);
+  return info.Env().Undefined();
+}
+
+ENTRY(pool2dGrad) {
+  ARGS(pool2dGrad);
+  auto op = static_cast<PoolOp>(args.opName(0, kPoolNames, "pool op"));
+  NativeBuffer* dy = args.buffer(1, "dy", kF32);
+  NativeBuffer* idx = args.optionalBuffer(2, "argmax", {DType::Int32});
+  NativeBuffer* dx = args.buffer(3, "dx", kF32);
+  Pool2dArgs a = poolArgs(args, 4);
+  args.requireSize(dx, "dx", a.batch * a.inH * a.inW * a.channels, "batch·inHeight·inWidth·channels");
+  args.requireSize(dy, "dy", a.batch * a.outH * a.outW * a.channels, "batch·outHeight·outWidth·channels");
+  if (op == PoolOp::Max) {
+    if (!idx) args.fail("max pooling's gradient needs the forward's argmax indices (received null)");
+    args.requireSize(idx, "argmax", dy->size(), "one index per output");
+  } else if (idx) {
+    args.fail("avg pooling's gradient takes no argmax; pass null");
+  }
+  if (dx == dy) args.fail("dx must be a different buffer from dy");
+  args.recheck();
+  args.backend()->pool2dGrad(op, ptr<float>(dy), idx ? ptr<int32_t>(idx) : nullptr, ptr<float>(dx), a);
+  return info.Env().Undefined();
+}
+
 // ---- reductions ------------------------------------------------------------------------------
 
 ENTRY(reduce) {
@@ -622,7 +782,8 @@ Napi::Object makeBackendObject(Napi::Env env, Backend* backend) {
   BIND(alloc) BIND(release) BIND(upload) BIND(download) BIND(copy) BIND(fill) BIND(cast) BIND(synchronize)
   BIND(randomUniform) BIND(randomNormal) BIND(randomTruncatedNormal)
   BIND(unary) BIND(unaryGrad) BIND(binary) BIND(binaryScalar) BIND(where)
-  BIND(matmul) BIND(transpose) BIND(reduce) BIND(argReduce) BIND(softmax) BIND(softmaxCrossEntropy)
+  BIND(matmul) BIND(transpose) BIND(conv2d) BIND(conv2dInputGrad) BIND(conv2dKernelGrad) BIND(pool2d) BIND(pool2dGrad)
+   BIND(reduce) BIND(argReduce) BIND(softmax) BIND(softmaxCrossEntropy)
   BIND(gather) BIND(oneHot) BIND(sgdUpdate) BIND(rmspropUpdate) BIND(adamUpdate) BIND(adagradUpdate)
 #undef BIND
   return o;

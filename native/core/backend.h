@@ -38,6 +38,37 @@ struct MatmulArgs {
   Activation act = Activation::Linear;
 };
 
+// The geometry of a 2-D convolution, channels-last: x [batch, inH, inW, inC], kernel
+// [kh, kw, inC, outC] (Keras's layout, i.e. a K×outC matrix with K = kh·kw·inC), y [batch, outH,
+// outW, outC]. Output (oy, ox) reads input rows oy·strideH − padTop + i·dilH (i < kh), likewise
+// for columns; taps outside the input read zeros. The caller chooses outH/outW and the padding
+// (Keras's "valid"/"same" arithmetic lives in runtime/ops/conv.ts); any positive geometry is
+// safe, because every tap is bounds-checked against the input.
+struct Conv2dArgs {
+  int64_t batch = 0, inH = 0, inW = 0, inC = 0;
+  int64_t outH = 0, outW = 0, outC = 0;
+  int64_t kh = 0, kw = 0;
+  int64_t strideH = 1, strideW = 1, dilH = 1, dilW = 1;
+  int64_t padTop = 0, padLeft = 0;
+  // Forward only: a length-outC bias added to every output, then an activation (as matmul's).
+  const float* bias = nullptr;
+  Activation act = Activation::Linear;
+  int64_t patchSize() const { return kh * kw * inC; }
+  int64_t outRows() const { return batch * outH * outW; }
+};
+
+// The geometry of 2-D pooling, channels-last: x [batch, inH, inW, channels] → y [batch, outH,
+// outW, channels]; window (oy, ox) covers rows oy·strideH − padTop + i (i < poolH), likewise for
+// columns; cells outside the input are not part of the window (max ignores them, avg divides by
+// the count of cells inside, as Keras's "same" average pooling does).
+struct Pool2dArgs {
+  int64_t batch = 0, inH = 0, inW = 0, channels = 0;
+  int64_t outH = 0, outW = 0;
+  int64_t poolH = 0, poolW = 0;
+  int64_t strideH = 1, strideW = 1;
+  int64_t padTop = 0, padLeft = 0;
+};
+
 // One tensor of a multi-tensor optimizer update: parameter, gradient and up to two slots.
 struct OptimizerSlot {
   float* param;
@@ -85,6 +116,21 @@ class Backend {
   virtual void matmul(const float* a, const float* b, float* c, const MatmulArgs& args) = 0;
   virtual void transpose(const void* x, size_t elemSize, const Shape& shape, const int* perm,
                          void* out) = 0;
+
+  // ---- convolution and pooling (cpu/conv.cc, cpu/pool.cc; cuda/conv.cu, cuda/pooling.cu) ----
+  // y = act(conv(x, w) + bias).
+  virtual void conv2d(const float* x, const float* w, float* y, const Conv2dArgs& args) = 0;
+  // dx = the gradient of conv(x, w) with respect to x, given dy (written, not accumulated).
+  virtual void conv2dInputGrad(const float* dy, const float* w, float* dx, const Conv2dArgs& args) = 0;
+  // dw = Σ over the batch of the gradient with respect to w (written, not accumulated).
+  virtual void conv2dKernelGrad(const float* x, const float* dy, float* dw, const Conv2dArgs& args) = 0;
+  // y = the max or mean over each window; for max, `argmax` (null allowed) receives the index
+  // i·poolW + j of the window cell that won (the first one on ties), for the backward.
+  virtual void pool2d(PoolOp op, const float* x, float* y, int32_t* argmax, const Pool2dArgs& args) = 0;
+  // dx = the gradient of pool2d with respect to x (written, not accumulated). Max needs the
+  // forward's `argmax`; an index outside the window or on padding is skipped (never a bad write).
+  virtual void pool2dGrad(PoolOp op, const float* dy, const int32_t* argmax, float* dx,
+                          const Pool2dArgs& args) = 0;
 
   // ---- reductions ----
   // `reduced[i]` says whether axis i is reduced; out holds the kept dims in order.

@@ -33,6 +33,9 @@ inline const char* const kArgReduceNames[] = {"argmax", "argmin"};
 enum class Activation : int32_t { Linear, Relu, Sigmoid, Tanh, Count };
 inline const char* const kActivationNames[] = {"linear", "relu", "sigmoid", "tanh"};
 
+enum class PoolOp : int32_t { Max, Avg, Count };
+inline const char* const kPoolNames[] = {"max", "avg"};
+
 enum class RandomKind : int32_t { Uniform, Normal, TruncatedNormal };
 
 // Finds `name` in a table of names; -1 when absent.

@@ -78,6 +78,20 @@ class CpuBackend final : public Backend {
     cpu::transpose(x, es, s, perm, out);
   }
 
+  void conv2d(const float* x, const float* w, float* y, const Conv2dArgs& a) override { cpu::conv2d(x, w, y, a); }
+  void conv2dInputGrad(const float* dy, const float* w, float* dx, const Conv2dArgs& a) override {
+    cpu::conv2dInputGrad(dy, w, dx, a);
+  }
+  void conv2dKernelGrad(const float* x, const float* dy, float* dw, const Conv2dArgs& a) override {
+    cpu::conv2dKernelGrad(x, dy, dw, a);
+  }
+  void pool2d(PoolOp op, const float* x, float* y, int32_t* arg, const Pool2dArgs& a) override {
+    cpu::pool2d(op, x, y, arg, a);
+  }
+  void pool2dGrad(PoolOp op, const float* dy, const int32_t* arg, float* dx, const Pool2dArgs& a) override {
+    cpu::pool2dGrad(op, dy, arg, dx, a);
+  }
+
   void reduce(ReduceOp op, const float* x, const Shape& s, const bool* red, float* out) override {
     cpu::reduce(op, x, s, red, out);
   }

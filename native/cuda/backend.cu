@@ -48,6 +48,7 @@ class CudaBackend final : public Backend {
     ctx_.stream = stream;
     ctx_.pool = &pool_;
     ctx_.workspace = &workspace_;
+    ctx_.patches = &patches_;
     ctx_.smCount = prop.multiProcessorCount;
   }
 
@@ -115,6 +116,22 @@ class CudaBackend final : public Backend {
   }
   void transpose(const void* x, size_t es, const Shape& s, const int* perm, void* out) override {
     cuda::transpose(ctx_, x, es, s, perm, out);
+  }
+
+  void conv2d(const float* x, const float* w, float* y, const Conv2dArgs& a) override {
+    cuda::conv2d(ctx_, x, w, y, a, Precision(gPrecision.load()));
+  }
+  void conv2dInputGrad(const float* dy, const float* w, float* dx, const Conv2dArgs& a) override {
+    cuda::conv2dInputGrad(ctx_, dy, w, dx, a, Precision(gPrecision.load()));
+  }
+  void conv2dKernelGrad(const float* x, const float* dy, float* dw, const Conv2dArgs& a) override {
+    cuda::conv2dKernelGrad(ctx_, x, dy, dw, a, Precision(gPrecision.load()));
+  }
+  void pool2d(PoolOp op, const float* x, float* y, int32_t* arg, const Pool2dArgs& a) override {
+    cuda::pool2d(ctx_, op, x, y, arg, a);
+  }
+  void pool2dGrad(PoolOp op, const float* dy, const int32_t* arg, float* dx, const Pool2dArgs& a) override {
+    cuda::pool2dGrad(ctx_, op, dy, arg, dx, a);
   }
 
   void reduce(ReduceOp op, const float* x, const Shape& s, const bool* red, float* out) override {
@@ -192,6 +209,7 @@ class CudaBackend final : public Backend {
   cudaDeviceProp prop_;
   Pool pool_;
   Workspace workspace_{&pool_};
+  Workspace patches_{&pool_};
   Ctx ctx_{};
   std::mutex graphMu_;
   std::vector<cudaGraphExec_t> graphs_;

@@ -21,6 +21,7 @@ struct Ctx {
   cudaStream_t stream;
   Pool* pool;
   Workspace* workspace;  // scratch inside one call (see pool.h)
+  Workspace* patches;    // a convolution's patch matrix (conv.cu), apart from the GEMM's workspace
   int smCount;
 };
 

@@ -1,6 +1,6 @@
 // The CUDA kernels' launchers, one file per family with the same names as native/cpu
 // (elementwise.cu, random.cu, gemm.cu, gemm_tensorcore.cu, reduce.cu, softmax.cu, indexing.cu,
-// optimizers.cu); backend.cu routes the Backend table to them. Every launcher only queues work
+// optimizers.cu, conv.cu, pooling.cu); backend.cu routes the Backend table to them. Every launcher only queues work
 // on ctx.stream: none waits for the device.
 #pragma once
 #include <cstddef>
@@ -36,6 +36,13 @@ void matmul(const Ctx& c, const float* a, const float* b, float* out, const Matm
 void matmulSimt(const Ctx& c, const float* a, const float* b, float* out, const MatmulArgs& args);
 void matmulTensorCore(const Ctx& c, const float* a, const float* b, float* out,
                       const MatmulArgs& args, Precision p);
+
+// Convolution (conv.cu: im2col + the GEMM above, at precision p) and pooling (pooling.cu).
+void conv2d(const Ctx& c, const float* x, const float* w, float* y, const Conv2dArgs& a, Precision p);
+void conv2dInputGrad(const Ctx& c, const float* dy, const float* w, float* dx, const Conv2dArgs& a, Precision p);
+void conv2dKernelGrad(const Ctx& c, const float* x, const float* dy, float* dw, const Conv2dArgs& a, Precision p);
+void pool2d(const Ctx& c, PoolOp op, const float* x, float* y, int32_t* argmax, const Pool2dArgs& a);
+void pool2dGrad(const Ctx& c, PoolOp op, const float* dy, const int32_t* argmax, float* dx, const Pool2dArgs& a);
 
 void transpose(const Ctx& c, const void* x, size_t elemSize, const Shape& shape, const int* perm,
                void* out);

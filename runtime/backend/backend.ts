@@ -84,6 +84,62 @@ export interface MatmulOptions {
   activation?: EpilogueActivation;
 }
 
+/**
+ * The geometry of a 2-D convolution, channels-last: x [batch, inHeight, inWidth, inChannels],
+ * kernel [kernelHeight, kernelWidth, inChannels, outChannels] (Keras's layout), out [batch,
+ * outHeight, outWidth, outChannels]. Output (oy, ox) reads input rows oy·strideHeight − padTop +
+ * i·dilationHeight (likewise columns); taps outside the input read zeros. The caller picks the
+ * output size and padding (Keras's "valid"/"same" arithmetic is in runtime/ops/conv.ts).
+ */
+export interface Conv2dGeometry {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  kernelHeight: number;
+  kernelWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
+/** The forward convolution's options: the geometry and an optional fused epilogue. */
+export interface Conv2dOptions extends Conv2dGeometry {
+  /** A length-outChannels bias added to every output, then `activation` (as matmul's epilogue). */
+  bias?: NativeBuffer | null;
+  activation?: EpilogueActivation;
+}
+
+/** Max or average pooling. */
+export type PoolOp = "max" | "avg";
+
+/**
+ * The geometry of 2-D pooling, channels-last: x [batch, inHeight, inWidth, channels] → out
+ * [batch, outHeight, outWidth, channels]; window (oy, ox) starts at row oy·strideHeight − padTop
+ * and column ox·strideWidth − padLeft. Cells outside the input are not part of a window (avg
+ * divides by the cells inside, as Keras's "same" average pooling).
+ */
+export interface Pool2dGeometry {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  channels: number;
+  outHeight: number;
+  outWidth: number;
+  poolHeight: number;
+  poolWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
 /** Labels for softmax cross-entropy: class indices (int32, one per row) or one-hot rows (float32). */
 export type LabelKind = "sparse" | "onehot";
 
@@ -139,6 +195,21 @@ export interface Backend {
   matmul(a: NativeBuffer, b: NativeBuffer, c: NativeBuffer, opts: MatmulOptions): void;
   /** out = x permuted by `perm` (shape is x's shape). */
   transpose(x: NativeBuffer, shape: number[], perm: number[], out: NativeBuffer): void;
+
+  // ---- convolution and pooling ----------------------------------------------------------------
+  /** out = activation(conv2d(x, kernel) + bias), all float32, channels-last. */
+  conv2d(x: NativeBuffer, kernel: NativeBuffer, out: NativeBuffer, opts: Conv2dOptions): void;
+  /** dx = the gradient of conv2d with respect to x, given dy (overwritten, not accumulated). */
+  conv2dInputGrad(dy: NativeBuffer, kernel: NativeBuffer, dx: NativeBuffer, opts: Conv2dGeometry): void;
+  /** dkernel = the gradient with respect to the kernel, summed over the batch (overwritten). */
+  conv2dKernelGrad(x: NativeBuffer, dy: NativeBuffer, dkernel: NativeBuffer, opts: Conv2dGeometry): void;
+  /**
+   * out = the max or mean of each window. For max, `argmax` (int32, one per output, or null)
+   * receives the window cell i·poolWidth + j that won (the first on ties) for the backward.
+   */
+  pool2d(op: PoolOp, x: NativeBuffer, out: NativeBuffer, argmax: NativeBuffer | null, opts: Pool2dGeometry): void;
+  /** dx = the gradient of pool2d (overwritten); max needs the forward's argmax, avg takes null. */
+  pool2dGrad(op: PoolOp, dy: NativeBuffer, argmax: NativeBuffer | null, dx: NativeBuffer, opts: Pool2dGeometry): void;
 
   // ---- reductions -----------------------------------------------------------------------------
   /** Reduces x (of `shape`) over `axes` (sorted, unique); out has the kept dims' size. */

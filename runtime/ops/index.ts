@@ -17,3 +17,5 @@ export { cast } from "./cast.js";
 export { broadcastTo } from "./unbroadcast.js";
 export { dense } from "./dense.js";
 export { softmaxCrossEntropy, type SoftmaxCrossEntropyOptions } from "./losses.js";
+export { conv2d, conv1d, convOutputSize, type Conv2dOpOptions, type Conv1dOpOptions, type Padding } from "./conv.js";
+export { maxPool2d, avgPool2d, maxPool1d, avgPool1d, type Pool2dOpOptions, type Pool1dOpOptions } from "./pool.js";

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../../core/registry.h"
+#include "../../tests/conv_reference.h"
 #include "../../tests/gemm_reference.h"
 #include "../../tests/harness.h"
 
@@ -450,6 +451,74 @@ TEST(fused_optimizer_updates_match_over_many_tensors) {
         CHECK_ALL_NEAR(a.data(), b.data(), a.size(), 1e-5, ctx);
       }
     }
+  }
+}
+
+// ---- convolution and pooling: the GPU against the double-precision loops ----
+namespace {
+void compareConv(const Conv2dArgs& a0, bool bias, Activation act) {
+  Conv2dArgs a = a0;
+  unsigned seed = unsigned(a.batch * 131 + a.inH * 17 + a.inC * 7 + a.kh * 3 + a.outC);
+  auto x = randomVec(size_t(a.batch * a.inH * a.inW * a.inC), seed);
+  auto w = randomVec(size_t(a.kh * a.kw * a.inC * a.outC), seed + 1);
+  auto bv = randomVec(size_t(a.outC), seed + 2);
+  auto dy = randomVec(size_t(a.batch * a.outH * a.outW * a.outC), seed + 3);
+  std::string name = "conv " + std::to_string(a.inH) + "x" + std::to_string(a.inW) + "x" + std::to_string(a.inC) + " k" +
+                     std::to_string(a.kh) + "x" + std::to_string(a.kw) + " s" + std::to_string(a.strideH) + " d" +
+                     std::to_string(a.dilH) + " pad" + std::to_string(a.padTop);
+  auto want = test::conv2dRef(x, w, a, bias ? &bv : nullptr, act);
+  std::vector<double> wantDx, wantDw;
+  test::conv2dGradRef(x, w, dy, a, wantDx, wantDw);
+  Buf dX(gpu, x), dW(gpu, w), dB(gpu, bv), dDy(gpu, dy), dY(gpu, want.size() * 4), dDx(gpu, x.size() * 4), dDw(gpu, w.size() * 4);
+  a.bias = bias ? dB.as<float>() : nullptr;
+  a.act = act;
+  gpu->conv2d(dX.as<float>(), dW.as<float>(), dY.as<float>(), a);
+  gpu->conv2dInputGrad(dDy.as<float>(), dW.as<float>(), dDx.as<float>(), a);
+  gpu->conv2dKernelGrad(dX.as<float>(), dDy.as<float>(), dDw.as<float>(), a);
+  double tol = 1e-4 * std::sqrt(double(a.patchSize()) + 1);
+  auto y = dY.read<float>(), dx = dDx.read<float>(), dw = dDw.read<float>();
+  CHECK_ALL_NEAR(y.data(), want.data(), want.size(), tol, name + " forward");
+  CHECK_ALL_NEAR(dx.data(), wantDx.data(), wantDx.size(), tol, name + " input grad");
+  CHECK_ALL_NEAR(dw.data(), wantDw.data(), wantDw.size(), 1e-4 * std::sqrt(double(a.outRows()) + 1), name + " kernel grad");
+}
+
+void comparePool(PoolOp op, const Pool2dArgs& a) {
+  auto x = randomVec(size_t(a.batch * a.inH * a.inW * a.channels), unsigned(a.inH * 7 + a.channels));
+  auto dy = randomVec(size_t(a.batch * a.outH * a.outW * a.channels), unsigned(a.inW * 5 + 1));
+  std::vector<double> wantY, wantDx;
+  test::pool2dRef(op, x, dy, a, wantY, wantDx);
+  Buf dX(gpu, x), dDy(gpu, dy), dY(gpu, wantY.size() * 4), dArg(gpu, wantY.size() * 4), dDx(gpu, x.size() * 4);
+  int32_t* arg = op == PoolOp::Max ? dArg.as<int32_t>() : nullptr;
+  gpu->pool2d(op, dX.as<float>(), dY.as<float>(), arg, a);
+  gpu->pool2dGrad(op, dDy.as<float>(), arg, dDx.as<float>(), a);
+  auto y = dY.read<float>(), dx = dDx.read<float>();
+  std::string name = std::string(kPoolNames[int(op)]) + " pool " + std::to_string(a.inH) + "x" + std::to_string(a.inW) + " p" +
+                     std::to_string(a.poolH) + "x" + std::to_string(a.poolW) + " s" + std::to_string(a.strideH) + " pad" + std::to_string(a.padTop);
+  CHECK_ALL_NEAR(y.data(), wantY.data(), wantY.size(), 1e-6, name + " forward");
+  CHECK_ALL_NEAR(dx.data(), wantDx.data(), wantDx.size(), 1e-6, name + " backward");
+}
+}  // namespace
+
+TEST(convolution_forward_and_gradients_match_the_loops) {
+  using test::convCase;
+  //                           b  h  w  in out kh kw sh sw dh dw same
+  compareConv(convCase(2, 7, 9, 3, 5, 3, 3, 1, 1, 1, 1, false), false, Activation::Linear);
+  compareConv(convCase(2, 7, 9, 3, 5, 3, 3, 1, 1, 1, 1, true), true, Activation::Relu);
+  compareConv(convCase(3, 9, 8, 2, 4, 3, 2, 2, 2, 1, 1, true), true, Activation::Tanh);
+  compareConv(convCase(1, 10, 11, 3, 2, 3, 3, 1, 1, 2, 2, true), false, Activation::Linear);
+  compareConv(convCase(2, 10, 11, 1, 3, 2, 3, 1, 1, 3, 1, false), true, Activation::Sigmoid);
+  compareConv(convCase(2, 5, 6, 3, 7, 1, 1, 2, 2, 1, 1, false), false, Activation::Linear);
+  compareConv(convCase(2, 13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false), true, Activation::Relu);  // the book's conv2
+}
+
+TEST(max_and_avg_pooling_and_their_gradients_match_the_loops) {
+  using test::poolCase;
+  for (PoolOp op : {PoolOp::Max, PoolOp::Avg}) {
+    comparePool(op, poolCase(2, 7, 9, 3, 2, 2, 2, 2, false));
+    comparePool(op, poolCase(2, 7, 9, 3, 2, 2, 2, 2, true));
+    comparePool(op, poolCase(1, 8, 7, 1, 3, 3, 1, 1, true));
+    comparePool(op, poolCase(2, 9, 10, 5, 3, 2, 2, 3, true));
+    comparePool(op, poolCase(1, 10, 10, 4, 2, 2, 3, 3, false));
   }
 }
 

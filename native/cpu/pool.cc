@@ -1,0 +1,145 @@
+// 2-D max and average pooling, channels-last, and their gradients.
+//
+// Every loop runs over the channels innermost: a window cell's C values are contiguous, so the
+// compiler vectorizes the max/compare/select (and the sums) across channels. Max pooling
+// records, per output value, which window cell won (i·poolW + j, the first one on ties, as
+// TensorFlow's argmax), so the backward pass is a scatter of dy without re-reading x.
+//
+// Threads: the forward is cut by output rows (each writes only its own outputs); the backward
+// adds into dx, and windows of neighbouring output rows can overlap (strides below the pool
+// size), so it is cut by images, which never share an input cell.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+
+#include "kernels.h"
+#include "threadpool.h"
+
+namespace tsdl::cpu {
+namespace {
+
+// The window of output (oy, ox), clipped to the input: rows [y0, y1), columns [x0, x1).
+struct Window {
+  int64_t y0, y1, x0, x1, top, left;  // top/left: the unclipped window's first row/column
+};
+inline Window windowAt(const Pool2dArgs& a, int64_t oy, int64_t ox) {
+  Window w;
+  w.top = oy * a.strideH - a.padTop;
+  w.left = ox * a.strideW - a.padLeft;
+  w.y0 = std::max<int64_t>(0, w.top);
+  w.y1 = std::min(a.inH, w.top + a.poolH);
+  w.x0 = std::max<int64_t>(0, w.left);
+  w.x1 = std::min(a.inW, w.left + a.poolW);
+  return w;
+}
+
+void maxRow(const float* x, float* y, int32_t* arg, const Pool2dArgs& a, int64_t b, int64_t oy, int32_t* scratchIdx) {
+  const int64_t C = a.channels;
+  const float* img = x + b * a.inH * a.inW * C;
+  for (int64_t ox = 0; ox < a.outW; ++ox) {
+    Window w = windowAt(a, oy, ox);
+    int64_t o = ((b * a.outH + oy) * a.outW + ox) * C;
+    float* best = y + o;
+    int32_t* idx = arg ? arg + o : scratchIdx;
+    if (w.y0 >= w.y1 || w.x0 >= w.x1) {  // a window wholly on padding (only odd geometries)
+      for (int64_t c = 0; c < C; ++c) { best[c] = 0.f; idx[c] = -1; }
+      continue;
+    }
+    bool first = true;
+    for (int64_t iy = w.y0; iy < w.y1; ++iy) {
+      for (int64_t ix = w.x0; ix < w.x1; ++ix) {
+        const float* v = img + (iy * a.inW + ix) * C;
+        int32_t cell = int32_t((iy - w.top) * a.poolW + (ix - w.left));
+        if (first) {
+          for (int64_t c = 0; c < C; ++c) { best[c] = v[c]; idx[c] = cell; }
+          first = false;
+          continue;
+        }
+        // NaN wins and stays (v != v), so a NaN input shows in the output as TensorFlow's does.
+        for (int64_t c = 0; c < C; ++c) {
+          bool take = v[c] > best[c] || (v[c] != v[c] && best[c] == best[c]);
+          best[c] = take ? v[c] : best[c];
+          idx[c] = take ? cell : idx[c];
+        }
+      }
+    }
+  }
+}
+
+void avgRow(const float* x, float* y, const Pool2dArgs& a, int64_t b, int64_t oy) {
+  const int64_t C = a.channels;
+  const float* img = x + b * a.inH * a.inW * C;
+  for (int64_t ox = 0; ox < a.outW; ++ox) {
+    Window w = windowAt(a, oy, ox);
+    float* out = y + ((b * a.outH + oy) * a.outW + ox) * C;
+    for (int64_t c = 0; c < C; ++c) out[c] = 0.f;
+    int64_t count = std::max<int64_t>(0, w.y1 - w.y0) * std::max<int64_t>(0, w.x1 - w.x0);
+    if (count == 0) continue;
+    for (int64_t iy = w.y0; iy < w.y1; ++iy)
+      for (int64_t ix = w.x0; ix < w.x1; ++ix) {
+        const float* v = img + (iy * a.inW + ix) * C;
+        for (int64_t c = 0; c < C; ++c) out[c] += v[c];
+      }
+    float inv = 1.f / float(count);
+    for (int64_t c = 0; c < C; ++c) out[c] *= inv;
+  }
+}
+
+}  // namespace
+
+void pool2d(PoolOp op, const float* x, float* y, int32_t* argmax, const Pool2dArgs& a) {
+  const int64_t rows = a.batch * a.outH;
+  if (rows * a.outW * a.channels == 0) return;
+  int64_t perRow = std::max<int64_t>(1, a.outW * a.channels * a.poolH * a.poolW);
+  parallelRange(rows, std::max<int64_t>(1, kParallelGrain / perRow), [&](int64_t r0, int64_t r1, int) {
+    // Without an argmax output, the indices go to a throwaway row of C.
+    std::unique_ptr<int32_t[]> tmp;
+    if (op == PoolOp::Max && !argmax) tmp.reset(new int32_t[size_t(a.channels)]);
+    for (int64_t r = r0; r < r1; ++r) {
+      int64_t b = r / a.outH, oy = r % a.outH;
+      if (op == PoolOp::Max) maxRow(x, y, argmax, a, b, oy, tmp.get());
+      else avgRow(x, y, a, b, oy);
+    }
+  });
+}
+
+void pool2dGrad(PoolOp op, const float* dy, const int32_t* argmax, float* dx, const Pool2dArgs& a) {
+  const int64_t C = a.channels, inSize = a.inH * a.inW * C;
+  if (a.batch * inSize == 0) return;
+  int64_t perImage = std::max<int64_t>(1, std::max(inSize, a.outH * a.outW * C * (op == PoolOp::Avg ? a.poolH * a.poolW : 1)));
+  parallelRange(a.batch, std::max<int64_t>(1, kParallelGrain / perImage), [&](int64_t b0, int64_t b1, int) {
+    std::memset(dx + b0 * inSize, 0, size_t((b1 - b0) * inSize) * sizeof(float));
+    for (int64_t b = b0; b < b1; ++b) {
+      float* img = dx + b * inSize;
+      for (int64_t oy = 0; oy < a.outH; ++oy)
+        for (int64_t ox = 0; ox < a.outW; ++ox) {
+          Window w = windowAt(a, oy, ox);
+          int64_t o = ((b * a.outH + oy) * a.outW + ox) * C;
+          const float* g = dy + o;
+          if (op == PoolOp::Max) {
+            const int32_t* idx = argmax + o;
+            for (int64_t c = 0; c < C; ++c) {
+              int32_t cell = idx[c];
+              if (cell < 0 || cell >= a.poolH * a.poolW) continue;
+              int64_t iy = w.top + cell / a.poolW, ix = w.left + cell % a.poolW;
+              if (iy < 0 || iy >= a.inH || ix < 0 || ix >= a.inW) continue;
+              img[(iy * a.inW + ix) * C + c] += g[c];
+            }
+            continue;
+          }
+          int64_t count = std::max<int64_t>(0, w.y1 - w.y0) * std::max<int64_t>(0, w.x1 - w.x0);
+          if (count == 0) continue;
+          float inv = 1.f / float(count);
+          for (int64_t iy = w.y0; iy < w.y1; ++iy)
+            for (int64_t ix = w.x0; ix < w.x1; ++ix) {
+              float* d = img + (iy * a.inW + ix) * C;
+              for (int64_t c = 0; c < C; ++c) d[c] += g[c] * inv;
+            }
+        }
+    }
+  });
+}
+
+}  // namespace tsdl::cpu
