@@ -1,6 +1,7 @@
 /**
  * execute_request: run a cell and report its streams, displays, value and errors, honouring
- * silent, store_history, user_expressions, allow_stdin and stop_on_error.
+ * silent, store_history, user_expressions, allow_stdin and stop_on_error. A cell that is only a
+ * help request (`model.fit?`, `?layers.Dense`) is answered with a pager payload (exec/help.ts).
  */
 import type { Handler } from "./types.js";
 import type { Kernel } from "../kernel.js";
@@ -10,6 +11,7 @@ import { HANDLE } from "../display/api.js";
 import { languageService } from "../language-seam.js";
 import type { BeforeExecute } from "../language/index.js";
 import { log } from "../log.js";
+import { helpPayload, helpRequest } from "../exec/help.js";
 
 interface ExecuteContent {
   code: string;
@@ -56,6 +58,17 @@ const execute: Handler = async (kernel, msg, channel) => {
   let code = c.code;
   const lang = await languageService();
   if (TRACE) marks.push(["runtime+service", performance.now()]);
+  // `model.fit?` / `?layers.Dense`: IPython's help, answered in the pager; never converted (not TypeScript).
+  const help = helpRequest(code);
+  if (help) {
+    if (storeHistory) kernel.history.add(count, c.code);
+    const payload = await helpPayload(kernel, help, lang);
+    kernel.allowStdin = false;
+    kernel.streams.flush();
+    const user_expressions = await evaluateUserExpressions(kernel, c.user_expressions ?? {});
+    await kernel.reply(channel, msg, "execute_reply", { status: "ok", execution_count: count, user_expressions, payload }, { status: "ok" });
+    return;
+  }
   let lateDiagnostics: Promise<string | undefined> | undefined;
   // Silent code comes from front ends (not the person), so it is neither type-checked nor
   // given magics, and its declarations do not join the session that completion sees.

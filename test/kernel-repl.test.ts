@@ -1,0 +1,128 @@
+/**
+ * What a notebook user sees in the real kernel over ZeroMQ (issue 18, parts 4 and 5): Keras
+ * objects as one short line (a cell's value, console.log, template strings, arrays of them), help
+ * with `?` in the pager as ipykernel sends it, and `prompt()` / `confirm()` / `alert()` through
+ * the stdin channel — synchronously, as in a browser and in Deno.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startKernel, type KernelClient, type Message } from "./helpers/kernel-client.js";
+
+let k: KernelClient;
+beforeAll(async () => {
+  k = await startKernel();
+  await k.execute("0");
+});
+afterAll(async () => {
+  await k?.stop();
+});
+
+/** Runs a cell that must not fail; returns its outputs. */
+async function ok(code: string, content: Record<string, unknown> = {}) {
+  const r = await k.execute(code, content);
+  expect(r.errors, `cell failed: ${JSON.stringify(r.errors)}`).toEqual([]);
+  expect(r.reply.content.status).toBe("ok");
+  return r;
+}
+
+const plain = async (code: string) => (await ok(code)).results[0]?.["text/plain"];
+
+describe("Keras objects read as one line", () => {
+  beforeAll(async () => {
+    await ok(`layers.resetLayerNames();
+utils.setRandomSeed(1);
+const model = models.Sequential([layers.Dense(512, { activation: "relu", inputShape: [784] }), layers.Dense(10, { activation: "softmax" })]);
+model.compile({ optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"] });
+const history = await model.fit(randomNormal([64, 784]), utils.toCategorical(tensor(Array.from({ length: 64 }, (_, i) => i % 10), "int32"), 10), { epochs: 2, batchSize: 32, verbose: 0 });`);
+  });
+
+  test("a layer as a cell's value is Keras's line with its units and activation", async () => {
+    expect(await plain("model.layers[0]")).toBe("<Dense name=dense, units=512, activation=relu, built=True>");
+  });
+
+  test("a model's value is its line as text/plain and its summary table as text/html", async () => {
+    const r = await ok("model");
+    expect(r.results[0]["text/plain"]).toBe("<Sequential name=sequential, built=True>");
+    expect(String(r.results[0]["text/html"])).toContain("<td style=\"text-align:left;padding:2px 12px\">dense (Dense)</td>");
+  });
+
+  test("an array of layers is a list of lines", async () => {
+    expect(await plain("[model.layers]")).toBe(
+      "[\n  [\n    <Dense name=dense, units=512, activation=relu, built=True>,\n    <Dense name=dense_1, units=10, activation=softmax, built=True>\n  ]\n]",
+    );
+  });
+
+  test("the optimizer, a loss, a callback and the History are lines too", async () => {
+    expect(await plain("model.optimizer")).toBe("<RMSprop learning_rate=0.001, rho=0.9>");
+    expect(await plain("new losses.CategoricalCrossentropy({ fromLogits: true })")).toBe("<CategoricalCrossentropy from_logits=True>");
+    expect(await plain("new callbacks.EarlyStopping({ patience: 2 })")).toBe("<EarlyStopping monitor=val_loss, patience=2, restore_best_weights=False>");
+    const h = await ok("history");
+    expect(h.results[0]["text/plain"]).toBe("<History epochs=2, metrics=[accuracy, loss]>");
+    expect(String(h.results[0]["text/html"])).toContain('<table class="tsdl-history">');
+  });
+
+  test("console.log and template strings print the same lines", async () => {
+    const r = await ok("console.log(model.layers[1]); console.log(`${model} with ${model.optimizer}`); console.log({ best: model.layers[0] })");
+    expect(r.stdout).toBe(
+      "<Dense name=dense_1, units=10, activation=softmax, built=True>\n" +
+        "<Sequential name=sequential, built=True> with <RMSprop learning_rate=0.001, rho=0.9>\n" +
+        "{ best: <Dense name=dense, units=512, activation=relu, built=True> }\n",
+    );
+  });
+});
+
+describe("help with ? in the pager", () => {
+  /** The single page payload of a help cell's reply (jupyter_kernel_test's test_pager asserts this shape). */
+  async function page(code: string): Promise<{ reply: Message; data: Record<string, string> }> {
+    const r = await ok(code);
+    expect(r.results).toEqual([]);
+    const payload = r.reply.content.payload as { source: string; data: Record<string, string>; start: number }[];
+    expect(payload).toHaveLength(1);
+    expect(payload[0].source).toBe("page");
+    expect(payload[0].start).toBe(0);
+    return { reply: r.reply, data: payload[0].data };
+  }
+
+  test("model.fit? pages fit's signature and documentation", async () => {
+    const { data } = await page("model.fit?");
+    expect(data["text/plain"]).toMatch(/fit\(x: .*Promise<History>/);
+    expect(data["text/plain"]).toMatch(/Example:/);
+    expect(data["text/markdown"]).toMatch(/^```ts\n.*fit\(/);
+  });
+
+  test("?layers.Dense, layers.Dense?? and surrounding whitespace page Dense's documentation", async () => {
+    for (const cell of ["?layers.Dense", "  layers.Dense??\n", "layers . Dense?"]) {
+      const { data } = await page(cell);
+      expect(data["text/plain"], cell).toMatch(/Dense/);
+      expect(data["text/plain"], cell).toMatch(/units/);
+    }
+  });
+
+  test("help on data pages its value too; the cell counts in history like any other", async () => {
+    const before = (await ok("1")).reply.content.execution_count as number;
+    const { reply, data } = await page("model?");
+    expect(reply.content.execution_count).toBe(before + 1);
+    expect(data["text/plain"]).toContain("Value: <Sequential name=sequential, built=True>");
+  });
+
+  test("a type pages its declaration and documentation", async () => {
+    const { data } = await page("layers.LayerOptions?");
+    expect(data["text/plain"]).toMatch(/^interface LayerOptions\n\nOptions every layer accepts/);
+  });
+
+  test("an unknown name prints IPython's 'not found' and pages nothing", async () => {
+    for (const name of ["noSuchThing", "model.noSuchMethod"]) {
+      const r = await ok(`${name}?`);
+      expect(r.reply.content.payload).toEqual([]);
+      expect(r.stdout).toBe(`Object \`${name}\` not found.\n`);
+    }
+  });
+
+  test("a ternary, optional chaining and ?? are code, not help requests", async () => {
+    expect(await plain("const yes = true; yes ? 'a' : 'b'")).toBe("'a'");
+    expect(await plain("const maybe: { x?: number } | undefined = { x: 3 }; maybe?.x")).toBe("3");
+    expect(await plain("null ?? 'fallback'")).toBe("'fallback'");
+    const r = await ok("yes ? model : 0");
+    expect(r.reply.content.payload).toEqual([]);
+    expect(r.results[0]["text/plain"]).toBe("<Sequential name=sequential, built=True>");
+  });
+});
