@@ -61,3 +61,15 @@ export function getRegularizer(r: RegularizerLike): Regularizer {
   if (r && typeof r === "object" && typeof r.className === "string") return lookupName("regularizer", r.className, BY_NAME)(r.config);
   throw new Error(`unknown regularizer ${JSON.stringify(r)}; expected 'l1', 'l2', 'l1_l2' or regularizers.l2(λ)`);
 }
+
+/**
+ * What a saved model's config holds for a regularizer: its name, its { className, config }, or
+ * null for none (a layer's getConfig; getRegularizer reads each back).
+ * @example serializeRegularizer(regularizers.l2(1e-4)) // { className: "L2", config: { l2: 0.0001 } }
+ */
+export function serializeRegularizer(r: RegularizerLike | null | undefined): string | { className: string; config: Record<string, number> } | null {
+  if (r === null || r === undefined) return null;
+  if (typeof r === "string") return r;
+  // A regularizer function carries its config; a config object (from a saved model) is one.
+  return typeof r === "function" ? r.config : r;
+}

@@ -11,7 +11,6 @@ import { tensor } from "../tensor/create.js";
 import { getInitializer, type InitializerLike } from "../initializers.js";
 import { getRegularizer, type Regularizer, type RegularizerLike } from "../regularizers.js";
 import { isSymbolic, SymbolicTensor, type Shape } from "./symbolic.js";
-import { snakeCase } from "../training/names.js";
 import { checkOptions, type OptionTable } from "../options.js";
 import { inspect } from "node:util";
 import { reprLine } from "../display/reprs.js";
@@ -99,6 +98,20 @@ function inputShapeOf(layer: string, o: LayerOptions): Shape | null {
 
 const nameCounts = new Map<string, number>();
 
+/**
+ * A layer's default name prefix from its class name, as Keras's `to_snake_case` makes it: a
+ * capitalised word starts a new part, a digit does not — `Conv2D` → `conv2d`, `MaxPooling2D` →
+ * `max_pooling2d`, `BatchNormalization` → `batch_normalization`. (The options' snakeCase splits
+ * `Conv2D` into `conv2_d`, which is right for option keys and wrong for layer names.)
+ */
+export function layerNamePrefix(className: string): string {
+  return className
+    .replace(/\W+/g, "")
+    .replace(/(.)([A-Z][a-z]+)/g, "$1_$2")
+    .replace(/([a-z])([A-Z])/g, "$1_$2")
+    .toLowerCase();
+}
+
 /** Keras's naming: the first Dense is "dense", the next "dense_1", … */
 export function uniqueName(prefix: string): string {
   const n = nameCounts.get(prefix) ?? 0;
@@ -155,7 +168,7 @@ export abstract class Layer {
    */
   constructor(options: LayerOptions = {}) {
     const kerasName = new.target.name.replace(/Layer$/, "") || "Layer";
-    this.name = options.name ?? uniqueName(snakeCase(kerasName));
+    this.name = options.name ?? uniqueName(layerNamePrefix(kerasName));
     this.trainable = options.trainable ?? true;
     if (options.dtype !== undefined && options.dtype !== "float32") {
       throw new Error(`${kerasName}: dtype must be "float32" (layers compute in float32), received ${JSON.stringify(options.dtype)}`);
