@@ -62,8 +62,9 @@ describe("errors name what was wrong", () => {
 
 describe("functional models", () => {
   it("two inputs, a shared layer and two outputs train together", async () => {
-    const a = Input({ shape: [4] });
-    const b = Input({ shape: [4] });
+    // Short names: Keras's "Connected to" column is 17 characters wide and cuts longer names with "…".
+    const a = Input({ shape: [4], name: "left" });
+    const b = Input({ shape: [4], name: "right" });
     const shared = layers.Dense(6, { activation: "tanh" });
     const merged = layers.Concatenate().apply([shared.apply(a), shared.apply(b)]);
     const out1 = layers.Dense(1, { name: "regression" }).apply(merged);

@@ -8,6 +8,7 @@ export { Sequential, SequentialModel } from "./sequential.js";
 export type { SequentialOptions } from "./sequential.js";
 export { loadModel } from "./load.js";
 export type { CompileOptions, ModelArgs } from "./model.js";
+export type { LoadModelOptions } from "./keras/load.js";
 export type { FitOptions, EvaluateOptions, PredictOptions } from "../training/trainer.js";
 
 /**

@@ -9,7 +9,9 @@ import type { Layer } from "../layers/layer.js";
 import type { SymbolicTensor } from "../layers/symbolic.js";
 import { Model } from "./model.js";
 import { SequentialModel } from "./sequential.js";
-import { applyWeights, FORMAT, readJson, type WeightsRef } from "./save.js";
+import { applyWeights, FORMAT, formatOf, readJson, type WeightsRef } from "./save.js";
+import { loadKerasFile, type LoadModelOptions } from "./keras/load.js";
+import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 import type { LossLike } from "../losses/index.js";
 import { get as getOptimizer } from "../optimizers/index.js";
 import { metricFromConfig, type SavedMetric } from "../metrics/index.js";
@@ -71,11 +73,19 @@ function rebuildFunctional(config: Record<string, unknown>, file: string): Model
   return new Model({ inputs: (config.inputs as [string, number][]).map(ref), outputs: (config.outputs as [string, number][]).map(ref), name: config.name as string });
 }
 
+const LOAD_MODEL_OPTIONS: OptionTable<LoadModelOptions> = { compile: true };
+
 /**
- * Loads a model saved with `model.save(path)`.
- * @example const model = loadModel("mnist-model"); model.evaluate(xTest, yTest);
+ * Loads a whole model: a Keras 3 `.keras` file (written by Keras's `model.save` or tsdl's), or a
+ * folder written by tsdl's `model.save(folder)`. Options: `compile` (default true): compile it
+ * as it was saved, the optimizer's state included.
+ * @example const model = loadModel("mnist.keras"); model.evaluate(xTest, yTest);
  */
-export function loadModel(path: string): Model {
+export function loadModel(path: string, options?: WithSnakeCase<LoadModelOptions>): Model {
+  const o = checkOptions("loadModel", options, LOAD_MODEL_OPTIONS);
+  const format = formatOf(path, "loadModel");
+  if (format === "keras") return loadKerasFile(path, o);
+  if (format === "weights.h5") throw new Error(`loadModel: '${path}' holds only weights; build the model, then model.loadWeights('${path}')`);
   const file = join(path, "model.json");
   const json = readJson(file);
   if (json.format !== FORMAT) throw new Error(`loadModel: ${file} is not a tsdl model (format ${JSON.stringify(json.format)}; expected "${FORMAT}")`);
@@ -90,7 +100,7 @@ export function loadModel(path: string): Model {
   }
   applyWeights(model.weights, json as unknown as WeightsRef, path, file);
   const cc = json.compileConfig as { optimizer: { className: string; config: Record<string, unknown> }; loss: { name: string }[]; metrics: (SavedMetric | FirstSavedMetric)[][] } | null;
-  if (cc) {
+  if (cc && o.compile !== false) {
     // The optimizer: same class and hyper-parameters, fresh state.
     const optimizer = getOptimizer(cc.optimizer);
     // A user's own metric class cannot be rebuilt from JSON: the model loads without it.

@@ -27,6 +27,7 @@ import { fitModel, evaluateModel, predictModel, type FitOptions, type EvaluateOp
 import type { History } from "../training/history.js";
 import type { ModelData } from "../training/data.js";
 import { saveModel, saveWeightsTo, loadWeightsFrom } from "./save.js";
+import { kerasOrder } from "./keras/graph.js";
 import { checkOptions, type OptionTable, type WithSnakeCase } from "../options.js";
 
 /** Options of `compile()`. */
@@ -130,12 +131,13 @@ export class Model {
   /** @internal */
   protected setGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[]): void {
     const order = topoOrder(inputs, outputs);
-    const layers: Layer[] = [];
-    for (const t of [...inputs, ...order]) if (!layers.includes(t.node.layer)) layers.push(t.node.layer);
+    // Keras's order (deepest first, ties by a walk from the outputs): model.layers, the weights'
+    // order, summary()'s rows and the groups of a .keras file's weights all follow it.
+    const layers = kerasOrder({ inputs, outputs, order });
     this.graph = { inputs, outputs, order, layers };
   }
 
-  /** The layers, inputs first, in the order they run. */
+  /** The layers in Keras's order: inputs and layers deepest (furthest from the outputs) first. */
   get layers(): Layer[] {
     return this.graph?.layers ?? [];
   }
@@ -327,13 +329,13 @@ export class Model {
     const rows: SummaryRow[] = [];
     const branchy = g.inputs.length > 1 || g.outputs.length > 1 || g.order.some((t) => t.node.inputs.length > 1) || g.layers.some((l) => l.inboundNodes.length > 1);
     const nodeIndex = (t: SymbolicTensor) => (t.node.layer instanceof InputLayer ? 0 : Math.max(0, t.node.layer.inboundNodes.indexOf(t)));
-    for (const t of [...g.inputs, ...g.order]) {
-      const l = t.node.layer;
-      const inputs = t.node.inputs.map((i) => `${i.node.layer.name}[${nodeIndex(i)}][0]`);
-      const row = rows.find((r) => r.name === l.name);
-      // A shared layer is one row listing every call's inputs, as Keras shows it.
-      if (row) row.connectedTo!.push(...inputs);
-      else rows.push({ name: l.name, className: l.className, outputShape: t.shape, params: l.countParams(), built: l.built, connectedTo: inputs });
+    // A row per layer in Keras's order; a shared layer's row lists every call's inputs and shows
+    // its last call's output shape, as Keras shows it.
+    for (const l of g.layers) {
+      const calls = l instanceof InputLayer ? [l.output] : g.order.filter((t) => t.node.layer === l);
+      const inputs = calls.flatMap((t) => t.node.inputs.map((i) => `${i.node.layer.name}[${nodeIndex(i)}][0]`));
+      const last = l instanceof InputLayer ? l.output : (l.inboundNodes.at(-1) ?? calls[calls.length - 1]);
+      rows.push({ name: l.name, className: l.className, outputShape: last.shape, params: l.countParams(), built: l.built, connectedTo: inputs });
     }
     return { rows, connected: branchy };
   }

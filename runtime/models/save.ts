@@ -27,6 +27,8 @@ import { fsyncDir, removeStaleTemps, writeFileAtomic } from "../atomicFile.js";
 import { fromHost } from "../tensor/create.js";
 import type { Variable } from "../tensor/variable.js";
 import type { Model } from "./model.js";
+import { saveKerasFile, saveWeightsH5 } from "./keras/save.js";
+import { loadWeightsH5 } from "./keras/weights.js";
 
 export const FORMAT = "tsdl-model";
 export const FORMAT_VERSION = 1;
@@ -111,8 +113,25 @@ function writeSave(dir: string, manifestName: string, model: Model, fields: (ref
   }
 }
 
+/**
+ * Which format a path asks for: Keras 3's `.keras` zip, Keras 3's `.weights.h5`, or tsdl's folder.
+ * A plain `.h5` is Keras 2's legacy format, which tsdl neither writes nor reads. @internal
+ */
+export function formatOf(path: string, what: string): "keras" | "weights.h5" | "folder" {
+  if (typeof path !== "string" || path === "") throw new Error(`${what}: expected a path, received ${JSON.stringify(path)}`);
+  if (/\.keras$/i.test(path)) return "keras";
+  if (/\.weights\.h5$/i.test(path)) return "weights.h5";
+  if (/\.(h5|hdf5)$/i.test(path)) {
+    throw new Error(`${what}: '${path}' names a legacy Keras 2 HDF5 file, which tsdl does not read or write; use a '.keras' file (the whole model), '.weights.h5' (weights only) or a folder (tsdl's own format)`);
+  }
+  return "folder";
+}
+
 /** model.save(path). @internal */
 export function saveModel(model: Model, path: string): void {
+  const format = formatOf(path, "save");
+  if (format === "keras") return saveKerasFile(model, path);
+  if (format === "weights.h5") throw new Error(`save: '${path}' names a weights file; use saveWeights() for '.weights.h5', or save the whole model as '.keras'`);
   if (!model.built) throw new Error(`${model.name}: save() needs a built model (give an input shape, or fit/predict once)`);
   prepareDir(path, "save");
   writeSave(path, "model.json", model, (ref) => ({
@@ -127,6 +146,9 @@ export function saveModel(model: Model, path: string): void {
 
 /** model.saveWeights(path). @internal */
 export function saveWeightsTo(model: Model, path: string): void {
+  const format = formatOf(path, "saveWeights");
+  if (format === "weights.h5") return saveWeightsH5(model, path);
+  if (format === "keras") throw new Error(`saveWeights: '${path}' names a whole-model file; use save() for '.keras', or saveWeights('….weights.h5')`);
   if (!model.built) throw new Error(`${model.name}: saveWeights() needs a built model`);
   prepareDir(path, "saveWeights");
   writeSave(path, "weights.json", model, (ref) => ({ format: FORMAT + "-weights", formatVersion: FORMAT_VERSION, ...ref }));
@@ -169,8 +191,12 @@ export function applyWeights(vars: Variable[], json: WeightsRef, dir: string, ma
     throw new Error(`loadWeights: ${binFile} holds ${manifest.length} weights; the model has ${vars.length}`);
   }
   const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  // Weights are matched by name when the names pair them one to one: a functional model's layers
+  // were listed in another order before they followed Keras's, and such folders still load.
+  const names = vars.map((v) => v.name);
+  const byName = new Set(names).size === names.length && manifest.every((e) => names.includes(e.name)) ? new Map(manifest.map((e) => [e.name, e])) : null;
   vars.forEach((v, i) => {
-    const e = manifest[i];
+    const e = byName?.get(v.name) ?? manifest[i];
     const size = e.shape.reduce((a, b) => a * b, 1);
     if (e.shape.length !== v.shape.length || e.shape.some((d, k) => d !== v.shape[k])) {
       throw new Error(`loadWeights: weight ${i} ('${e.name}') in ${binFile} has shape [${e.shape.join(", ")}]; the model's '${v.name}' has [${v.shape.join(", ")}]`);
@@ -184,6 +210,9 @@ export function applyWeights(vars: Variable[], json: WeightsRef, dir: string, ma
 
 /** model.loadWeights(path): a folder from saveWeights() or save(). @internal */
 export function loadWeightsFrom(model: Model, path: string): void {
+  const format = formatOf(path, "loadWeights");
+  if (format === "weights.h5") return loadWeightsH5(model, path);
+  if (format === "keras") throw new Error(`loadWeights: '${path}' is a whole model; load it with models.loadModel('${path}')`);
   // A folder may hold both manifests (saveWeights, then save, or the other way round): the one
   // written last names the newest weights.
   const [manifestFile] = MANIFESTS.map((m) => join(path, m))

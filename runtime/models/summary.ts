@@ -37,28 +37,79 @@ export function formatCount(n: number): string {
   return n.toLocaleString("en-US");
 }
 
-function wrapCell(text: string, width: number): string[] {
-  if (text.length <= width) return [text];
-  const out: string[] = [];
-  let rest = text;
-  while (rest.length > width) {
-    // Break at the last space or comma inside the width when there is one, as rich does.
-    let cut = Math.max(rest.lastIndexOf(" ", width), rest.lastIndexOf(",", width - 1) + 1);
-    if (cut <= 0) cut = width;
-    out.push(rest.slice(0, cut).trimEnd());
-    rest = rest.slice(cut).trimStart();
+/**
+ * A cell's lines as rich wraps them (rich/_wrap.py divide_line with fold off, then
+ * Text.truncate): words (with the spaces after them) fill a line while they fit; a word longer
+ * than the width gets a line of its own, cut to width − 1 characters and "…".
+ * @example wrapCell("input_layer_5[0][0], input_layer_6[0][0]", 17) // ["input_layer_5[0]…", "input_layer_6[0]…"]
+ */
+export function wrapCell(text: string, width: number): string[] {
+  const breaks: number[] = [];
+  let offset = 0;
+  for (const m of text.matchAll(/\s*\S+\s*/g)) {
+    const start = m.index!;
+    const word = m[0];
+    const length = word.trimEnd().length;
+    if (width - offset >= length) offset += word.length;
+    else if (length > width || (offset && start)) {
+      if (start) breaks.push(start);
+      offset = word.length;
+    }
   }
-  if (rest) out.push(rest);
-  return out;
+  const lines = [0, ...breaks].map((b, i) => text.slice(b, breaks[i] ?? text.length).trimEnd());
+  return lines.map((l) => (l.length > width ? l.slice(0, width - 1) + "…" : l));
+}
+
+/** Python's round(): halves to even, as rich's ratio_reduce rounds. */
+function pyRound(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**
- * The summary text. Sequential-like models get three columns (widths as Keras prints them in an
- * 80-column terminal); models with branches get a fourth, "Connected to".
+ * The text width of each column, as Keras 3 sizes its rich table: the line is
+ * min(88, or 108 with "Connected to", terminal columns − 4) wide — 76 where there is no terminal
+ * (a notebook, a pipe: Python's fallback of 80 columns) —, the columns start at 45 % / 80 % / 100 %
+ * (30 / 56 / 74 / 100 % with "Connected to") of it, and rich takes the excess of those widths plus
+ * padding over the room inside the borders off each column in turn (ratio_reduce, rounding
+ * halves to even). 31 / 22 / 13 for three columns, 19 / 17 / 10 / 17 for four.
+ * @example columnWidths(76, [0.45, 0.8, 1]) // [31, 22, 13]
+ */
+export function columnWidths(lineLength: number, positions: readonly number[]): number[] {
+  const widths: number[] = [];
+  let current = 0;
+  for (const p of positions) {
+    const w = Math.floor(p * lineLength) - current;
+    widths.push(w);
+    current += w;
+  }
+  // Each cell has one space of padding on either side; the borders take columns + 1.
+  let cells = widths.map((w) => w + 2);
+  const room = lineLength - (widths.length + 1);
+  const excess = cells.reduce((a, b) => a + b, 0) - room;
+  if (excess > 0) {
+    let remaining = excess;
+    let ratio = cells.length;
+    cells = cells.map((c) => {
+      const take = Math.min(c, pyRound(remaining / ratio));
+      remaining -= take;
+      ratio -= 1;
+      return c - take;
+    });
+  }
+  return cells.map((c) => c - 2);
+}
+
+/** The summary's line length where there is no terminal (Keras: min(default, 80 − 4)). */
+export const SUMMARY_LINE_LENGTH = 76;
+
+/**
+ * The summary text. Sequential-like models get three columns; models with branches get a
+ * fourth, "Connected to" (widths: columnWidths).
  */
 export function formatSummary(modelName: string, rows: SummaryRow[], totals: SummaryTotals, connected: boolean): string {
   const headers = connected ? ["Layer (type)", "Output Shape", "Param #", "Connected to"] : ["Layer (type)", "Output Shape", "Param #"];
-  const widths = connected ? [23, 20, 11, 22] : [31, 22, 13];
+  const widths = columnWidths(Math.min(connected ? 108 : 88, SUMMARY_LINE_LENGTH), connected ? [0.3, 0.56, 0.74, 1] : [0.45, 0.8, 1]);
   const right = (i: number) => i === 2;
   const pad = (text: string, i: number) => (right(i) ? text.padStart(widths[i]) : text.padEnd(widths[i]));
   const rule = (l: string, mid: string, r: string, ch: string) => l + widths.map((w) => ch.repeat(w + 2)).join(mid) + r;
@@ -81,11 +132,14 @@ export function formatSummary(modelName: string, rows: SummaryRow[], totals: Sum
     if (idx < rows.length - 1) lines.push(rule("├", "┼", "┤", "─"));
   });
   lines.push(rule("└", "┴", "┘", "─"));
-  const size = (n: number) => `${formatCount(n)} (${readableSize(n * 4)})`;
+  const size = (n: number, bytes: number) => `${formatCount(n)} (${readableSize(bytes)})`;
+  // Weights are float32; of the optimizer's, the iteration count is an int64 (8 bytes), the
+  // learning rate and the state float32, as Keras counts them.
+  const optimizerBytes = totals.optimizer === null ? 0 : 8 + (totals.optimizer - 1) * 4;
   const total = totals.trainable + totals.nonTrainable + (totals.optimizer ?? 0);
-  lines.push(` Total params: ${size(total)}`);
-  lines.push(` Trainable params: ${size(totals.trainable)}`);
-  lines.push(` Non-trainable params: ${size(totals.nonTrainable)}`);
-  if (totals.optimizer !== null) lines.push(` Optimizer params: ${size(totals.optimizer)}`);
+  lines.push(` Total params: ${size(total, (totals.trainable + totals.nonTrainable) * 4 + optimizerBytes)}`);
+  lines.push(` Trainable params: ${size(totals.trainable, totals.trainable * 4)}`);
+  lines.push(` Non-trainable params: ${size(totals.nonTrainable, totals.nonTrainable * 4)}`);
+  if (totals.optimizer !== null) lines.push(` Optimizer params: ${size(totals.optimizer, optimizerBytes)}`);
   return lines.join("\n");
 }
