@@ -88,6 +88,20 @@ describe("a grid of digits shows with labels", () => {
     expect(() => imagesBundle(batch, { labels: [1, 2] })).toThrow("imagesBundle: labels has 2 entries for 12 images; give one per image");
   });
 
+  it("normalize stretches each image over its own range: a convnet's filters and activation maps", () => {
+    // Two 1×3 "filters": one of weights in [-0.25, 0.5], one in [0, 1/64]; both span black to white.
+    const filters = { shape: [2, 1, 3], dtype: "float32", data: () => new Float32Array([-0.25, 0.125, 0.5, 0, 1 / 128, 1 / 64]) };
+    const png = decode(imagesBundle(filters, { normalize: true, scale: 1 })["image/png"]);
+    const gap = 2;
+    const row = (x0: number) => [0, 1, 2].map((x) => pixel(png, x0 + x, 0)[0]);
+    expect(row(0)).toEqual([0, 128, 255]);
+    expect(row(3 + gap)).toEqual([0, 128, 255]);
+    // Without it the negative weights are black and the small ones nearly so.
+    const plain = decode(imagesBundle(filters, { scale: 1 })["image/png"]);
+    expect([pixel(plain, 0, 0)[0], pixel(plain, 3 + gap + 2, 0)[0]]).toEqual([0, 4]);
+    expect(() => imagesBundle(filters, { normalize: "yes" as never })).toThrow('imagesBundle: normalize must be true or false, received "yes"');
+  });
+
   it("appears under the cell through plot.images and plot.image", () => {
     const sink = new RecordingSink("notebook");
     previous = setDisplaySink(sink);

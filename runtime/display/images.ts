@@ -27,10 +27,16 @@ export interface ImageOptions {
   vmax?: number;
   /** Screen pixels per image pixel. Default: an image about 140 px wide (in a grid 56 px). */
   scale?: number;
+  /**
+   * Stretch each image from its own smallest value (black) to its own largest (white), as
+   * matplotlib's imshow does: for weights and activation maps, whose ranges differ from image to
+   * image and go below zero. Overrides vmin/vmax. Default false.
+   */
+  normalize?: boolean;
 }
 
 /** Every key of ImageOptions. */
-export const IMAGE_OPTIONS: OptionTable<ImageOptions> = { cmap: true, vmin: true, vmax: true, scale: true };
+export const IMAGE_OPTIONS: OptionTable<ImageOptions> = { cmap: true, vmin: true, vmax: true, scale: true, normalize: true };
 
 /** Options of `imagesBundle`. */
 export interface ImagesOptions extends ImageOptions {
@@ -55,6 +61,9 @@ export function checkImageOptions<T extends ImageOptions>(fn: string, options: T
   const o = checkOptions(fn, options, table);
   if (o.cmap !== undefined && o.cmap !== "gray" && o.cmap !== "binary") {
     throw new Error(`${fn}: cmap must be "gray" or "binary" (ink black on white), received ${JSON.stringify(o.cmap)}`);
+  }
+  if (o.normalize !== undefined && typeof o.normalize !== "boolean") {
+    throw new Error(`${fn}: normalize must be true or false, received ${JSON.stringify(o.normalize)}`);
   }
   return o;
 }
@@ -246,6 +255,15 @@ function nestedShape(a: unknown): number[] {
 
 /** The value range shown: [vmin, vmax] from the options or guessed from the data. */
 function valueRange(px: Pixels, options: ImageOptions): [number, number] {
+  if (options.normalize) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < px.data.length; i++) {
+      if (px.data[i] < lo) lo = px.data[i];
+      if (px.data[i] > hi) hi = px.data[i];
+    }
+    return [lo, hi];
+  }
   const vmin = options.vmin ?? 0;
   if (options.vmax !== undefined) return [vmin, options.vmax];
   if (px.integer) return [vmin, 255];
