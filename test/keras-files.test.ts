@@ -20,6 +20,10 @@ const labels = x.map((r) => (r[0] + r[3] > 0.3 ? 0 : r[1] > 0 ? 1 : 2));
 const y = labels.map((c) => [0, 1, 2].map((k) => (k === c ? 1 : 0)));
 const y2 = x.map((r) => [r[2] * 0.5 + r[5]]);
 const xs = () => tensor(x);
+/** 16 two-channel 8×8 images and 16 three-channel sequences of 12 steps, for the convolution layers. */
+const xc = Array.from({ length: 16 }, (_, n) => Array.from({ length: 8 }, (_, i) => Array.from({ length: 8 }, (_, j) => [Math.sin(0.3 * n + 0.5 * i - 0.2 * j), Math.cos(0.7 * n - 0.4 * i * j)])));
+const xq = Array.from({ length: 16 }, (_, n) => Array.from({ length: 12 }, (_, t) => [Math.sin(0.4 * n + 0.6 * t), Math.cos(0.2 * n * t), Math.sin(n - t)]));
+const yc = Array.from({ length: 16 }, (_, n) => [0, 1, 2].map((k) => (k === n % 3 ? 1 : 0)));
 
 interface KerasResult {
   t_seq_pred: number[][];
@@ -39,6 +43,11 @@ interface KerasResult {
   k_fun_pred: [number[][], number[][]];
   k_fun_layers: string[];
   k_cont_next_weights: number[][];
+  t_conv_pred: number[][];
+  t_conv_layers: string[];
+  t_conv1d_pred: number[][];
+  k_conv_pred: number[][];
+  k_conv1d_pred: number[][];
   keras_version: string;
   warnings: string[];
 }
@@ -52,7 +61,7 @@ interface Layout {
 const work = kerasWorkDir("keras-files");
 const file = (name: string) => join(work.dir, name);
 let keras: KerasResult;
-const tsdl: { seqPred?: Tensor; funPred?: Tensor[]; contNext?: Tensor[] } = {};
+const tsdl: { seqPred?: Tensor; funPred?: Tensor[]; contNext?: Tensor[]; convPred?: Tensor; conv1dPred?: Tensor } = {};
 
 function functionalModel() {
   const a = Input({ shape: [8], name: "a" });
@@ -97,7 +106,26 @@ beforeAll(async () => {
   await cont.fit(xs(), tensor(y), { epochs: 1, batchSize: N, shuffle: false, verbose: 0 });
   tsdl.contNext = cont.getWeights();
 
-  keras = runKeras<KerasResult>("files.py", work.dir, { x, x2, y, y2 });
+  // The convolution and pooling layers: every 2-D class here, the others in Keras's file below.
+  const conv = Sequential([
+    Input({ shape: [8, 8, 2] }),
+    layers.Conv2D(4, 3, { activation: "relu" }),
+    layers.AveragePooling2D(2),
+    layers.Conv2D(5, 2, { padding: "same" }),
+    layers.GlobalMaxPooling2D(),
+    layers.Dense(3, { activation: "softmax" }),
+  ]);
+  conv.compile({ optimizer: "adam", loss: "categorical_crossentropy" });
+  await conv.fit(tensor(xc), tensor(yc), { epochs: 2, batchSize: 4, verbose: 0 });
+  conv.save(file("t-conv.keras"));
+  tsdl.convPred = conv.predict(tensor(xc), { verbose: 0 }) as Tensor;
+  const conv1d = Sequential([Input({ shape: [12, 3] }), layers.Conv1D(4, 3, { activation: "relu", padding: "same" }), layers.AveragePooling1D(2), layers.MaxPooling1D(3), layers.Flatten(), layers.Dense(3, { activation: "softmax" })]);
+  conv1d.compile({ optimizer: "sgd", loss: "categorical_crossentropy" });
+  await conv1d.fit(tensor(xq), tensor(yc), { epochs: 1, batchSize: 4, verbose: 0 });
+  conv1d.save(file("t-conv1d.keras"));
+  tsdl.conv1dPred = conv1d.predict(tensor(xq), { verbose: 0 }) as Tensor;
+
+  keras = runKeras<KerasResult>("files.py", work.dir, { x, x2, y, y2, xc, xq, yc });
 }, 600_000);
 
 afterAll(() => work.done());
@@ -113,6 +141,12 @@ describe("models trained in tsdl, loaded by Keras 3", () => {
   it("a functional model (two inputs, a shared layer, Concatenate, Reshape, Flatten, Add, two outputs) predicts the same in Keras", () => {
     expect(maxRelDiff(keras.t_fun_pred[0], tsdl.funPred![0].toArray())).toBeLessThan(1e-5);
     expect(maxRelDiff(keras.t_fun_pred[1], tsdl.funPred![1].toArray())).toBeLessThan(1e-5);
+  });
+
+  it("a convnet (Conv2D, AveragePooling2D, GlobalMaxPooling2D) and a 1-D one (Conv1D, AveragePooling1D, MaxPooling1D) predict the same in Keras", () => {
+    expect(keras.t_conv_layers).toEqual(["Conv2D", "AveragePooling2D", "Conv2D", "GlobalMaxPooling2D", "Dense"]);
+    expect(maxRelDiff(keras.t_conv_pred, tsdl.convPred!.toArray())).toBeLessThan(1e-5);
+    expect(maxRelDiff(keras.t_conv1d_pred, tsdl.conv1dPred!.toArray())).toBeLessThan(1e-5);
   });
 
   it("weights saved with saveWeights('….weights.h5') load into Keras's model with load_weights", () => {
@@ -163,6 +197,15 @@ describe("models trained in Keras 3, loaded by tsdl", () => {
     expect(maxRelDiff(p2.toArray(), keras.k_fun_pred[1])).toBeLessThan(1e-5);
     expect(m.compiled!.losses.map((l) => l.name)).toEqual(["categorical_crossentropy", "mean_squared_error"]);
     expect(m.compiled!.metrics.map((list) => list.map((x) => x.name))).toEqual([["classes_accuracy"], ["value_mae"]]);
+  });
+
+  it("a convnet (Conv2D, MaxPooling2D, GlobalAveragePooling2D) and a causal Conv1D one predict the same in tsdl", () => {
+    const m = loadModel(file("k-conv.keras"));
+    expect(m.layers.map((l) => l.className)).toEqual(["Conv2D", "MaxPooling2D", "Conv2D", "GlobalAveragePooling2D", "Dense"]);
+    expect(maxRelDiff((m.predict(tensor(xc), { verbose: 0 }) as Tensor).toArray(), keras.k_conv_pred)).toBeLessThan(1e-5);
+    const m1 = loadModel(file("k-conv1d.keras"));
+    expect(m1.layers.map((l) => l.className)).toEqual(["Conv1D", "MaxPooling1D", "AveragePooling1D", "Flatten", "Dense"]);
+    expect(maxRelDiff((m1.predict(tensor(xq), { verbose: 0 }) as Tensor).toArray(), keras.k_conv1d_pred)).toBeLessThan(1e-5);
   });
 
   it("tsdl's next training step from Keras's file gives Keras's next weights", async () => {

@@ -45,6 +45,9 @@ def keras_file_layout(file):
         layout = h5_layout(f)
     return {"entries": names, "config": config, "metadata": meta, "h5": layout}
 
+xc = f32(spec["xc"])
+xq = f32(spec["xq"])
+yc = f32(spec["yc"])
 x = f32(spec["x"])
 x2 = f32(spec["x2"])
 y = f32(spec["y"])
@@ -77,6 +80,12 @@ t_cont = keras.models.load_model(path("t-cont.keras"))
 out["t_cont_iterations_before"] = int(t_cont.optimizer.iterations.numpy())
 t_cont.train_on_batch(x, y)
 out["t_cont_next_weights"] = tolist(t_cont.get_weights())
+
+t_conv = keras.models.load_model(path("t-conv.keras"))
+out["t_conv_pred"] = tolist(t_conv.predict(xc, verbose=0))
+out["t_conv_layers"] = [type(l).__name__ for l in t_conv.layers]
+t_conv1d = keras.models.load_model(path("t-conv1d.keras"))
+out["t_conv1d_pred"] = tolist(t_conv1d.predict(xq, verbose=0))
 
 # ---- Keras's files for tsdl --------------------------------------------------------------------
 keras.utils.set_random_seed(1)
@@ -120,6 +129,32 @@ k_cont.train_on_batch(x, y)
 k_cont.save(path("k-cont.keras"))
 k_cont.train_on_batch(x, y)
 out["k_cont_next_weights"] = tolist(k_cont.get_weights())
+
+keras.utils.set_random_seed(3)
+k_conv = keras.Sequential([
+    keras.Input(xc.shape[1:]),
+    keras.layers.Conv2D(4, 3, activation="relu"),
+    keras.layers.MaxPooling2D(2),
+    keras.layers.Conv2D(5, 2, padding="same"),
+    keras.layers.GlobalAveragePooling2D(),
+    keras.layers.Dense(yc.shape[1], activation="softmax"),
+])
+k_conv.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+k_conv.fit(xc, yc, epochs=2, batch_size=4, verbose=0)
+k_conv.save(path("k-conv.keras"))
+out["k_conv_pred"] = tolist(k_conv.predict(xc, verbose=0))
+k_conv1d = keras.Sequential([
+    keras.Input(xq.shape[1:]),
+    keras.layers.Conv1D(4, 3, activation="tanh", padding="causal"),
+    keras.layers.MaxPooling1D(2),
+    keras.layers.AveragePooling1D(2),
+    keras.layers.Flatten(),
+    keras.layers.Dense(yc.shape[1], activation="softmax"),
+])
+k_conv1d.compile(optimizer="sgd", loss="categorical_crossentropy")
+k_conv1d.fit(xq, yc, epochs=1, batch_size=4, verbose=0)
+k_conv1d.save(path("k-conv1d.keras"))
+out["k_conv1d_pred"] = tolist(k_conv1d.predict(xq, verbose=0))
 
 # What tsdl cannot compute must name itself.
 keras.Sequential([keras.Input((4,)), keras.layers.Dense(4), keras.layers.LayerNormalization(), keras.layers.Dense(2)]).save(path("k-unsupported-layer.keras"))

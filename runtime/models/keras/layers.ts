@@ -3,8 +3,9 @@
  * tsdl layer's settings read in Keras's `config.json` (snake_case keys, initializers and
  * regularizers as Keras objects) and how a Keras layer config becomes a tsdl layer.
  *
- * This table is the extension point for new layer classes (Conv2D, MaxPooling2D, …): an entry
- * with `toKeras` and `fromKeras`; the weights need nothing more as long as the layer creates its
+ * This table is the extension point for new layer classes: an entry with `toKeras` and
+ * `fromKeras` (the convolution and pooling entries share a codec per family); the weights need
+ * nothing more as long as the layer creates its
  * weights in Keras's order (trainable first, in build order: Dense kernel then bias), which is how
  * `model.weights.h5` lists them (`layers/<class>/vars/0`, `/1`, …). A class missing here names
  * itself in the error, both when saving and when loading.
@@ -18,6 +19,14 @@ import { FlattenLayer } from "../../layers/flatten.js";
 import { ReshapeLayer } from "../../layers/reshape.js";
 import { AddLayer, ConcatenateLayer } from "../../layers/merge.js";
 import { InputLayer } from "../../layers/input.js";
+import { Conv2DLayer } from "../../layers/conv2D.js";
+import { Conv1DLayer } from "../../layers/conv1D.js";
+import { MaxPooling2DLayer } from "../../layers/maxPooling2D.js";
+import { AveragePooling2DLayer } from "../../layers/averagePooling2D.js";
+import { MaxPooling1DLayer } from "../../layers/maxPooling1D.js";
+import { AveragePooling1DLayer } from "../../layers/averagePooling1D.js";
+import { GlobalAveragePooling2DLayer } from "../../layers/globalAveragePooling2D.js";
+import { GlobalMaxPooling2DLayer } from "../../layers/globalMaxPooling2D.js";
 import {
   activationFromKeras,
   activationToKeras,
@@ -26,6 +35,7 @@ import {
   initializerFromKeras,
   initializerToKeras,
   kerasObject,
+  pyFloat,
   regularizerFromKeras,
   regularizerToKeras,
   rejectUnknown,
@@ -50,6 +60,84 @@ const BASE_KEYS = ["name", "trainable", "dtype", "batch_input_shape", "batch_sha
 
 const num = (v: unknown) => (typeof v === "number" ? v : undefined);
 const bool = (v: unknown) => (typeof v === "boolean" ? v : undefined);
+/** A Keras tuple argument ([3, 3], or a bare number from an older file) as a list. */
+const tuple = (v: unknown) => (typeof v === "number" ? [v] : Array.isArray(v) ? (v as number[]) : undefined);
+const list = (v: number | readonly number[]) => (typeof v === "number" ? [v] : [...v]);
+
+/** Conv1D and Conv2D: the same keys, n spatial axes. */
+function convCodec(make: (options: Record<string, unknown>) => Layer): KerasLayerCodec {
+  return {
+    keys: ["filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint", "lora_rank", "lora_alpha"],
+    toKeras(l, owner) {
+      const c = l as Conv2DLayer | Conv1DLayer;
+      const config = c.getConfig();
+      return {
+        filters: c.filters,
+        kernel_size: list(c.kernelSize),
+        strides: list(c.strides),
+        padding: c.padding,
+        data_format: "channels_last",
+        dilation_rate: list(c.dilationRate),
+        groups: 1,
+        activation: activationToKeras(owner, c.activation.name),
+        use_bias: c.useBias,
+        kernel_initializer: initializerToKeras(owner, config.kernelInitializer ?? "glorot_uniform"),
+        bias_initializer: initializerToKeras(owner, config.biasInitializer ?? "zeros"),
+        kernel_regularizer: regularizerToKeras(owner, config.kernelRegularizer),
+        bias_regularizer: regularizerToKeras(owner, config.biasRegularizer),
+        activity_regularizer: null,
+        kernel_constraint: null,
+        bias_constraint: null,
+      };
+    },
+    fromKeras(c, base, owner) {
+      requireDefaults(owner, c, { data_format: "channels_last", groups: 1, activity_regularizer: null, kernel_constraint: null, bias_constraint: null, lora_rank: null });
+      return make({
+        ...base,
+        filters: c.filters,
+        kernelSize: tuple(c.kernel_size),
+        strides: tuple(c.strides),
+        padding: c.padding,
+        dilationRate: tuple(c.dilation_rate),
+        activation: activationFromKeras(owner, c.activation),
+        useBias: bool(c.use_bias),
+        kernelInitializer: initializerFromKeras(`${owner} kernel_initializer`, c.kernel_initializer),
+        biasInitializer: initializerFromKeras(`${owner} bias_initializer`, c.bias_initializer),
+        kernelRegularizer: regularizerFromKeras(`${owner} kernel_regularizer`, c.kernel_regularizer),
+        biasRegularizer: regularizerFromKeras(`${owner} bias_regularizer`, c.bias_regularizer),
+      });
+    },
+  };
+}
+
+/** The four pooling layers with a window: pool_size, strides, padding. */
+function poolingCodec(make: (options: Record<string, unknown>) => Layer): KerasLayerCodec {
+  return {
+    keys: ["pool_size", "strides", "padding", "data_format"],
+    toKeras(l) {
+      const p = l as MaxPooling2DLayer | MaxPooling1DLayer;
+      return { pool_size: list(p.poolSize), padding: p.padding, strides: list(p.strides), data_format: "channels_last" };
+    },
+    fromKeras(c, base, owner) {
+      requireDefaults(owner, c, { data_format: "channels_last" });
+      return make({ ...base, poolSize: tuple(c.pool_size), ...(c.strides === null || c.strides === undefined ? {} : { strides: tuple(c.strides) }), padding: c.padding });
+    },
+  };
+}
+
+/** GlobalAveragePooling2D and GlobalMaxPooling2D: keepdims. */
+function globalPoolingCodec(make: (options: Record<string, unknown>) => Layer): KerasLayerCodec {
+  return {
+    keys: ["data_format", "keepdims"],
+    toKeras(l) {
+      return { data_format: "channels_last", keepdims: (l as GlobalAveragePooling2DLayer).keepdims };
+    },
+    fromKeras(c, base, owner) {
+      requireDefaults(owner, c, { data_format: "channels_last" });
+      return make({ ...base, keepdims: bool(c.keepdims) });
+    },
+  };
+}
 
 export const KERAS_LAYERS: Record<string, KerasLayerCodec> = {
   Dense: {
@@ -87,7 +175,7 @@ export const KERAS_LAYERS: Record<string, KerasLayerCodec> = {
     toKeras(l) {
       const d = l as DropoutLayer;
       const seed = d.getConfig().seed;
-      return { rate: d.rate, seed: typeof seed === "number" ? seed : null, noise_shape: null };
+      return { rate: pyFloat(d.rate), seed: typeof seed === "number" ? seed : null, noise_shape: null };
     },
     fromKeras(c, base, owner) {
       requireDefaults(owner, c, { noise_shape: null });
@@ -101,8 +189,8 @@ export const KERAS_LAYERS: Record<string, KerasLayerCodec> = {
       const init = (cls: string) => kerasObject("keras.initializers", cls, {});
       return {
         axis: -1,
-        momentum: b.momentum,
-        epsilon: b.epsilon,
+        momentum: pyFloat(b.momentum),
+        epsilon: pyFloat(b.epsilon),
         center: b.center,
         scale: b.scale,
         beta_initializer: init("Zeros"),
@@ -176,6 +264,14 @@ export const KERAS_LAYERS: Record<string, KerasLayerCodec> = {
       return new AddLayer(base);
     },
   },
+  Conv2D: convCodec((o) => new Conv2DLayer(o as never)),
+  Conv1D: convCodec((o) => new Conv1DLayer(o as never)),
+  MaxPooling2D: poolingCodec((o) => new MaxPooling2DLayer(o as never)),
+  AveragePooling2D: poolingCodec((o) => new AveragePooling2DLayer(o as never)),
+  MaxPooling1D: poolingCodec((o) => new MaxPooling1DLayer(o as never)),
+  AveragePooling1D: poolingCodec((o) => new AveragePooling1DLayer(o as never)),
+  GlobalAveragePooling2D: globalPoolingCodec((o) => new GlobalAveragePooling2DLayer(o as never)),
+  GlobalMaxPooling2D: globalPoolingCodec((o) => new GlobalMaxPooling2DLayer(o as never)),
 };
 
 /** "Dense 'dense_1'" — how errors name a layer. */

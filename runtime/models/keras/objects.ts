@@ -28,6 +28,21 @@ export function kerasObject(module: string, className: string, config: Record<st
   return { module, class_name: className, config, registered_name: null };
 }
 
+/**
+ * A number Python must read as a float. JSON has one number type and writes 0 as `0`, which
+ * Python reads as an int — and Keras checks some settings' types (SGD refuses momentum=0: "must
+ * be a float"). Keras writes floats as `0.0`; `kerasJson` does too for the values marked here.
+ */
+export function pyFloat(v: number): number {
+  return FLOAT_MARK + String(v) as unknown as number;
+}
+const FLOAT_MARK = "@@tsdl-float@@";
+
+/** JSON as Python's json.dumps writes a Keras config: floats marked with pyFloat keep a decimal point. */
+export function kerasJson(value: unknown): string {
+  return JSON.stringify(value).replace(new RegExp(`"${FLOAT_MARK}([^"]*)"`, "g"), (_, n: string) => (/^-?\d+$/.test(n) ? `${n}.0` : n));
+}
+
 /** Whether a value from a Keras config is a serialized object. */
 export function isKerasObject(v: unknown): v is KerasObject {
   return typeof v === "object" && v !== null && typeof (v as KerasObject).class_name === "string";
@@ -76,6 +91,13 @@ export function rejectUnknown(owner: string, config: Record<string, unknown>, kn
     if (v === null || v === false || (Array.isArray(v) && v.length === 0)) continue;
     throw new Error(`${owner}: the setting ${key}=${JSON.stringify(v)} is not supported by tsdl`);
   }
+}
+
+/** The config with the named numeric values marked as floats. */
+function floats(config: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out = { ...config };
+  for (const k of keys) if (typeof out[k] === "number") out[k] = pyFloat(out[k] as number);
+  return out;
 }
 
 // ---- activations -------------------------------------------------------------------------------
@@ -128,7 +150,7 @@ export function initializerToKeras(owner: string, init: unknown): KerasObject {
   if (init && typeof init === "object" && typeof (init as InitializerConfig).className === "string") {
     const c = init as InitializerConfig;
     if (!Object.values(INITIALIZERS).includes(c.className)) throw new Error(`${owner}: initializer ${c.className} has no Keras equivalent`);
-    return kerasObject("keras.initializers", c.className, { ...c.config });
+    return kerasObject("keras.initializers", c.className, floats(c.config, ["value", "mean", "stddev", "minval", "maxval"]));
   }
   throw new Error(`${owner}: an initializer function of your own cannot go into a .keras file; use a named one ("glorot_uniform", initializers.HeNormal({ seed }), …)`);
 }
@@ -159,14 +181,14 @@ export function regularizerToKeras(owner: string, r: unknown): KerasObject | nul
   if (r === null || r === undefined) return null;
   if (typeof r === "string") {
     const name = snakeCase(r);
-    if (name === "l1") return kerasObject("keras.regularizers", "L1", { l1: 0.01 });
-    if (name === "l2") return kerasObject("keras.regularizers", "L2", { l2: 0.01 });
-    if (name === "l1_l2" || name === "l1l2") return kerasObject("keras.regularizers", "L1L2", { l1: 0.01, l2: 0.01 });
+    if (name === "l1") return kerasObject("keras.regularizers", "L1", { l1: pyFloat(0.01) });
+    if (name === "l2") return kerasObject("keras.regularizers", "L2", { l2: pyFloat(0.01) });
+    if (name === "l1_l2" || name === "l1l2") return kerasObject("keras.regularizers", "L1L2", { l1: pyFloat(0.01), l2: pyFloat(0.01) });
     throw new Error(`${owner}: regularizer '${r}' has no Keras equivalent`);
   }
   const c = (typeof r === "function" ? (r as { config?: unknown }).config : r) as { className?: string; config?: Record<string, number> } | undefined;
   if (!c || typeof c.className !== "string" || !REGULARIZERS.includes(c.className)) throw new Error(`${owner}: a regularizer of your own cannot go into a .keras file; use regularizers.l1, l2 or l1l2`);
-  return kerasObject("keras.regularizers", c.className, { ...c.config });
+  return kerasObject("keras.regularizers", c.className, floats({ ...c.config }, ["l1", "l2"]));
 }
 
 /** A Keras regularizer as tsdl's `{ className, config }`, or undefined. */
@@ -234,8 +256,8 @@ export function optimizerToKeras(opt: Optimizer): KerasObject {
   const keys = OPTIMIZER_KEYS[opt.className];
   if (!keys) throw new Error(`the optimizer ${opt.className} has no Keras equivalent`);
   const c = opt.getConfig() as Record<string, unknown>;
-  const config: Record<string, unknown> = { name: opt.name, learning_rate: opt.learningRate };
-  for (const [ts, k] of Object.entries(keys)) config[k] = c[ts];
+  const config: Record<string, unknown> = { name: opt.name, learning_rate: pyFloat(opt.learningRate) };
+  for (const [ts, k] of Object.entries(keys)) config[k] = typeof c[ts] === "number" ? pyFloat(c[ts] as number) : c[ts];
   return kerasObject("keras.optimizers", opt.className, config);
 }
 
@@ -277,7 +299,7 @@ export function lossToKeras(loss: Loss): string | KerasObject | null {
   const c = loss.getConfig();
   if (loss.name === "huber") {
     const delta = (c as { delta?: number }).delta ?? 1;
-    return delta === 1 ? "huber" : kerasObject("keras.losses", "Huber", { name: "huber_loss", reduction: "sum_over_batch_size", delta });
+    return delta === 1 ? "huber" : kerasObject("keras.losses", "Huber", { name: "huber_loss", reduction: "sum_over_batch_size", delta: pyFloat(delta) });
   }
   if (!loss.fromLogits) return loss.name;
   return kerasObject("keras.losses", cls, { name: loss.name, reduction: "sum_over_batch_size", from_logits: true });
@@ -306,8 +328,8 @@ export function metricToKeras(saved: SavedMetric): string | KerasObject | null {
   if (typeof saved === "string") return snakeCase(saved);
   if (!METRIC_CLASSES.includes(saved.className)) return null;
   const config: Record<string, unknown> = { name: saved.config.name, dtype: "float32" };
-  if (saved.className === "BinaryAccuracy") config.threshold = saved.config.threshold ?? 0.5;
-  if (saved.className === "Precision" || saved.className === "Recall") config.thresholds = saved.config.threshold ?? null;
+  if (saved.className === "BinaryAccuracy") config.threshold = pyFloat(saved.config.threshold ?? 0.5);
+  if (saved.className === "Precision" || saved.className === "Recall") config.thresholds = saved.config.threshold === undefined ? null : pyFloat(saved.config.threshold);
   return kerasObject("keras.metrics", saved.className, config);
 }
 

@@ -20,7 +20,7 @@ import { writeH5 } from "./hdf5.js";
 import { writeZip } from "./zip.js";
 import { layerToKeras } from "./layers.js";
 import { buildShape, callsOf, graphOf, inboundNodes, kerasLayers, kerasOrder, tensorRefs } from "./graph.js";
-import { dtypePolicy, lossToKeras, metricToKeras, optimizerToKeras } from "./objects.js";
+import { dtypePolicy, kerasJson, lossToKeras, metricToKeras, optimizerToKeras } from "./objects.js";
 import { weightsToH5 } from "./weights.js";
 
 /** The Keras release whose format tsdl writes and reads (and was tested against). */
@@ -122,7 +122,7 @@ export function saveKerasFile(model: Model, path: string): void {
   const config = { ...architecture(model), compile_config: compileConfig(model, path) };
   if (config.compile_config === null) delete (config as Record<string, unknown>).compile_config;
   const weights = writeH5(weightsToH5(model, kerasLayers(model)), `save: ${path}`);
-  const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
+  const enc = (o: unknown) => new TextEncoder().encode(kerasJson(o));
   writeOut(
     path,
     writeZip([
