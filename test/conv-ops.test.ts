@@ -10,6 +10,7 @@ import {
   tensor, Tensor, grad, setRandomSeed, randomNormal, randomUniform, mul, relu, add,
   conv2d, conv1d, maxPool2d, avgPool2d, maxPool1d, avgPool1d,
 } from "../runtime/index.js";
+import { getBackend } from "../runtime/backend/index.js";
 
 setRandomSeed(4321);
 
@@ -288,5 +289,44 @@ describe("bad input gets an error that names the op and the shapes", () => {
     expect(() => conv2d(x, k, { stride: 2 } as object)).toThrow(/conv2d: unknown option "stride" \(did you mean "strides"\?\)/);
     expect(() => conv2d(x, k, { bias: randomNormal([3]) })).toThrow("conv2d: the bias must have shape [2] (one per output channel); received [3]");
     expect(() => conv2d(x, k, { activation: "softmax" as "relu" })).toThrow(/conv2d: activation 'softmax' cannot be fused/);
+  });
+});
+
+describe("the native entries check every argument before running", () => {
+  const geo = {
+    batch: 1, inHeight: 4, inWidth: 4, inChannels: 2, outHeight: 2, outWidth: 2, outChannels: 3,
+    kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 0, padLeft: 0,
+  };
+  const pgeo = { batch: 1, inHeight: 4, inWidth: 4, channels: 2, outHeight: 2, outWidth: 2, poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 };
+
+  test("buffers whose sizes do not match the geometry, and a missing or bad field", () => {
+    const be = getBackend();
+    const x = be.alloc("float32", 32), w = be.alloc("float32", 54), y = be.alloc("float32", 12);
+    expect(() => be.conv2d(x, w, be.alloc("float32", 11), geo)).toThrow("conv2d: out has 11 elements but batch·outHeight·outWidth·outChannels needs 12");
+    expect(() => be.conv2dInputGrad(y, be.alloc("float32", 53), x, geo)).toThrow(/conv2dInputGrad: kernel has 53 elements/);
+    expect(() => be.conv2dKernelGrad(x, y, w, { ...geo, strideHeight: 0 })).toThrow("conv2dKernelGrad: opts.strideHeight must be in [1, 2147483648], received 0");
+    const { padLeft: _omit, ...noPad } = geo;
+    expect(() => be.conv2d(x, w, y, noPad as typeof geo)).toThrow("conv2d: opts.padLeft is required");
+    const same = { ...geo, outHeight: 4, outWidth: 4, outChannels: 2, padTop: 1, padLeft: 1 };
+    expect(() => be.conv2d(x, be.alloc("float32", 36), x, same)).toThrow("conv2d: x, kernel and out must be three different buffers");
+    expect(() => be.conv2d(x, w, y, { ...geo, bias: be.alloc("float32", 2) })).toThrow("conv2d: opts.bias has 2 elements but one bias per output channel needs 3");
+    expect(() => be.conv2d(x, w, y, { ...geo, batch: 2 ** 30, inHeight: 2 ** 30 })).toThrow(/more than 2\^40 elements/);
+  });
+
+  test("pooling: argmax only for max, required by its gradient, and of one index per output", () => {
+    const be = getBackend();
+    const x = be.alloc("float32", 32), y = be.alloc("float32", 8), dx = be.alloc("float32", 32);
+    expect(() => be.pool2d("avg", x, y, be.alloc("int32", 8), pgeo)).toThrow("pool2d: argmax is only written by max pooling; pass null for avg");
+    expect(() => be.pool2d("max", x, y, be.alloc("int32", 7), pgeo)).toThrow("pool2d: argmax has 7 elements but one index per output needs 8");
+    expect(() => be.pool2dGrad("max", y, null, dx, pgeo)).toThrow(/pool2dGrad: max pooling's gradient needs the forward's argmax/);
+    expect(() => be.pool2d("min" as "max", x, y, null, pgeo)).toThrow("pool2d: unknown pool op 'min'; allowed: max, avg");
+    // Indices that the forward did not write cannot make the backward write outside dx.
+    const bad = be.alloc("int32", 8);
+    be.upload(bad, Int32Array.from([-1, 4, 2 ** 30, 3, 0, 1, 2, 3]));
+    be.fill(y, 1);
+    be.pool2dGrad("max", y, bad, dx, pgeo);
+    const out = new Float32Array(32);
+    be.download(dx, out);
+    expect(out.reduce((a, v) => a + v, 0)).toBe(5);
   });
 });

@@ -91,5 +91,16 @@ void adamUpdate(const OptimizerSlot* s, int n, float lr, float b1, float b2, flo
   TSDL_DISPATCH(adamUpdate, s, n, lr, b1, b2, eps, step, wd);
 }
 void adagradUpdate(const OptimizerSlot* s, int n, float lr, float eps) { TSDL_DISPATCH(adagradUpdate, s, n, lr, eps); }
+void conv2d(const float* x, const float* w, float* y, const Conv2dArgs& a) { TSDL_DISPATCH(conv2d, x, w, y, a); }
+void conv2dInputGrad(const float* dy, const float* w, float* dx, const Conv2dArgs& a) {
+  TSDL_DISPATCH(conv2dInputGrad, dy, w, dx, a);
+}
+void conv2dKernelGrad(const float* x, const float* dy, float* dw, const Conv2dArgs& a) {
+  TSDL_DISPATCH(conv2dKernelGrad, x, dy, dw, a);
+}
+void pool2d(PoolOp op, const float* x, float* y, int32_t* arg, const Pool2dArgs& a) { TSDL_DISPATCH(pool2d, op, x, y, arg, a); }
+void pool2dGrad(PoolOp op, const float* dy, const int32_t* arg, float* dx, const Pool2dArgs& a) {
+  TSDL_DISPATCH(pool2dGrad, op, dy, arg, dx, a);
+}
 
 }  // namespace tsdl::cpu

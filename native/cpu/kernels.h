@@ -18,13 +18,6 @@ void random(RandomKind kind, float* out, int64_t count, uint64_t seed, uint64_t 
 void matmul(const float* a, const float* b, float* c, const MatmulArgs& args);
 const char* gemmKernelName();  // "AVX-512 6x32", "AVX2+FMA 6x16" or "portable 6x16"
 
-// Convolution (conv.cc: im2col + this file's GEMM) and pooling (pool.cc); see core/backend.h.
-void conv2d(const float* x, const float* w, float* y, const Conv2dArgs& args);
-void conv2dInputGrad(const float* dy, const float* w, float* dx, const Conv2dArgs& args);
-void conv2dKernelGrad(const float* x, const float* dy, float* dw, const Conv2dArgs& args);
-void pool2d(PoolOp op, const float* x, float* y, int32_t* argmax, const Pool2dArgs& args);
-void pool2dGrad(PoolOp op, const float* dy, const int32_t* argmax, float* dx, const Pool2dArgs& args);
-
 // Which instruction set the element-wise kernels use: "AVX2+FMA" or "baseline".
 const char* isaName();
 bool useAvx2();    // false when the CPU lacks AVX2/FMA or TSDL_CPU_ISA=baseline
