@@ -19,7 +19,7 @@ export function tanh(x: TensorLike): Tensor { return unaryOp("tanh", "tanh", x);
 export function elu(x: TensorLike, alpha = 1): Tensor { return unaryOp("elu", "elu", x, alpha); }
 /** Scaled ELU with Keras's constants. @example selu(tensor([-1, 1])) */
 export function selu(x: TensorLike): Tensor { return unaryOp("selu", "selu", x); }
-/** Gaussian error linear unit (tanh approximation, as the backend computes it). @example gelu(tensor([1])) */
+/** Gaussian error linear unit, exact: x·Φ(x) = ½x(1 + erf(x/√2)), Keras's default (approximate=False). @example gelu(tensor([1])) */
 export function gelu(x: TensorLike): Tensor { return unaryOp("gelu", "gelu", x); }
 /** x for x > 0, alpha·x otherwise (alpha default 0.2, as keras.activations.leaky_relu). @example leakyRelu(tensor([-1, 1])) // [-0.2, 1] */
 export function leakyRelu(x: TensorLike, alpha = 0.2): Tensor { return unaryOp("leakyRelu", "leaky_relu", x, alpha); }

@@ -207,7 +207,7 @@ export const KERAS_LAYERS: Record<string, KerasLayerCodec> = {
     fromKeras(c, base, owner) {
       // tsdl normalizes the last axis; Keras's axis may be -1 or the last axis's index, which
       // only the input shape tells, so the layer checks it once built (see checkAxis in load).
-      if (c.axis !== -1 && !(Array.isArray(c.axis) && c.axis.length === 1 && c.axis[0] === -1) && typeof c.axis !== "number") {
+      if (c.axis !== undefined && c.axis !== -1 && !(Array.isArray(c.axis) && c.axis.length === 1 && c.axis[0] === -1) && typeof c.axis !== "number") {
         throw new Error(`${owner}: axis ${JSON.stringify(c.axis)} is not supported by tsdl (the last axis only)`);
       }
       requireDefaults(owner, c, { beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null, renorm: false });
