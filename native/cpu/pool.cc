@@ -119,9 +119,33 @@ void pool2dGrad(PoolOp op, const float* dy, const int32_t* argmax, float* dx, co
   const int64_t C = a.channels, inSize = a.inH * a.inW * C;
   if (a.batch * inSize == 0) return;
   int64_t perImage = std::max<int64_t>(1, std::max(inSize, a.outH * a.outW * C * (op == PoolOp::Avg ? a.poolH * a.poolW : 1)));
+  const bool tiles = a.strideH >= a.poolH && a.strideW >= a.poolW;
+  const bool covers = tiles && a.strideH == a.poolH && a.strideW == a.poolW && a.padTop == 0 && a.padLeft == 0 &&
+                      a.outH * a.poolH == a.inH && a.outW * a.poolW == a.inW;
   parallelRange(a.batch, std::max<int64_t>(1, kParallelGrain / perImage), [&](int64_t b0, int64_t b1, int) {
     for (int64_t b = b0; b < b1; ++b) {
       float* img = dx + b * inSize;
+      if (op == PoolOp::Max && tiles) {
+        // Windows that never overlap (stride ≥ pool, the usual MaxPooling2D(2)): each input
+        // cell belongs to at most one window, so every cell is written once, dy or 0, with a
+        // vectorized compare-select instead of a scatter; only cells outside every window
+        // (a "valid" remainder, gaps) need the zeroing first.
+        if (!covers) std::memset(img, 0, size_t(inSize) * sizeof(float));
+        for (int64_t oy = 0; oy < a.outH; ++oy)
+          for (int64_t ox = 0; ox < a.outW; ++ox) {
+            Window w = windowAt(a, oy, ox);
+            int64_t o = ((b * a.outH + oy) * a.outW + ox) * C;
+            const float* g = dy + o;
+            const int32_t* idx = argmax + o;
+            for (int64_t iy = w.y0; iy < w.y1; ++iy)
+              for (int64_t ix = w.x0; ix < w.x1; ++ix) {
+                const int32_t cell = int32_t((iy - w.top) * a.poolW + (ix - w.left));
+                float* d = img + (iy * a.inW + ix) * C;
+                for (int64_t c = 0; c < C; ++c) d[c] = idx[c] == cell ? g[c] : 0.f;
+              }
+          }
+        continue;
+      }
       // Image by image, so the scatter below finds the zeroed image still in L2.
       std::memset(img, 0, size_t(inSize) * sizeof(float));
       for (int64_t oy = 0; oy < a.outH; ++oy)
