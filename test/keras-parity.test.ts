@@ -312,6 +312,20 @@ const trainCases: TrainCase[] = [
     yDtype: "int32",
   },
   {
+    // A softmax wrong with confidence: p(true class) = e⁻⁴⁰. From probabilities the loss would be
+    // clipped at −log(1e-7) = 16.1; Keras takes the softmax's logits (it keeps them on the output),
+    // as tsdl's fit fuses softmax into the loss, so both report 25 and step alike.
+    name: "a confidently wrong softmax (loss 25, past the 1e-7 clip), categorical_crossentropy, SGD",
+    build: () => {
+      const m = Sequential([Input({ shape: [2] }), layers.Dense(3, { activation: "softmax" })]);
+      m.setWeights([tensor([[20, -20, 0], [0, 0, 0]]), tensor([0, 0, 0])]);
+      m.compile({ optimizer: new optimizers.SGD({ learningRate: 0.1 }), loss: "categorical_crossentropy" });
+      return m;
+    },
+    x: [[1, 0], [0.5, 0]],
+    y: [[0, 1, 0], [0, 0, 1]],
+  },
+  {
     name: "tanh → sigmoid, binary_crossentropy, SGD with Nesterov momentum",
     build: () => {
       const m = Sequential([Input({ shape: [6] }), layers.Dense(5, { activation: "tanh" }), layers.Dense(1, { activation: "sigmoid" })]);

@@ -144,12 +144,30 @@ export function progressLineAnsi(s: ProgressState): string {
 }
 
 /**
+ * A value in verbose 2's line. Keras compares the value itself, not its magnitude, with 1e-3
+ * there (`avg > 1e-3`, where verbose 1 tests `abs(avg)`), so a negative value prints as `%.4e`:
+ * `-5.0000e-01`. tsdl prints what Keras prints.
+ * @example formatValueVerbose2(-0.5) // "-5.0000e-01"
+ */
+export function formatValueVerbose2(v: number): string {
+  if (v > 1e-3) return Number.isFinite(v) ? v.toFixed(4) : "inf";
+  return Math.abs(v) > 1e-3 && Number.isFinite(v) ? exponent(v) : formatValue(v);
+}
+
+/** `%.4e` with Python's two-digit exponent. */
+function exponent(v: number): string {
+  const [mantissa, e] = v.toExponential(4).split("e");
+  return `${mantissa}e${e.startsWith("-") ? "-" : "+"}${e.replace(/^[+-]/, "").padStart(2, "0")}`;
+}
+
+/**
  * The one line per epoch of verbose 2.
  * @example verbose2Line({ current: 469, target: 469, elapsed: 1.2, timePerStep: 0.002, values: [["loss", 0.1]], finished: true })
  * // "469/469 - 1s - 2ms/step - loss: 0.1000"
  */
 export function verbose2Line(s: ProgressState): string {
-  return `${formatCount(s.current, s.target)} - ${formatElapsed(s.elapsed)} - ${formatTimePerStep(s.timePerStep, s.unit)}${formatValues(s.values)}`;
+  const values = s.values.map(([name, v]) => ` - ${name}: ${formatValueVerbose2(v)}`).join("");
+  return `${formatCount(s.current, s.target)} - ${formatElapsed(s.elapsed)} - ${formatTimePerStep(s.timePerStep, s.unit)}${values}`;
 }
 
 /**

@@ -353,7 +353,8 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, fitOpti
       await all(callbacks.map((cb) => cb.onEpochBegin(epoch, {})));
       resetMetrics(metrics);
       const order = shuffle ? randomPermutation(train.n) : Int32Array.from({ length: train.n }, (_, i) => i);
-      const bar = verbose === 0 ? null : new Progbar({ target: steps, verbose, epoch, epochs });
+      // Keras prints the "Epoch k/N" header only when there is more than one epoch.
+      const bar = verbose === 0 ? null : new Progbar({ target: steps, verbose, ...(epochs > 1 ? { epoch, epochs } : {}) });
       lossSum.reset();
       let count = 0;
       try {

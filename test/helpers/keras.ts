@@ -33,11 +33,18 @@ export function runKeras<T = Record<string, unknown>>(script: string, dir: strin
     timeout: timeoutMs,
     // No TensorFlow chatter; oneDNN's reordered sums off, so float32 results do not depend on the
     // machine's thread count (a difference at the 1e-7 level, but it would move from run to run).
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: "3", TF_ENABLE_ONEDNN_OPTS: "0", KERAS_BACKEND: "tensorflow", PYTHONHASHSEED: "0", CUDA_VISIBLE_DEVICES: "" },
+    // COLUMNS and LINES left out: Keras sizes summary() by the terminal, and with no terminal
+    // (a notebook, a pipe) by Python's fallback of 80 columns, which is what tsdl matches.
+    env: { ...withoutTerminalSize(process.env), TF_CPP_MIN_LOG_LEVEL: "3", TF_ENABLE_ONEDNN_OPTS: "0", KERAS_BACKEND: "tensorflow", PYTHONHASHSEED: "0", CUDA_VISIBLE_DEVICES: "" },
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`${script} failed (status ${r.status}${r.signal ? `, signal ${r.signal}` : ""}):\n${r.stderr}\n${r.stdout}`);
   return JSON.parse(readFileSync(join(dir, "result.json"), "utf8")) as T;
+}
+
+function withoutTerminalSize(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { COLUMNS: _c, LINES: _l, ...rest } = env;
+  return rest;
 }
 
 /** Largest |a − b| / max(|b|, floor) over two nested arrays of numbers; throws when their shapes differ. */
