@@ -45,9 +45,13 @@ bool isPointwise(const Conv2dArgs& a) {
          a.outH == a.inH && a.outW == a.inW;
 }
 
+// At most this many rows per chunk, so a layer with tiny patches still makes many tasks (conv1,
+// K = 9, made 3 chunks of 14,562 rows: 2 threads ran it no faster than 1).
+constexpr int64_t kChunkMaxRows = 2048;
+
 // Rows per chunk: at least one, a multiple of the GEMM's 6-row micro-tile when there are more.
 int64_t chunkRows(const Conv2dArgs& a) {
-  int64_t rows = std::max<int64_t>(1, kChunkFloats / std::max<int64_t>(1, a.patchSize()));
+  int64_t rows = std::max<int64_t>(1, std::min(kChunkMaxRows, kChunkFloats / std::max<int64_t>(1, a.patchSize())));
   if (rows > 6) rows -= rows % 6;
   return std::min(rows, std::max<int64_t>(1, a.outRows()));
 }
