@@ -1,15 +1,19 @@
 /**
  * Seconds per epoch of the MNIST chapter's training (784→512→10, rmsprop, batch 128, 60,000
- * images), side by side in one run with PyTorch on the CPU and TensorFlow.js (wasm backend).
+ * images), side by side in one run with Keras 3 on TensorFlow, PyTorch on the CPU and
+ * TensorFlow.js (wasm backend).
  *
  * - tsdl: in this process, the same code as examples/mnist.ts; the first epoch is reported
  *   separately (warm-up), the figure is the median of the others.
+ * - Keras: bench/mnist_keras.py — the chapter's own code — in the venv of bench/lib/keras.ts
+ *   (tensorflow-cpu 2.21 with Keras 3, installed on first use, never a dependency); its
+ *   defaults (TensorFlow's thread pools, oneDNN); median of the epochs after the first.
  * - PyTorch: Debian's python3-torch through /usr/bin/python3 (installed with apt-get when
  *   missing), 1 intra-op thread and OpenBLAS on 2 threads — its best setting on 2 cores.
  * - TensorFlow.js: @tensorflow/tfjs + @tensorflow/tfjs-backend-wasm installed into .bench/tfjs
  *   (never a dependency); one epoch only, it takes about a minute.
  *
- * Usage: npm run bench -- mnist [--epochs N] [--torch-epochs N] [--no-torch] [--no-tfjs]
+ * Usage: npm run bench -- mnist [--epochs N] [--keras-epochs N] [--torch-epochs N] [--no-keras] [--no-torch] [--no-tfjs]
  * Prints a table, then one JSON line.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -20,9 +24,11 @@ import { datasets, layers, models, utils, type Tensor } from "../runtime/index.j
 import { MNIST } from "../runtime/datasets/catalog.js";
 import { getBackend } from "../runtime/backend/index.js";
 import { median, option } from "./lib/stats.js";
+import { kerasPython } from "./lib/keras.js";
 
 const epochs = option("epochs", 4);
 const torchEpochs = option("torch-epochs", 3);
+const kerasEpochs = option("keras-epochs", 3);
 const root = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 const benchDir = join(root, "bench");
 const dataDir = MNIST.installed()[0];
@@ -44,6 +50,18 @@ async function tsdl(): Promise<{ secondsPerEpoch: number[]; testAcc: number }> {
   });
   const [, testAcc] = model.evaluate(xti.reshape([10000, 784]).astype("float32").div(255), utils.toCategorical(yti as Tensor));
   return { secondsPerEpoch: times, testAcc };
+}
+
+function keras(): { secondsPerEpoch: number[]; testAcc: number; keras: string; tensorflow: string } | string {
+  let python: string;
+  try {
+    python = kerasPython();
+  } catch (e) {
+    return `Keras could not be installed: ${(e as Error).message.split("\n")[0]}`;
+  }
+  const r = spawnSync(python, [join(benchDir, "mnist_keras.py"), dataDir, String(kerasEpochs)], { encoding: "utf8" });
+  if (r.status !== 0) return `Keras harness failed: ${r.stderr.trim().split("\n").pop()}`;
+  return JSON.parse(r.stdout.trim().split("\n").pop()!);
 }
 
 function ensureTorch(): string | null {
@@ -88,18 +106,22 @@ function tfjs(): { secondsPerEpoch: number[]; version: string } | string {
 
 const ours = await tsdl();
 const oursFigure = median(ours.secondsPerEpoch.length > 1 ? ours.secondsPerEpoch.slice(1) : ours.secondsPerEpoch);
+const k = process.argv.includes("--no-keras") ? "skipped (--no-keras)" : keras();
 const pt = process.argv.includes("--no-torch") ? "skipped (--no-torch)" : torch();
 const tj = process.argv.includes("--no-tfjs") ? "skipped (--no-tfjs)" : tfjs();
+const kFigure = typeof k === "string" ? null : median(k.secondsPerEpoch.length > 1 ? k.secondsPerEpoch.slice(1) : k.secondsPerEpoch);
 const ptFigure = typeof pt === "string" ? null : median(pt.secondsPerEpoch.length > 1 ? pt.secondsPerEpoch.slice(1) : pt.secondsPerEpoch);
 const tjFigure = typeof tj === "string" ? null : tj.secondsPerEpoch[0];
 
 const rows: [string, string, string][] = [
   [`tsdl (${getBackend().description})`, oursFigure.toFixed(3), `epochs ${ours.secondsPerEpoch.map((t) => t.toFixed(2)).join(", ")}; test acc ${ours.testAcc.toFixed(4)}`],
+  [`Keras${typeof k === "string" ? "" : ` ${k.keras} / TF ${k.tensorflow}`} CPU`, kFigure?.toFixed(3) ?? "—", typeof k === "string" ? k : `epochs ${k.secondsPerEpoch.map((t) => t.toFixed(2)).join(", ")}; test acc ${k.testAcc.toFixed(4)}`],
   [`PyTorch CPU${typeof pt === "string" ? "" : " " + pt.torch} (1 thread + OpenBLAS 2)`, ptFigure?.toFixed(3) ?? "—", typeof pt === "string" ? pt : `epochs ${pt.secondsPerEpoch.map((t) => t.toFixed(2)).join(", ")}; test acc ${pt.testAcc.toFixed(4)}`],
   [`TensorFlow.js${typeof tj === "string" ? "" : " " + tj.version} wasm`, tjFigure?.toFixed(1) ?? "—", typeof tj === "string" ? tj : "one epoch"],
 ];
 const w0 = Math.max(...rows.map((r) => r[0].length));
 console.log(`MNIST chapter training, seconds per epoch (60,000 images, batch 128), ${new Date().toISOString().slice(0, 10)}`);
 for (const r of rows) console.log(`${r[0].padEnd(w0)}  ${r[1].padStart(7)}  ${r[2]}`);
+if (kFigure) console.log(`tsdl / Keras = ${(oursFigure / kFigure).toFixed(2)} (Keras takes ${(kFigure / oursFigure).toFixed(1)}× tsdl's time)`);
 if (ptFigure) console.log(`tsdl / PyTorch = ${(oursFigure / ptFigure).toFixed(2)} (target ≤ 0.75)`);
-console.log(JSON.stringify({ bench: "mnist", tsdlSecondsPerEpoch: oursFigure, torchSecondsPerEpoch: ptFigure, tfjsWasmSecondsPerEpoch: tjFigure, tsdlEpochs: ours.secondsPerEpoch, tsdlTestAcc: ours.testAcc, ratioToTorch: ptFigure ? oursFigure / ptFigure : null }));
+console.log(JSON.stringify({ bench: "mnist", tsdlSecondsPerEpoch: oursFigure, kerasSecondsPerEpoch: kFigure, kerasEpochs: typeof k === "string" ? null : k.secondsPerEpoch, kerasTestAcc: typeof k === "string" ? null : k.testAcc, torchSecondsPerEpoch: ptFigure, tfjsWasmSecondsPerEpoch: tjFigure, tsdlEpochs: ours.secondsPerEpoch, tsdlTestAcc: ours.testAcc, ratioToTorch: ptFigure ? oursFigure / ptFigure : null, ratioToKeras: kFigure ? oursFigure / kFigure : null }));

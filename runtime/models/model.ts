@@ -391,21 +391,31 @@ export class Model {
   }
 
   /**
-   * Saves the whole model into a folder: `model.json` (architecture, compile settings, weight
-   * manifest) and `weights-<hash>.bin` (little-endian float32, named by its SHA-256). A crash at
-   * any moment leaves the previous save or this one, never a mix.
-   * @example model.save("mnist-model"); const again = loadModel("mnist-model");
+   * Saves the whole model — architecture, weights, compile settings and the optimizer's state.
+   * A path ending in `.keras` writes Keras 3's format (a zip of config.json, metadata.json and
+   * model.weights.h5), which `keras.models.load_model` reads; any other path is a folder in
+   * tsdl's own format (`model.json` and `weights-<hash>.bin`). Either is written whole or not at
+   * all: a crash leaves the previous save or this one, never a mix.
+   * @example model.save("mnist.keras"); const again = models.loadModel("mnist.keras");
    */
   save(path: string): void {
     saveModel(this, path);
   }
 
-  /** Saves only the weights (`weights-<hash>.bin` with its manifest `weights.json`) into a folder. @example model.saveWeights("ckpt") */
+  /**
+   * Saves only the weights: `….weights.h5` is Keras 3's weights file (Keras's `load_weights`
+   * reads it), any other path a folder (`weights-<hash>.bin` with its manifest `weights.json`).
+   * @example model.saveWeights("ckpt.weights.h5")
+   */
   saveWeights(path: string): void {
     saveWeightsTo(this, path);
   }
 
-  /** Loads weights saved by saveWeights() or save() into this (same architecture). @example model.loadWeights("ckpt") */
+  /**
+   * Loads weights into this model (same architecture): a `….weights.h5` file from Keras's
+   * `save_weights` or tsdl's saveWeights, or a folder from saveWeights() or save().
+   * @example model.loadWeights("ckpt.weights.h5")
+   */
   loadWeights(path: string): void {
     loadWeightsFrom(this, path);
   }
