@@ -175,6 +175,19 @@ export class Kernel {
     define("display", display);
     define("clearOutput", clearOutput);
     define("input", (prompt = "", options: { password?: boolean } = {}) => this.input(String(prompt), options.password ?? false));
+    // The web's synchronous dialogs, as Deno's Jupyter kernel defines them (see inputSync).
+    define("prompt", (message: unknown = "Prompt", defaultValue: unknown = "", options: { password?: boolean } = {}) => {
+      const shown = String(message) + (defaultValue !== "" && defaultValue != null ? ` [${String(defaultValue)}]` : "");
+      const answer = this.inputSync(shown, options?.password ?? false);
+      return answer === "" ? String(defaultValue ?? "") : answer;
+    });
+    define("confirm", (message: unknown = "Confirm") => {
+      const answer = this.inputSync(`${String(message)} [y/N] `, false);
+      return answer === "y" || answer === "Y";
+    });
+    define("alert", (message: unknown = "Alert") => {
+      if (this.inputSync(`${String(message)} [Enter] `, false) === null) this.streams.push("stdout", `${String(message)}\n`);
+    });
     define("comms", this.comms.api());
     define("__tsdl", {
       import: (spec: string) => this.importer.import(spec),
@@ -337,6 +350,47 @@ export class Kernel {
       buffers: [],
     });
     return answer;
+  }
+
+  /**
+   * `prompt("Name?")` in a cell: asks the front end through input_request and blocks this thread
+   * until the input_reply arrives, as a browser's prompt() blocks its page — the answer, or null
+   * when the client does not accept input (`allow_stdin: false`, as with nbconvert), which is
+   * what Deno's Jupyter kernel and a browser without a person (prompt's "cancel") return. The
+   * control thread receives the reply (KernelSockets.waitForStdin); a Stop while it waits throws
+   * KeyboardInterrupt. Outputs printed before it are handed to ZeroMQ first, so the person sees
+   * them above the prompt.
+   */
+  inputSync(prompt: string, password: boolean): string | null {
+    const request = this.current;
+    if (!this.allowStdin || !request || request.header.msg_type !== "execute_request") return null;
+    if (this.interrupts.stopRequested()) throw new KeyboardInterrupt();
+    this.streams.flush();
+    this.sockets.flushIopubSync();
+    let answer: string | null = null;
+    const pending = { resolve: (v: string) => void (answer = v), reject: () => {} };
+    // Replaces a waiting `await input()`'s (none can wait while this thread is blocked here, except
+    // one whose cell a Stop already ended): the reply that comes is this prompt's.
+    this.pendingInput = pending;
+    try {
+      void this.sockets.send("stdin", {
+        identities: request.identities,
+        header: makeHeader("input_request", this.session),
+        parent_header: request.header,
+        metadata: {},
+        content: { prompt, password },
+        buffers: [],
+      });
+      const outcome = this.sockets.waitForStdin(
+        (channel, msg) => this.onMessage(channel, msg),
+        () => answer !== null,
+        () => this.interrupts.stopRequested(),
+      );
+      if (outcome === "stopped") throw new KeyboardInterrupt();
+      return answer;
+    } finally {
+      if (this.pendingInput === pending) this.pendingInput = null;
+    }
   }
 
   /** Closes the sockets and ends the process (a restart is the client starting a new one). */

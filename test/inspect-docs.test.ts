@@ -25,7 +25,7 @@ async function inspect(code: string): Promise<{ found: boolean; text: string }> 
 
 test("Shift-Tab on every preloaded name shows its documentation, and an example for functions and classes", async () => {
   const runtime = (await import("../runtime/index.js")) as Record<string, unknown>;
-  const names = [...Object.keys(runtime).filter((n) => !(n in globalThis)), "display", "clearOutput", "input", "comms"];
+  const names = [...Object.keys(runtime).filter((n) => !(n in globalThis)), "display", "clearOutput", "input", "prompt", "confirm", "alert", "comms"];
   expect(names).toEqual(expect.arrayContaining(["tensor", "models", "layers", "display"]));
   const missing: string[] = [];
   for (const name of names) {

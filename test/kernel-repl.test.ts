@@ -126,3 +126,84 @@ describe("help with ? in the pager", () => {
     expect(r.results[0]["text/plain"]).toBe("<Sequential name=sequential, built=True>");
   });
 });
+
+test("with the language service off (TSDL_LANGUAGE=off), help still pages what the session knows", async () => {
+  const bare = await startKernel({ env: { TSDL_LANGUAGE: "off" } });
+  try {
+    await bare.execute("const t = tensor([1, 2]); function twice(x: number) { return 2 * x }");
+    const data = async (code: string) => ((await bare.execute(code)).reply.content.payload as { data: Record<string, string> }[])[0]?.data;
+    expect((await data("t?"))?.["text/plain"]).toBe("Value: tensor([1., 2.], shape=[2], dtype=float32)");
+    expect((await data("twice?"))?.["text/plain"]).toBe("twice: [Function: twice]");
+    const missing = await bare.execute("nothing?");
+    expect(missing.stdout).toBe("Object `nothing` not found.\n");
+  } finally {
+    await bare.stop();
+  }
+});
+
+describe("prompt(), confirm() and alert() wait for the person, as in a browser and in Deno", () => {
+  /** The input_request of execute request `id` number `n` (0-based), once it has come. */
+  const inputRequest = (id: string, n = 0) =>
+    k.waitFor(() => k.stdinMessages.filter((m) => m.parent_header.msg_id === id)[n], `input_request ${n + 1} of ${id}`);
+  const answer = (req: Message, value: string) => k.send("stdin", "input_reply", { value }, { parent: req.header });
+
+  test("prompt() returns the answer synchronously; what the cell printed before it is already shown", async () => {
+    const id = await k.sendExecute(`console.log("a"); display("b"); console.log("c"); const who = prompt("Name?"); "hi " + who`, { allow_stdin: true });
+    const req = await inputRequest(id);
+    expect(req.content).toEqual({ prompt: "Name?", password: false });
+    // All three outputs left before the kernel blocked (the second and third waited in the IOPub queue).
+    const shown = await k.waitFor(() => {
+      const out = k.iopubFor(id).filter((m) => m.header.msg_type === "stream" || m.header.msg_type === "display_data");
+      return out.length >= 3 ? out : undefined;
+    }, "the outputs before the prompt", 5000);
+    expect(shown.map((m) => m.content.text ?? m.content.data)).toEqual(["a\n", { "text/plain": "'b'" }, "c\n"]);
+    expect(await k.heartbeat()).toBe(true);
+    await answer(req, "Ada");
+    const r = await k.collect(id);
+    expect(r.results[0]["text/plain"]).toBe("'hi Ada'");
+  });
+
+  test("prompt's default answers an empty reply, confirm is true for y, alert waits for Enter", async () => {
+    const id = await k.sendExecute(`const epochs = prompt("Epochs?", "5"); const sure = confirm("Train?"); alert("Starting"); [epochs, sure]`, { allow_stdin: true });
+    const first = await inputRequest(id, 0);
+    expect(first.content.prompt).toBe("Epochs? [5]");
+    await answer(first, "");
+    const second = await inputRequest(id, 1);
+    expect(second.content.prompt).toBe("Train? [y/N] ");
+    await answer(second, "y");
+    const third = await inputRequest(id, 2);
+    expect(third.content.prompt).toBe("Starting [Enter] ");
+    await answer(third, "");
+    expect((await k.collect(id)).results[0]["text/plain"]).toBe("[ '5', true ]");
+  });
+
+  test("without allow_stdin (nbconvert), prompt is null, confirm false, and alert prints its message", async () => {
+    const r = await ok(`[prompt("Name?"), confirm("Sure?"), alert("Note this")]`, { allow_stdin: false });
+    expect(r.results[0]["text/plain"]).toBe("[ null, false, undefined ]");
+    expect(r.stdout).toBe("Note this\n");
+    expect(k.stdinMessages.filter((m) => m.parent_header.msg_id === r.reply.parent_header.msg_id)).toEqual([]);
+  });
+
+  test("a Stop while prompt() waits ends the cell with KeyboardInterrupt, by message or by signal, and the kernel goes on", async () => {
+    for (const [how, cell] of [
+      ["interrupt_request", `prompt("In the script?")`],
+      ["interrupt_request", `await Promise.resolve(); prompt("After an await?")`],
+      ["SIGINT", `prompt("Signalled?")`],
+    ] as const) {
+      const id = await k.sendExecute(cell, { allow_stdin: true });
+      await inputRequest(id);
+      if (how === "SIGINT") k.signalInterrupt();
+      else await k.request("control", "interrupt_request", {});
+      const r = await k.collect(id, 10_000);
+      expect(r.errors.map((e) => e.ename), `${how}: ${cell}`).toEqual(["KeyboardInterrupt"]);
+    }
+    // An answer to a withdrawn prompt is ignored; prompts and input() still work.
+    const stale = k.stdinMessages.at(-1)!;
+    await answer(stale, "late");
+    const id = await k.sendExecute(`[prompt("Again?"), await input("And? ")]`, { allow_stdin: true });
+    await answer(await inputRequest(id, 0), "one");
+    await answer(await inputRequest(id, 1), "two");
+    expect((await k.collect(id)).results[0]["text/plain"]).toBe("[ 'one', 'two' ]");
+    expect(await plain("6 * 7")).toBe("42");
+  });
+});

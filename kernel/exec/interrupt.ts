@@ -106,6 +106,15 @@ export class Interrupts {
     if (cell === Atomics.load(this.shared, SHARED.cell)) this.interrupt();
   }
 
+  /**
+   * True when a Stop came for the running request, even one this thread has not handled yet
+   * (the control thread writes its number into `shared` first): what a blocked `prompt()` checks
+   * when it wakes. @example if (interrupts.stopRequested()) throw new KeyboardInterrupt();
+   */
+  stopRequested(): boolean {
+    return Atomics.load(this.shared, SHARED.stop) === Atomics.load(this.shared, SHARED.cell) || (this.signal?.aborted ?? false);
+  }
+
   /** Runs `script` (a cell's synchronous part) marked as breakable by SIGINT. */
   inScript<T>(script: () => T): T {
     Atomics.store(this.shared, SHARED.inScript, 1);

@@ -1,7 +1,8 @@
 /**
  * The declaration file of the names every cell starts with: each export of runtime/index.ts
  * (`tensor`, `models`, `layers`, … as values, types and namespaces at once) and the display API
- * and the kernel's own globals (`display`, `clearOutput`, `input`, `comms`). It is generated when
+ * and the kernel's own globals (`display`, `clearOutput`, `input`, `prompt`, `confirm`, `alert`,
+ * `comms`). It is generated when
  * the language service starts, from the runtime's own declarations (dist/runtime/index.d.ts once
  * built), so it follows the runtime as it grows with no list to maintain.
  *
@@ -14,7 +15,7 @@ import { ts } from "ts-morph";
 import { kernelFile, PACKAGE_ROOT } from "../paths.js";
 
 /** Names the kernel defines itself; a runtime export of the same name is left out. */
-export const KERNEL_GLOBALS = ["display", "clearOutput", "input", "comms"] as const;
+export const KERNEL_GLOBALS = ["display", "clearOutput", "input", "prompt", "confirm", "alert", "comms"] as const;
 
 /**
  * Import specifiers of the runtime and of the display API's declarations. They end in `.js`:
@@ -110,6 +111,28 @@ export function renderGlobals(runtimeSpec: string, runtimeNames: readonly string
     '   * @example const name = await input("Run name? ");',
     "   */",
     "  function input(prompt?: string, options?: __display.InputOptions): Promise<string>;",
+    "  /**",
+    "   * The web's prompt(): asks the person at the notebook for a line of text and waits for it (the",
+    "   * cell blocks, as a browser's page does). An empty answer gives `defaultValue`. Returns null when",
+    "   * the front end does not accept input (nbconvert), as Deno does. `{ password: true }` hides it.",
+    "   *",
+    '   * @example const name = prompt("Run name?", "baseline");',
+    "   */",
+    "  function prompt(message?: string, defaultValue?: string, options?: __display.InputOptions): string | null;",
+    "  /**",
+    "   * The web's confirm(): asks a yes/no question (`[y/N]`) and waits; true for y or Y. False when the",
+    "   * front end does not accept input.",
+    "   *",
+    '   * @example if (confirm("Overwrite the saved model?")) model.save("mnist-model");',
+    "   */",
+    "  function confirm(message?: string): boolean;",
+    "  /**",
+    "   * The web's alert(): shows a message and waits for Enter. When the front end does not accept",
+    "   * input, the message is printed and the cell goes on.",
+    "   *",
+    '   * @example alert("Training is done");',
+    "   */",
+    "  function alert(message?: unknown): void;",
     "  /**",
     "   * Comms: long-lived channels between the cell's code and the front end (widgets, custom messages).",
     "   *",

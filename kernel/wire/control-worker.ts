@@ -1,17 +1,26 @@
 /**
- * The heartbeat and control sockets live on their own thread so that a cell stuck in a
+ * The heartbeat, control and stdin sockets live on their own thread so that a cell stuck in a
  * synchronous loop neither looks dead to the client (heartbeat keeps echoing) nor becomes
- * impossible to interrupt by message: an interrupt_request is handed to the main thread, and when
- * that thread is stuck in a cell's script it is turned into SIGINT to this very process, which
- * breaks the script exactly as a signal-mode interrupt does (kernel/exec/interrupt.ts says why
- * not always SIGINT). Every other control message is forwarded to the main thread, which
- * verifies it again (its replay guard covers all channels) and answers through us.
+ * impossible to interrupt by message, and so that a synchronous `prompt()` can block the main
+ * thread while its input_reply is received here.
+ *
+ * Stdin messages are passed on unread (the main thread verifies them, as it does shell's)
+ * through a port of their own, and a counter in shared memory is bumped and notified after each:
+ * a blocked main thread waits on it (`Atomics.wait`) and reads the port without its event loop
+ * (`receiveMessageOnPort`). A Stop bumps the same counter, so a waiting prompt is withdrawn at
+ * once.
+ *
+ * An interrupt_request is handed to the main thread, and when that thread is stuck in a cell's
+ * script it is turned into SIGINT to this very process, which breaks the script exactly as a
+ * signal-mode interrupt does (kernel/exec/interrupt.ts says why not always SIGINT). Every other
+ * control message is forwarded to the main thread, which verifies it again (its replay guard
+ * covers all channels) and answers through us.
  *
  * This thread verifies every control message before acting on it, keeps its own replay guard
  * (the signatures of control messages, and of shell and stdin messages as the main thread reports
  * them), and never lets a received message end a loop.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { Router } from "zeromq";
 import { Signer } from "./signer.js";
 import { deserialize, makeHeader, serialize, MAX_FRAME_BYTES, MAX_SMALL_FRAME_BYTES, WireError } from "./message.js";
@@ -23,6 +32,11 @@ import { SHARED, SIGNAL_AFTER_MS } from "../exec/interrupt.js";
 export interface ControlWorkerData {
   hbEndpoint: string;
   controlEndpoint: string;
+  stdinEndpoint: string;
+  /** Where stdin messages go, as frames (the main thread's end is KernelSockets.stdinPort). */
+  stdinPort: MessagePort;
+  /** Bumped and notified after each stdin message and each Stop (KernelSockets.waitForStdin waits on it). */
+  stdinWake: Int32Array;
   key: string;
   session: string;
   /** Interrupts.shared of the main thread. */
@@ -43,7 +57,7 @@ export type FromControlWorker =
 
 /** Messages the main thread posts to the worker. */
 export type ToControlWorker =
-  | { type: "send"; frames: Uint8Array[] }
+  | { type: "send"; channel: "control" | "stdin"; frames: Uint8Array[] }
   /** The signature of a shell or stdin message the main thread accepted. */
   | { type: "seen"; signature: string }
   | { type: "close" };
@@ -57,6 +71,8 @@ const replay = new ReplayGuard();
 const hb = new Router({ linger: 0, maxMessageSize: MAX_SMALL_FRAME_BYTES });
 const control = new Router({ linger: 0, maxMessageSize: MAX_FRAME_BYTES });
 const controlOut = new SendQueue(control);
+const stdin = new Router({ linger: 0, maxMessageSize: MAX_FRAME_BYTES });
+const stdinOut = new SendQueue(stdin);
 
 function log(text: string): void {
   port.postMessage({ type: "log", text } satisfies FromControlWorker);
@@ -64,6 +80,17 @@ function log(text: string): void {
 
 async function heartbeat(frames: Buffer[]): Promise<void> {
   await hb.send(frames);
+}
+
+/** Wakes a main thread blocked in waitForStdin (a stdin message, or a Stop). */
+function wakeStdinWaiter(): void {
+  Atomics.add(data.stdinWake, 0, 1);
+  Atomics.notify(data.stdinWake, 0);
+}
+
+function forwardStdin(frames: Buffer[]): void {
+  data.stdinPort.postMessage(frames);
+  wakeStdinWaiter();
 }
 
 async function receive(frames: Buffer[]): Promise<void> {
@@ -102,6 +129,7 @@ async function interrupt(): Promise<void> {
   // Read by the main thread as the cell starts, however busy it is now.
   Atomics.store(shared, SHARED.stop, cell);
   port.postMessage({ type: "interrupt", cell } satisfies FromControlWorker);
+  wakeStdinWaiter();
   const wait = Atomics.waitAsync(shared, SHARED.ack, acks, SIGNAL_AFTER_MS);
   const outcome = wait.async ? await wait.value : wait.value;
   if (outcome === "timed-out" && Atomics.load(shared, SHARED.inScript) === 1 && Atomics.load(shared, SHARED.cell) === cell) {
@@ -110,12 +138,14 @@ async function interrupt(): Promise<void> {
 }
 
 port.on("message", (m: ToControlWorker) => {
-  if (m.type === "send") controlOut.send(m.frames.map((f) => Buffer.from(f)));
+  if (m.type === "send") (m.channel === "stdin" ? stdinOut : controlOut).send(m.frames.map((f) => Buffer.from(f)));
   if (m.type === "seen") replay.remember(m.signature);
   if (m.type === "close") {
-    void controlOut.drain().then(() => {
+    void Promise.all([controlOut.drain(), stdinOut.drain()]).then(() => {
       hb.close();
       control.close();
+      stdin.close();
+      data.stdinPort.close();
       Atomics.store(data.closed, 0, 1);
       Atomics.notify(data.closed, 0);
       port.close();
@@ -126,9 +156,11 @@ port.on("message", (m: ToControlWorker) => {
 try {
   await hb.bind(data.hbEndpoint);
   await control.bind(data.controlEndpoint);
+  await stdin.bind(data.stdinEndpoint);
   port.postMessage({ type: "ready" });
   void receiveLoop(hb, "heartbeat", heartbeat, log);
   void receiveLoop(control, "control", receive, log);
+  void receiveLoop(stdin, "stdin", forwardStdin, log);
 } catch (e) {
   port.postMessage({ type: "error", text: (e as Error).message });
 }

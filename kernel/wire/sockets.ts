@@ -1,13 +1,15 @@
 /**
  * The five sockets of a kernel, bound to the connection file's ip and ports only.
- * Shell and stdin are ROUTERs, IOPub is an XPUB (so it sees subscriptions and can greet each
- * new subscriber with `iopub_welcome`, JEP 65), heartbeat and control run on a worker thread.
+ * Shell is a ROUTER and IOPub an XPUB (so it sees subscriptions and can greet each new
+ * subscriber with `iopub_welcome`, JEP 65) on this thread; heartbeat, control and stdin run on a
+ * worker thread (control-worker.ts), stdin so that a synchronous `prompt()` can block this
+ * thread while the answer arrives (`waitForStdin`).
  * Whatever arrives is checked by `deserialize` (size, framing, signature, replay, JSON) and a
  * message that fails is logged and dropped; no received message can end a receive loop.
  *
  * @example const s = await bindSockets(conn, signer, session); s.onShell(handle);
  */
-import { Worker } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { Router, XPublisher } from "zeromq";
 import { endpoint, type ConnectionInfo } from "./connection.js";
 import type { Signer } from "./signer.js";
@@ -29,13 +31,15 @@ const CLOSE_WAIT_MS = 2000;
 
 export class KernelSockets {
   readonly shell = new Router({ linger: 0, maxMessageSize: MAX_FRAME_BYTES });
-  readonly stdin = new Router({ linger: 0, maxMessageSize: MAX_FRAME_BYTES });
   readonly iopub = new XPublisher({ linger: 0, maxMessageSize: MAX_SMALL_FRAME_BYTES });
   /** Signatures seen on every channel: control's too, which reach this thread from the worker. */
   private readonly replay = new ReplayGuard();
   private readonly shellOut = new SendQueue(this.shell);
-  private readonly stdinOut = new SendQueue(this.stdin);
   private readonly iopubOut = new SendQueue(this.iopub);
+  /** This thread's end of the stdin messages' port (the control thread receives them). */
+  private stdinPort!: MessagePort;
+  /** Bumped by the control thread after each stdin message and each Stop; waitForStdin waits on it. */
+  private readonly stdinWake = new Int32Array(new SharedArrayBuffer(4));
   private worker!: Worker;
   /** 1 once the control thread has closed its sockets (or ended): see closeBeforeExit. */
   private readonly workerClosed = new Int32Array(new SharedArrayBuffer(4));
@@ -65,11 +69,17 @@ export class KernelSockets {
       );
     }
     await this.shell.bind(endpoint(c, c.shell_port));
-    await this.stdin.bind(endpoint(c, c.stdin_port));
     await this.iopub.bind(endpoint(c, c.iopub_port));
+    const stdinChannel = new MessageChannel();
+    this.stdinPort = stdinChannel.port1;
+    this.stdinPort.on("message", (frames: Uint8Array[]) => this.receive("stdin", frames.map(asBuffer), handlers.onMessage));
+    this.stdinPort.unref();
     const data: ControlWorkerData = {
       hbEndpoint: endpoint(c, c.hb_port),
       controlEndpoint: endpoint(c, c.control_port),
+      stdinEndpoint: endpoint(c, c.stdin_port),
+      stdinPort: stdinChannel.port2,
+      stdinWake: this.stdinWake,
       key: c.key,
       session: this.session,
       shared: handlers.shared,
@@ -77,7 +87,7 @@ export class KernelSockets {
     };
     // The worker (its own zeromq load and binds) starts alongside the shell loop, so a first
     // kernel_info_request is answered without waiting for it; bind() resolves once both are up.
-    this.worker = new Worker(kernelFile("wire/control-worker.js"), { workerData: data });
+    this.worker = new Worker(kernelFile("wire/control-worker.js"), { workerData: data, transferList: [stdinChannel.port2] });
     this.worker.unref();
     this.worker.once("exit", () => Atomics.store(this.workerClosed, 0, 1));
     const workerReady = new Promise<void>((resolve, reject) => {
@@ -95,7 +105,6 @@ export class KernelSockets {
       });
     });
     void receiveLoop(this.shell, "shell", (frames) => this.receive("shell", frames, handlers.onMessage), log);
-    void receiveLoop(this.stdin, "stdin", (frames) => this.receive("stdin", frames, handlers.onMessage), log);
     void receiveLoop(this.iopub, "iopub", (frames) => this.welcome(frames), log);
     await workerReady;
   }
@@ -138,13 +147,45 @@ export class KernelSockets {
     void this.iopubOut.send(serialize(msg, this.signer));
   }
 
-  /** Sends a reply or request on a ROUTER channel (identities route it to the right client). */
+  /**
+   * Sends a reply or request on a ROUTER channel (identities route it to the right client).
+   * Control and stdin messages are handed to the control thread before this returns, so a
+   * thread that blocks next (waitForStdin) has sent its input_request.
+   */
   send(channel: Channel, msg: Message): Promise<void> {
     const frames = serialize(msg, this.signer);
     if (channel === "shell") return this.shellOut.send(frames);
-    if (channel === "stdin") return this.stdinOut.send(frames);
-    this.worker.postMessage({ type: "send", frames } satisfies ToControlWorker);
+    this.worker.postMessage({ type: "send", channel, frames } satisfies ToControlWorker);
     return Promise.resolve();
+  }
+
+  /**
+   * Hands every IOPub message queued so far to ZeroMQ now (see SendQueue.flushSync): before this
+   * thread blocks in waitForStdin, what the cell printed must be on its way.
+   */
+  flushIopubSync(): void {
+    this.iopubOut.flushSync();
+  }
+
+  /**
+   * Blocks this thread — its event loop too — until `done()` or `stopped()` says so, handling
+   * each stdin message as it arrives (verified and passed to `onMessage`, as when not blocked).
+   * For a synchronous prompt(): the control thread receives the input_reply and wakes us; a Stop
+   * wakes us too. Returns which of the two ended the wait.
+   * @example sockets.waitForStdin(onMessage, () => answered, () => interrupts.stopRequested())
+   */
+  waitForStdin(onMessage: (c: Channel, m: Message) => void, done: () => boolean, stopped: () => boolean): "done" | "stopped" {
+    for (;;) {
+      // Read the counter before draining: a message posted after the drain changes it, so the
+      // wait below returns at once instead of sleeping past it.
+      const seen = Atomics.load(this.stdinWake, 0);
+      for (let m = receiveMessageOnPort(this.stdinPort); m !== undefined; m = receiveMessageOnPort(this.stdinPort)) {
+        this.receive("stdin", (m.message as Uint8Array[]).map(asBuffer), onMessage);
+      }
+      if (done()) return "done";
+      if (stopped()) return "stopped";
+      Atomics.wait(this.stdinWake, 0, seen);
+    }
   }
 
   /** Publishes on IOPub with topic `kernel.<session>.<msg_type>`. */
@@ -160,19 +201,19 @@ export class KernelSockets {
 
   /** Flushes pending sends and closes every socket. */
   async close(): Promise<void> {
-    await Promise.all([this.shellOut.drain(), this.stdinOut.drain(), this.iopubOut.drain()]);
+    await Promise.all([this.shellOut.drain(), this.iopubOut.drain()]);
     this.worker.postMessage({ type: "close" } satisfies ToControlWorker);
     const closed = Atomics.waitAsync(this.workerClosed, 0, 0, CLOSE_WAIT_MS);
     if (closed.async) await closed.value;
     this.shell.close();
-    this.stdin.close();
     this.iopub.close();
+    this.stdinPort?.close();
   }
 
   /**
-   * Blocks until the control thread has closed its sockets, for a process that is exiting: Node
-   * then tears that thread down, and zeromq's addon throws from its destructors when a thread
-   * ends with sockets still open (zeromq.js#411) — "terminate called after throwing an instance
+   * Blocks until the control thread has closed its sockets (heartbeat, control, stdin), for a
+   * process that is exiting: Node then tears that thread down, and zeromq's addon throws from its
+   * destructors when a thread ends with sockets still open (zeromq.js#411) — "terminate called after throwing an instance
    * of 'Napi::Error'", an abort and a core dump instead of the exit status asked for. The worker
    * runs its own event loop, so it closes them while this thread waits.
    */
@@ -185,6 +226,11 @@ export class KernelSockets {
     // This thread's sockets too: left open, their finalizers run while Node tears the process
     // down and can throw the same way. IOPub lingers a little so the last output still leaves.
     if (!this.iopub.closed) this.iopub.linger = EXIT_LINGER_MS;
-    for (const socket of [this.shell, this.stdin, this.iopub]) if (!socket.closed) socket.close();
+    for (const socket of [this.shell, this.iopub]) if (!socket.closed) socket.close();
   }
+}
+
+/** A frame that crossed threads (a Uint8Array) as the Buffer the wire code reads, without a copy. */
+function asBuffer(f: Uint8Array): Buffer {
+  return Buffer.from(f.buffer, f.byteOffset, f.byteLength);
 }
