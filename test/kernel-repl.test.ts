@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startKernel, type KernelClient, type Message } from "./helpers/kernel-client.js";
+import { helpRequest } from "../kernel/exec/help.js";
 
 let k: KernelClient;
 beforeAll(async () => {
@@ -114,6 +115,14 @@ describe("help with ? in the pager", () => {
       const r = await ok(`${name}?`);
       expect(r.reply.content.payload).toEqual([]);
       expect(r.stdout).toBe(`Object \`${name}\` not found.\n`);
+    }
+  });
+
+  test("only a cell that is one name with ? or ?? on one side is a help request", () => {
+    expect(helpRequest(" ?model.fit\n")).toEqual({ name: "model.fit", detailLevel: 0 });
+    expect(helpRequest("model.fit??")).toEqual({ name: "model.fit", detailLevel: 1 });
+    for (const code of ["model", "?model?", "model???", "a ? b : c", "a?.b", "a ?? b", "x?\ny", "f()?", "model.fit?;", "// x?"]) {
+      expect(helpRequest(code), code).toBeNull();
     }
   });
 

@@ -10,8 +10,10 @@
  * reaches the converter; `a ? b : c`, `a?.b` and `a ?? b` are not help requests and run as code.
  *
  * The text is the language service's quick info (what Shift-Tab shows: the same path, not a copy)
- * for the name as if typed at the end of a new cell, followed by the value's current form when it
- * is data (a tensor, a model, a number) rather than a function or class. `??` asks for detail
+ * for the name as if typed at the end of a new cell — or, when it is no value, as a type
+ * (`layers.LayerOptions?`) — followed by the value's current form when it is data (a tensor, a
+ * model, a number) rather than a function or class. To know that, the name is evaluated in the
+ * session, as IPython does (a getter runs). `??` asks for detail
  * level 1, as IPython's does; the service answers both levels alike (TypeScript has no source to
  * show beyond the declaration). A name that is neither known to the service nor defined in the
  * session prints IPython's "Object `x` not found." and pages nothing.
