@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Input, layers, loadModel, Model, optimizers, regularizers, Sequential, setRandomSeed, tensor, type Tensor } from "../runtime/index.js";
+import { callbacks, Input, layers, loadModel, Model, optimizers, regularizers, Sequential, setRandomSeed, tensor, type Tensor } from "../runtime/index.js";
 import { kerasWorkDir, maxRelDiff, runKeras } from "./helpers/keras.js";
 import { readZip, writeZip } from "../runtime/models/keras/zip.js";
 
@@ -219,6 +219,21 @@ describe("models trained in Keras 3, loaded by tsdl", () => {
     const m = Sequential([Input({ shape: [8] }), layers.Dense(16, { activation: "relu" }), layers.Dropout(0.3), layers.BatchNormalization(), layers.Dense(3, { activation: "softmax" })]);
     m.loadWeights(file("k-seq.weights.h5"));
     expect(maxRelDiff((m.predict(xs(), { verbose: 0 }) as Tensor).toArray(), keras.k_seq_pred)).toBeLessThan(1e-5);
+  });
+});
+
+describe("saving from inside fit", () => {
+  it("ModelCheckpoint writes .keras and .weights.h5 files between epochs (saving is synchronous, as in Keras)", async () => {
+    const m = Sequential([Input({ shape: [8] }), layers.Dense(3, { activation: "softmax" })]);
+    m.compile({ optimizer: "sgd", loss: "categorical_crossentropy" });
+    await m.fit(xs(), tensor(y), { epochs: 2, verbose: 0, callbacks: [new callbacks.ModelCheckpoint(file("ckpt-{epoch:02d}.keras")), new callbacks.ModelCheckpoint(file("ckpt.weights.h5"), { saveWeightsOnly: true })] });
+    expect([existsSync(file("ckpt-01.keras")), existsSync(file("ckpt-02.keras"))]).toEqual([true, true]);
+    const last = loadModel(file("ckpt-02.keras"));
+    expect((last.predict(xs(), { verbose: 0 }) as Tensor).toArray()).toEqual((m.predict(xs(), { verbose: 0 }) as Tensor).toArray());
+    expect(last.optimizer!.iterations).toBe(2);
+    const twin = Sequential([Input({ shape: [8] }), layers.Dense(3, { activation: "softmax" })]);
+    twin.loadWeights(file("ckpt.weights.h5"));
+    expect(twin.getWeights().map((w) => w.toArray())).toEqual(m.getWeights().map((w) => w.toArray()));
   });
 });
 
