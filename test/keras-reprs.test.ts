@@ -108,3 +108,14 @@ describe("callbacks and History", () => {
     expect(String(history[DISPLAY]()["text/html"])).toContain('<table class="tsdl-history">');
   });
 });
+
+describe("convolution and pooling layers", () => {
+  it("show their filters, kernel size, activation and pool size as Keras writes them", () => {
+    resetLayerNames();
+    expect(String(layers.Conv2D(32, 3, { activation: "relu" }))).toBe("<Conv2D name=conv2d, filters=32, kernel_size=(3, 3), activation=relu, built=False>");
+    expect(String(layers.Conv1D(8, 5))).toBe("<Conv1D name=conv1d, filters=8, kernel_size=(5,), activation=linear, built=False>");
+    expect(String(layers.MaxPooling2D(2))).toBe("<MaxPooling2D name=max_pooling2d, pool_size=(2, 2), built=False>");
+    expect(String(layers.AveragePooling1D(3))).toBe("<AveragePooling1D name=average_pooling1d, pool_size=(3,), built=False>");
+    expect(String(layers.GlobalAveragePooling2D())).toBe("<GlobalAveragePooling2D name=global_average_pooling2d, built=False>");
+  });
+});
