@@ -266,6 +266,21 @@ describe("what tsdl cannot read or write says so", () => {
     expect(readFileSync(target)).toEqual(readFileSync(file("k-seq.keras")));
   });
 
+  it("a layer class of one's own cannot go into a .keras file: the error names the layer and its class", () => {
+    class Doubler extends layers.Layer {
+      readonly className = "Doubler";
+      call(x: Tensor | Tensor[]) {
+        return (x as Tensor).mul(2);
+      }
+      computeOutputShape(s: (number | null)[]) {
+        return s;
+      }
+    }
+    const m = Sequential([Input({ shape: [3] }), new Doubler({ name: "twice" }), layers.Dense(1)]);
+    expect(() => m.save(file("doubler.keras"))).toThrow(/Doubler 'twice': tsdl cannot write the layer class Doubler into a \.keras file \(supported: Dense, Dropout/);
+    expect(existsSync(file("doubler.keras"))).toBe(false);
+  });
+
   it("a damaged .keras file is an error naming the file and the entry", () => {
     const bytes = new Uint8Array(readFileSync(file("k-seq.keras")));
     const entries = readZip(bytes, "k-seq.keras");
