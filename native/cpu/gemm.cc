@@ -199,7 +199,9 @@ inline float activate(float v, Activation act) {
 // Bias and activation on a finished tile while it is still in L1. Cloned for AVX-512 and AVX2
 // (the CPU picks at load time): this file is built for baseline x86-64, and the SSE loop was
 // 29% of a conv layer with a 9-deep k (conv1 of the MNIST convnet: the micro-kernel's work is
-// short, the epilogue's is not). Adds and max are exact, so the clones give the same bits.
+// short, the epilogue's is not). Bias adds and relu are exact, so the clones give the same bits;
+// sigmoid/tanh may differ by an ulp between clones (FMA contraction), as the element-wise
+// kernels' two builds do.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(TSDL_HAVE_AVX2_BUILD)
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
