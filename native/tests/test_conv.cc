@@ -80,6 +80,10 @@ TEST(the_book_network_layers_match_across_many_chunks) {
   checkConv(test::convCase(5, 28, 28, 1, 32, 3, 3, 1, 1, 1, 1, false), true, Activation::Relu);
   checkConv(test::convCase(9, 13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false), true, Activation::Relu);
   checkConv(test::convCase(7, 5, 5, 64, 128, 3, 3, 1, 1, 1, 1, false), true, Activation::Relu);
+  // An image with more output rows than a chunk: the input gradient walks it in several chunks.
+  checkConv(test::convCase(2, 40, 37, 32, 8, 3, 3, 1, 1, 1, 1, true));
+  // Tiny patches: chunks capped at 2,048 rows (22 of them here).
+  checkConv(test::convCase(3, 101, 150, 1, 4, 3, 3, 1, 1, 1, 1, false), true, Activation::Relu);
 }
 
 TEST(an_empty_batch_writes_nothing_and_zero_gradients_for_the_kernel) {
