@@ -1,8 +1,8 @@
 /**
- * The chapter where the user meets it: notebooks/mnist.ipynb executed top to bottom by nbconvert
- * (its ExecutePreprocessor, through Debian's /usr/bin/python3) on the tsdl kernel as installed —
- * a fresh session, language service on, progress bar on — against the same training as a plain
- * Node script (examples/mnist.ts, progress bar on, into a pipe), in one run:
+ * The chapter where the user meets it: notebooks/01-first-neural-network.ipynb executed top to
+ * bottom by nbconvert (its ExecutePreprocessor, through Debian's /usr/bin/python3) on the tsdl
+ * kernel as installed — a fresh session, language service on, progress bar on — against the same
+ * training as a plain Node script (examples/mnist.ts, progress bar on, into a pipe), in one run:
  *
  * - the fit cell's time, read from the executed notebook (nbconvert records when the kernel
  *   sent the cell's execute_input and its execute_reply), against the script's fit;
@@ -86,9 +86,9 @@ type Run = { fitSeconds: number; epochs: number[] };
 const notebook: Run[] = [];
 const script: Run[] = [];
 for (let i = 0; i < runs; i++) {
-  console.error(`run ${i + 1}/${runs}: notebooks/mnist.ipynb through nbconvert, then examples/mnist.ts…`);
+  console.error(`run ${i + 1}/${runs}: notebooks/01-first-neural-network.ipynb through nbconvert, then examples/mnist.ts…`);
   const nb = lastJson<{ fitSeconds: number; epochEnds: number[]; check: string }>(
-    must("/usr/bin/python3", [driver, join(root, "notebooks", "mnist.ipynb"), join(root, "notebooks")], env),
+    must("/usr/bin/python3", [driver, join(root, "notebooks", "01-first-neural-network.ipynb"), join(root, "notebooks")], env),
   );
   if (!/≥ 0\.978/.test(nb.check)) throw new Error(`bench/notebook: the notebook's check cell said ${JSON.stringify(nb.check)}`);
   notebook.push({ fitSeconds: nb.fitSeconds, epochs: epochsOf(nb.epochEnds) });
