@@ -23,15 +23,23 @@ import type { DatasetSplits } from "./mnistLike.js";
 
 /** One row of cars.json, with the file's own column names; a missing value is null. */
 export interface CarRecord {
+  /** Make and model, e.g. "chevrolet chevelle malibu". */
   Name: string;
+  /** Fuel economy in miles per US gallon (the regression target); null for 8 cars. */
   Miles_per_Gallon: number | null;
+  /** Number of cylinders, 3 to 8. */
   Cylinders: number;
+  /** Engine displacement in cubic inches. */
   Displacement: number;
+  /** Engine power in horsepower; null for 6 cars. */
   Horsepower: number | null;
+  /** Weight in pounds. */
   Weight_in_lbs: number;
+  /** Seconds from 0 to 60 miles per hour. */
   Acceleration: number;
   /** The model year as a date, e.g. "1970-01-01". */
   Year: string;
+  /** Where the car was made. */
   Origin: "USA" | "Europe" | "Japan";
 }
 
