@@ -15,7 +15,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { writeFileSync } from "node:fs";
 import { Input, layers, Model, optimizers, Progbar, Sequential, setRandomSeed, tensor, type Tensor } from "../runtime/index.js";
 import { setDisplaySink, getDisplaySink, type DisplaySink } from "../runtime/display/sink.js";
 import { layerFromKeras } from "../runtime/models/keras/layers.js";
@@ -330,8 +329,6 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(() => work.done());
-
-if (process.env.TSDL_DUMP_TEXT) afterAll(() => writeFileSync(process.env.TSDL_DUMP_TEXT!, JSON.stringify({ ours: Object.fromEntries(ours.summaries), keras: keras.summaries, oursP: Object.fromEntries(ours.progbars), kerasP: keras.progbars, oursR: Object.fromEntries(ours.runs), kerasR: keras.runs })));
 
 describe("summary() prints Keras 3's table, character for character", () => {
   for (const c of summaryCases) it(c.id, () => expect(ours.summaries.get(c.id)).toBe(keras.summaries[c.id]));

@@ -57,7 +57,6 @@ export function maxRelDiff(a: unknown, b: unknown, floor = 1e-3): number {
     if (Number.isNaN(fa[i]) && Number.isNaN(fb[i])) continue;
     worst = Math.max(worst, Math.abs(fa[i] - fb[i]) / Math.max(Math.abs(fb[i]), floor));
   }
-  if (process.env.TSDL_SHOW_DIFFS) console.log(`maxRelDiff ${worst.toExponential(2)}`);
   return worst;
 }
 
