@@ -98,6 +98,10 @@ describe("plot(history) draws the learning curves", () => {
     const svg = String((await historyChart({ loss: [1, 0.5, 0.25] }))["image/svg+xml"]);
     expect(svg).toContain("Training loss");
     expect(count(svg, 'class="mark-line role-mark')).toBe(1);
+    // …and its legend has no entry for a validation line that is not there.
+    expect(svg).toMatch(/aria-label="Symbol legend [^"]* with 1 value: training"/);
+    const both = String((await historyChart(HISTORY))["image/svg+xml"]);
+    expect(both).toMatch(/aria-label="Symbol legend [^"]* with 2 values: training, validation"/);
   });
 
   it("names the metrics it has when asked for one it does not", async () => {

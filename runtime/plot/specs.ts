@@ -69,6 +69,13 @@ export function metricCurves(logs: Record<string, number[]>, only?: string[]): M
 export function historySpec(curves: MetricCurves[], options: ChartOptions = {}): VegaLiteSpec {
   const width = options.width ?? 320;
   const height = options.height ?? 220;
+  // The legend lists only the splits the history has: a fit without validation data draws no
+  // "validation" entry for a line that is not there.
+  const present = SPLIT_COLORS.domain.map((split) => curves.some((c) => (split === "training" ? c.training : c.validation)));
+  const colors = {
+    domain: SPLIT_COLORS.domain.filter((_, i) => present[i]),
+    range: SPLIT_COLORS.range.filter((_, i) => present[i]),
+  };
   const charts = curves.map((c) => {
     const values: { epoch: number; value: number | null; split: string }[] = [];
     for (const [split, ys] of [["training", c.training], ["validation", c.validation]] as const) {
@@ -90,7 +97,7 @@ export function historySpec(curves: MetricCurves[], options: ChartOptions = {}):
           axis: { tickMinStep: 1, format: "d" },
         },
         y: { field: "value", type: "quantitative", title: options.yLabel ?? c.name, scale: { zero: false } },
-        color: { field: "split", type: "nominal", title: options.colorLabel ?? null, scale: SPLIT_COLORS },
+        color: { field: "split", type: "nominal", title: options.colorLabel ?? null, scale: colors },
       },
     };
   });
