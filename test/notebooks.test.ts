@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "./helpers/kernel-client.js";
@@ -262,6 +262,8 @@ describe("the notebooks, executed by nbconvert", () => {
       }
       expect(problems).toEqual([]);
       check?.(nb);
+      // Kept when a check fails, for a look at what the notebook showed.
+      rmSync(out, { recursive: true, force: true });
     }, (timeoutS + 90) * 1000);
   }
 });
