@@ -22,7 +22,7 @@ export { Variable, variable } from "./tensor/variable.js";
 export type { VariableOptions } from "./tensor/variable.js";
 export * from "./ops/index.js";
 export { valueAndGrad, grad } from "./autograd/grad.js";
-export type { Params, GradsOf, GradOptions } from "./autograd/grad.js";
+export type { Params, ParamsOf, GradsOf, GradOptions } from "./autograd/grad.js";
 export { setRandomSeed, getRandomSeed, randomPermutation } from "./random.js";
 export * as layers from "./layers/index.js";
 export * as models from "./models/index.js";

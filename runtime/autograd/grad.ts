@@ -18,6 +18,21 @@ import { Tape, backward, setActiveTape } from "./tape.js";
 /** A tensor, or arrays/objects nesting tensors (model parameters). */
 export type Params = Tensor | readonly Params[] | { readonly [key: string]: Params };
 
+/**
+ * The check `valueAndGrad` and `grad` make of a parameter structure P: tensors, or arrays and
+ * objects of them, member by member. It accepts an `interface` as well as a type alias, which
+ * `Params` cannot: TypeScript gives an interface no implicit index signature, so
+ * `interface Weights { w: Variable }` never matches `{ [key: string]: Params }`.
+ * @example const step = <P extends object>(p: P & ParamsOf<P>) => p;
+ */
+export type ParamsOf<P> = P extends Tensor
+  ? P
+  : P extends (...args: never[]) => unknown
+    ? never
+    : P extends object
+      ? { readonly [K in keyof P]: ParamsOf<P[K]> }
+      : never;
+
 /** The gradient structure for a parameter structure: the same nesting, a Tensor per tensor. */
 export type GradsOf<P> = P extends Tensor ? Tensor : { -readonly [K in keyof P]: GradsOf<P[K]> };
 
@@ -36,7 +51,7 @@ const GRAD_OPTIONS: OptionTable<GradOptions> = { argnums: true };
  *
  * @example const [loss, grads] = valueAndGrad((p, x, y) => x.matmul(p.w).add(p.b).sub(y).square().mean())(params, x, y);
  */
-export function valueAndGrad<P extends Params, R extends unknown[]>(f: (params: P, ...rest: R) => Tensor): (params: P, ...rest: R) => [Tensor, GradsOf<P>];
+export function valueAndGrad<P extends object, R extends unknown[]>(f: (params: P, ...rest: R) => Tensor): (params: P & ParamsOf<P>, ...rest: R) => [Tensor, GradsOf<P>];
 export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, options: GradOptions): (...args: A) => [Tensor, GradsOf<A[number]>[]];
 export function valueAndGrad(f: (...args: unknown[]) => Tensor, options?: GradOptions): (...args: unknown[]) => [Tensor, unknown] {
   const o = options === undefined ? undefined : checkOptions("valueAndGrad", options, GRAD_OPTIONS);
@@ -49,7 +64,7 @@ export function valueAndGrad(f: (...args: unknown[]) => Tensor, options?: GradOp
  *
  * @example const dx = grad((x) => x.square().sum())(tensor([1, 2, 3])); // [2, 4, 6]
  */
-export function grad<P extends Params, R extends unknown[]>(f: (params: P, ...rest: R) => Tensor): (params: P, ...rest: R) => GradsOf<P>;
+export function grad<P extends object, R extends unknown[]>(f: (params: P, ...rest: R) => Tensor): (params: P & ParamsOf<P>, ...rest: R) => GradsOf<P>;
 export function grad<A extends unknown[]>(f: (...args: A) => Tensor, options: GradOptions): (...args: A) => GradsOf<A[number]>[];
 export function grad(f: (...args: unknown[]) => Tensor, options?: GradOptions): (...args: unknown[]) => unknown {
   const o = options === undefined ? undefined : checkOptions("grad", options, GRAD_OPTIONS);
