@@ -1,5 +1,7 @@
-// The chapter, end to end: the real MNIST files, the book's network, 5 epochs at batch 128.
-// This is the one full-data training run of the whole suite (other suites use small subsets).
+// The chapter, end to end, as a plain Node program (examples/mnist.ts, which bench/notebook.ts
+// also runs as the script side of its comparison): the real MNIST files, the book's network,
+// 5 epochs at batch 128. The notebooks test trains the same chapter through the kernel
+// (notebooks/01-first-neural-network.ipynb); the other suites use small subsets.
 import { describe, expect, it } from "vitest";
 import { utils } from "../runtime/index.js";
 
