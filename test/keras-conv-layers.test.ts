@@ -303,16 +303,17 @@ describe("saving and loading", () => {
 });
 
 describe("training the book's convnet on real digits", () => {
-  it("4,000 MNIST digits for one epoch reach more than 85% on 1,000 test digits", async () => {
+  it("8,000 MNIST digits for one epoch reach more than 85% on 1,000 test digits", async () => {
     setRandomSeed(3);
     const [[xi, yi], [xt, yt]] = datasets.mnist.loadData();
-    const n = 4000;
+    // One epoch of 125 steps: 0.875–0.939 test accuracy over seeds 1–8 (0.931 with this one).
+    const n = 8000;
     const x = xi.slice(0, n).reshape([n, 28, 28, 1]).astype("float32").div(255);
     const model = bookConvnet();
     model.compile({ optimizer: "rmsprop", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
     const history = await model.fit(x, yi.slice(0, n), { epochs: 1, batchSize: 64, verbose: 0 });
     const [loss, acc] = model.evaluate(xt.slice(0, 1000).reshape([1000, 28, 28, 1]).astype("float32").div(255), yt.slice(0, 1000), { verbose: 0 });
-    expect(history.history.loss[0]).toBeLessThan(1.5);
+    expect(history.history.loss[0]).toBeLessThan(1);
     expect(loss).toBeLessThan(0.5);
     expect(acc).toBeGreaterThan(0.85);
   });
