@@ -217,7 +217,7 @@ describe("values, against Keras 3.15 on the same inputs", () => {
 describe("arguments as Keras takes them, and errors that name the layer and the option", () => {
   it("positional arguments, camelCase and snake_case options make the same layer", () => {
     const a = layers.Conv2D(16, [3, 5], { strides: 2, padding: "same", dilationRate: 1, useBias: false });
-    const b = layers.Conv2D({ filters: 16, kernel_size: [3, 5], strides: [2, 2], padding: "SAME", dilation_rate: 1, use_bias: false });
+    const b = layers.Conv2D({ filters: 16, kernel_size: [3, 5], strides: [2, 2], padding: "SAME" as never, dilation_rate: 1, use_bias: false });
     const c = new layers.Conv2D(16, { kernelSize: [3, 5], strides: 2, padding: "same", useBias: false });
     for (const l of [b, c]) {
       expect([l.filters, l.kernelSize, l.strides, l.padding, l.dilationRate, l.useBias]).toEqual([a.filters, a.kernelSize, a.strides, a.padding, a.dilationRate, a.useBias]);
