@@ -113,7 +113,7 @@ function poolRef(kind: "max" | "avg", x: Tensor, p: [number, number], s: [number
   return { shape: [B, OH, OW, C], data: out };
 }
 
-function expectClose(got: Tensor, want: { shape: number[]; data: Float64Array }, tol = 1e-5): void {
+function expectClose(got: Tensor, want: { shape: readonly number[]; data: Float64Array }, tol = 1e-5): void {
   expect(got.shape).toEqual(want.shape);
   const g = got.data() as Float32Array;
   for (let i = 0; i < g.length; i++) {

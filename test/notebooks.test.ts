@@ -216,6 +216,25 @@ const CHECKS: Record<string, NotebookCheck> = {
       expect(nb.withMime('perEpoch("val_loss")', VEGA_LITE)).toHaveLength(2);
     },
   },
+  "06-convnets.ipynb": {
+    // The fit is ~45 s on a quiet 2-core machine; the limit leaves room for a loaded one.
+    timeoutS: 900,
+    check(nb) {
+      const summary = nb.text("const inputs = Input({ shape: [28, 28, 1] })");
+      expect(summary).toMatch(/conv2d \(Conv2D\)\s+│ \(None, 26, 26, 32\)\s+│\s+320 │/);
+      expect(summary).toMatch(/max_pooling2d_1 \(MaxPooling2D\)\s+│ \(None, 5, 5, 64\)\s+│\s+0 │/);
+      expect(summary).toContain("Total params: 104,202 (407.04 KB)");
+      const fit = nb.text("await model.fit(x, trainLabels");
+      for (let e = 1; e <= 5; e++) expect(fit).toContain(`Epoch ${e}/5\n938/938 ━━━━━━━━━━━━━━━━━━━━`);
+      expect(nb.withMime("await plot(history)", VEGA_LITE)).toHaveLength(1);
+      expect(nb.number("model.evaluate(xTest, testLabels)", /test_acc:/)).toBeGreaterThanOrEqual(0.99);
+      // What the network sees: the first layer's filters and a digit's activation maps, as images.
+      expect(nb.text("model.layers[1].getWeights()")).toBe("[ 3, 3, 1, 32 ]");
+      expect(nb.withMime("kernel.transpose([3, 0, 1, 2])", "image/png")).toHaveLength(1);
+      expect(nb.withMime("a1.get(0).transpose", "image/png")).toHaveLength(1);
+      expect(nb.withMime("a2.get(0).transpose", "image/png")).toHaveLength(1);
+    },
+  },
 };
 
 const notebooksDir = join(REPO_ROOT, "notebooks");
