@@ -341,7 +341,13 @@ export class Kernel {
       };
       signal?.addEventListener("abort", onAbort, { once: true });
     });
-    await this.sockets.send("stdin", {
+    await this.sendInputRequest(request, prompt, password);
+    return answer;
+  }
+
+  /** Sends an input_request on stdin for the cell of `request` (input() and prompt() both ask this way). */
+  private sendInputRequest(request: Message, prompt: string, password: boolean): Promise<void> {
+    return this.sockets.send("stdin", {
       identities: request.identities,
       header: makeHeader("input_request", this.session),
       parent_header: request.header,
@@ -349,7 +355,6 @@ export class Kernel {
       content: { prompt, password },
       buffers: [],
     });
-    return answer;
   }
 
   /**
@@ -373,14 +378,7 @@ export class Kernel {
     // one whose cell a Stop already ended): the reply that comes is this prompt's.
     this.pendingInput = pending;
     try {
-      void this.sockets.send("stdin", {
-        identities: request.identities,
-        header: makeHeader("input_request", this.session),
-        parent_header: request.header,
-        metadata: {},
-        content: { prompt, password },
-        buffers: [],
-      });
+      void this.sendInputRequest(request, prompt, password);
       const outcome = this.sockets.waitForStdin(
         (channel, msg) => this.onMessage(channel, msg),
         () => answer !== null,

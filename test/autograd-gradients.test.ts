@@ -5,14 +5,14 @@
  */
 import { describe, expect, test } from "vitest";
 import {
-  tensor, Tensor, grad, setRandomSeed, randomNormal, randomUniform,
+  tensor, Tensor, grad, setRandomSeed, randomUniform,
   add, sub, mul, div, pow, maximum, minimum, neg, abs, exp, log, sqrt, rsqrt, square, sign, clip,
   relu, relu6, sigmoid, tanh, elu, selu, gelu, leakyRelu, softplus, softmax, logSoftmax,
   matmul, dot, transpose, reshape, expandDims, squeeze, sum, mean, max, min,
   concat, stack, gather, where, greater, dense, softmaxCrossEntropy, broadcastTo, oneHot,
 } from "../runtime/index.js";
+import { checkGradients, type Fn } from "./helpers/gradcheck.js";
 
-type Fn = (...xs: Tensor[]) => Tensor;
 
 /** Values away from 0 (kinks of relu/abs) by at least `gap`. */
 function awayFromZero(shape: number[], gap = 0.2): Tensor {
@@ -25,30 +25,6 @@ function positive(shape: number[]): Tensor {
   return randomUniform(shape, { minval: 0.5, maxval: 2 });
 }
 
-function checkGradients(f: Fn, inputs: Tensor[], { eps = 1e-2, rtol = 2e-2, atol = 2e-3 } = {}): void {
-  const out = f(...inputs);
-  const r = randomNormal([...out.shape]);
-  const objective: Fn = (...xs) => mul(f(...xs), r).sum();
-  const analytic = grad(objective, { argnums: inputs.map((_, i) => i) })(...inputs) as Tensor[];
-  const hosts = inputs.map((x) => x.data() as Float32Array);
-  inputs.forEach((x, i) => {
-    expect(analytic[i].shape).toEqual(x.shape);
-    const g = analytic[i].data();
-    for (let j = 0; j < hosts[i].length; j++) {
-      const at = (delta: number) => {
-        const h = Float32Array.from(hosts[i]);
-        h[j] += delta;
-        const xs = inputs.map((y, k) => (k === i ? tensor(h, { shape: [...x.shape] }) : y));
-        return objective(...xs).item();
-      };
-      const numeric = (at(eps) - at(-eps)) / (2 * eps);
-      const diff = Math.abs(g[j] - numeric);
-      if (diff > atol + rtol * Math.abs(numeric)) {
-        throw new Error(`input ${i}, element ${j}: analytic ${g[j]} vs numeric ${numeric}`);
-      }
-    }
-  });
-}
 
 setRandomSeed(1234);
 
