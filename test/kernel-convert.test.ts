@@ -6,7 +6,7 @@ import { describe, test, expect } from "vitest";
 import vm from "node:vm";
 import fc from "fast-check";
 import { convertCell, convertToData, fromData, CellSyntaxError } from "../kernel/convert/index.js";
-import { simpleExpression } from "../kernel/convert/simple.js";
+import { simpleExpression, usesOnlyDefined } from "../kernel/convert/simple.js";
 
 /** Runs converted code the way the executor does and returns the cell's value. */
 async function runCell(code: string): Promise<unknown> {
@@ -127,5 +127,24 @@ describe("one-expression cells converted without the parser (kernel/convert/simp
     );
     // The property means something only if the fast path answered often.
     expect(answered).toBeGreaterThan(400);
+  });
+});
+
+describe("cells that need nothing the runtime defines (usesOnlyDefined)", () => {
+  test("one expression whose free names all exist runs without waiting for the runtime", () => {
+    expect(usesOnlyDefined("1 + 1", {})).toBe(true);
+    expect(usesOnlyDefined("Math.max(1, 2e3) + 0x1f", globalThis)).toBe(true);
+    expect(usesOnlyDefined("x.shape[0] ;", { x: 1 })).toBe(true);
+    expect(usesOnlyDefined("a?.tensor + b . layers", { a: 1, b: 2 })).toBe(true); // property names are not free
+    expect(usesOnlyDefined("typeof q === void 0", {})).toBe(false); // q is a free name
+    expect(usesOnlyDefined("new Date() !== null", globalThis)).toBe(true);
+  });
+
+  test("a name not defined yet, or a cell that is not one plain expression, waits", () => {
+    expect(usesOnlyDefined("tensor([1, 2])", {})).toBe(false);
+    expect(usesOnlyDefined("x + 1", {})).toBe(false);
+    expect(usesOnlyDefined("const x = 1", globalThis)).toBe(false);
+    expect(usesOnlyDefined("'a' + 1", globalThis)).toBe(false);
+    expect(usesOnlyDefined("", globalThis)).toBe(false);
   });
 });

@@ -59,3 +59,26 @@ export function simpleExpression(code: string): ConvertedData | null {
   }
   return { js: source.text, hasValue: true, names: [], prefixLength: 0, map: null, chunks: source.chunks };
 }
+
+/** Words of an expression that name no variable. */
+const NOT_NAMES = new Set(["new", "typeof", "void", "delete", "instanceof", "null", "true", "false", "this", "super"]);
+
+/**
+ * Whether `code` is one plain expression (as simpleExpression) whose every free name is already
+ * defined in `scope` (`1 + 1`, `Math.max(a, 2)` once `a` exists): such a cell cannot use anything
+ * the runtime would define, so it need not wait for the runtime to finish loading. Property
+ * names (after `.` or `?.`) are not free names; numbers are not names.
+ * @example usesOnlyDefined("1 + 1", globalThis) // true
+ */
+export function usesOnlyDefined(code: string, scope: object): boolean {
+  if (simpleExpression(code) === null) return false;
+  for (const m of code.matchAll(/\d[\w.]*|[A-Za-z_$][\w$]*/g)) {
+    const word = m[0];
+    if (/^\d/.test(word) || NOT_NAMES.has(word)) continue;
+    let before = m.index! - 1;
+    while (before >= 0 && /\s/.test(code[before])) before--;
+    if (code[before] === ".") continue;
+    if (!(word in scope)) return false;
+  }
+  return true;
+}

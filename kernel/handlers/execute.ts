@@ -11,6 +11,7 @@ import { HANDLE } from "../display/api.js";
 import { languageService } from "../language-seam.js";
 import type { BeforeExecute } from "../language/index.js";
 import { log } from "../log.js";
+import { usesOnlyDefined } from "../convert/simple.js";
 import { helpPayload, helpRequest } from "../exec/help.js";
 
 interface ExecuteContent {
@@ -49,7 +50,10 @@ const execute: Handler = async (kernel, msg, channel) => {
   kernel.allowStdin = c.allow_stdin ?? false;
 
   const marks: [string, number][] = [["start", performance.now()]];
-  const runtime = await kernel.loadInBackground();
+  // A cell that can only use names already defined (`1 + 1` in a session's first moments) runs
+  // without waiting for the runtime, which may still be loading; any other cell waits for it.
+  const standalone = Object.keys(c.user_expressions ?? {}).length === 0 && usesOnlyDefined(c.code, globalThis);
+  const runtime = standalone ? null : await kernel.loadInBackground();
   if (kernel.runtimeWarning && !runtime) {
     kernel.streams.push("stderr", kernel.runtimeWarning);
     kernel.runtimeWarning = null;
