@@ -38,10 +38,21 @@ export function interruptRequested(): boolean {
  * flag so that the next cell runs normally.
  * @example for (const batch of batches) { checkInterrupt(); step(batch); }
  */
-export function checkInterrupt(): void {
-  if (!requested) return;
+export function checkInterrupt(signal?: AbortSignal): void {
+  if (!requested && !signal?.aborted) return;
   requested = false;
   const err = new Error("KeyboardInterrupt: execution interrupted by the user");
   err.name = "KeyboardInterrupt";
   throw err;
+}
+
+/**
+ * The AbortSignal of the cell running now, as the kernel publishes it (undefined in a plain
+ * process). A loop takes it when it starts and passes it to checkInterrupt: the flag alone is
+ * cleared as the next cell starts, so a Stop that ended a cell while its `fit` waited between
+ * batches, with a cell queued behind it, was forgotten and the fit trained on in the background.
+ * @example const signal = cellSignal(); for (…) { checkInterrupt(signal); step(); }
+ */
+export function cellSignal(): AbortSignal | undefined {
+  return (globalThis as Record<symbol, unknown>)[Symbol.for("tsdl.interrupt")] as AbortSignal | undefined;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { callbacks, datasets, layers, loadModel, models, requestInterrupt, Sequential, tensor, utils, type Tensor } from "../runtime/index.js";
+import { callbacks, clearInterrupt, datasets, layers, loadModel, models, requestInterrupt, Sequential, tensor, utils, type Tensor } from "../runtime/index.js";
 
 const [[trainImages, trainLabels], [testImages, testLabels]] = datasets.mnist.loadData();
 const x = trainImages.slice(0, 2000).reshape([2000, 784]).astype("float32").div(255);
@@ -291,5 +291,36 @@ describe("callbacks", () => {
     expect(model.optimizer!.iterations).toBe(5);
     // The next fit runs normally: the flag was consumed.
     await model.fit(x.slice(0, 100), y.slice(0, 100), { epochs: 1, verbose: 0 });
+  });
+});
+
+describe("a Stop that ends the cell while fit waits between batches", () => {
+  it("stops the fit even when the next cell has started (and cleared the stop flag) before fit looks again", async () => {
+    const SIGNAL = Symbol.for("tsdl.interrupt");
+    const g = globalThis as Record<symbol, unknown>;
+    const before = g[SIGNAL];
+    const cell = new AbortController();
+    g[SIGNAL] = cell.signal; // as the kernel publishes the running cell's signal
+    try {
+      const m = models.Sequential([layers.Dense(4, { activation: "relu", inputShape: [3] }), layers.Dense(1)]);
+      m.compile({ optimizer: "sgd", loss: "mse" });
+      let batches = 0;
+      const fit = m.fit(tensor(new Float32Array(3 * 4096), { shape: [4096, 3] }), tensor(new Float32Array(4096), { shape: [4096, 1] }), {
+        epochs: 1000, batchSize: 8, verbose: 0, callbacks: [{ onTrainBatchEnd: () => void batches++ }],
+      });
+      while (batches === 0) await new Promise((r) => setImmediate(r));
+      // The Stop: the kernel sets the flag and aborts the cell's signal; then the queued cell
+      // starts, clearing the flag and publishing its own signal, before fit's loop resumes.
+      requestInterrupt();
+      cell.abort();
+      clearInterrupt();
+      g[SIGNAL] = new AbortController().signal;
+      await expect(fit).rejects.toMatchObject({ name: "KeyboardInterrupt" });
+      const stoppedAt = batches;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(batches).toBe(stoppedAt); // nothing trains on in the background
+    } finally {
+      g[SIGNAL] = before;
+    }
   });
 });

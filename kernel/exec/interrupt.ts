@@ -146,6 +146,10 @@ export class Interrupts {
       signal: controller.signal,
       end: () => {
         this.current = null;
+        // Between cells no signal is published: work started later (the idle warm-up's fit)
+        // must not take an ended cell's, which a Stop may have aborted.
+        const g = globalThis as Record<symbol, unknown>;
+        if (g[INTERRUPT_SIGNAL] === controller.signal) g[INTERRUPT_SIGNAL] = undefined;
       },
     };
   }

@@ -15,7 +15,7 @@ import { withScope } from "../tensor/engine.js";
 import { gradients } from "../autograd/grad.js";
 import * as ops from "../ops/index.js";
 import { randomPermutation } from "../random.js";
-import { checkInterrupt } from "../interrupt.js";
+import { cellSignal, checkInterrupt } from "../interrupt.js";
 import { Progbar } from "../display/progbar.js";
 import { Callback, type CallbackHooks, type Logs } from "../callbacks/callback.js";
 import { History } from "./history.js";
@@ -295,6 +295,9 @@ function splitAt(data: Arrays, at: number): [Arrays, Arrays] {
 
 /** fit: see Model.fit. @internal */
 export async function fitModel(model: Model, x: ModelData, y: ModelData, fitOptions?: WithSnakeCase<FitOptions>): Promise<History> {
+  // The cell's own Stop signal, taken now: fit yields between batches, and a cell queued behind
+  // this one may start (and clear the stop flag) before the loop looks again.
+  const signal = cellSignal();
   const options = checkOptions("fit", fitOptions, FIT_OPTIONS);
   const c = requireCompiled(model, "fit");
   const epochs = options.epochs === undefined ? 1 : positiveInt(options.epochs, "fit: epochs");
@@ -359,7 +362,7 @@ export async function fitModel(model: Model, x: ModelData, y: ModelData, fitOpti
       let count = 0;
       try {
         for (let step = 0; step < steps; step++) {
-          checkInterrupt();
+          checkInterrupt(signal);
           if (beginHooks.length) await all(beginHooks.map((cb) => cb.onTrainBatchBegin(step, {})));
           const start = step * batchSize;
           const end = Math.min(train.n, start + batchSize);
