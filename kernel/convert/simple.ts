@@ -31,8 +31,8 @@ const EXCLUDED_WORDS = /\b(?:in|await|yield|let|const|var|function|class|enum|in
 /** A legacy octal literal (`010`): V8's sloppy scripts take it, TypeScript's parser refuses it. */
 const LEGACY_OCTAL = /(?<![\w$.])0\d/;
 
-/** The conversion of `code` when it is one plain expression, else null (convert it in full). */
-export function simpleExpression(code: string): ConvertedData | null {
+/** Where the expression of `code` lies when its characters pass the checks above, else null. */
+function plainExpression(code: string): { start: number; end: number; statementEnd: number } | null {
   let end = code.length;
   while (end > 0 && /\s/.test(code[end - 1])) end--;
   // One closing semicolon, as a statement has; the statement ends after it (rewrite.ts anchors there).
@@ -48,9 +48,16 @@ export function simpleExpression(code: string): ConvertedData | null {
     if (c === "(" || c === "[") depth++;
     else if (c === ")" || c === "]") if (--depth < 0) return null;
   }
-  if (depth !== 0) return null;
+  return depth === 0 ? { start, end, statementEnd } : null;
+}
+
+/** The conversion of `code` when it is one plain expression, else null (convert it in full). */
+export function simpleExpression(code: string): ConvertedData | null {
+  const at = plainExpression(code);
+  if (!at) return null;
+  const { start, end, statementEnd } = at;
   const out = new ChunkBuilder(code);
-  out.add("(async () => {\n").add("return (", start).copy(start, start + expression.length).add(");\n", code[statementEnd - 1] === ";" ? statementEnd : end).add("})()");
+  out.add("(async () => {\n").add("return (", start).copy(start, end).add(");\n", code[statementEnd - 1] === ";" ? statementEnd : end).add("})()");
   const source = out.build();
   try {
     new vm.Script(source.text); // compiled, not run: only V8's syntax check
@@ -64,14 +71,16 @@ export function simpleExpression(code: string): ConvertedData | null {
 const NOT_NAMES = new Set(["new", "typeof", "void", "delete", "instanceof", "null", "true", "false", "this", "super"]);
 
 /**
- * Whether `code` is one plain expression (as simpleExpression) whose every free name is already
+ * Whether `code` looks like one plain expression (simpleExpression's character checks) whose every free name is already
  * defined in `scope` (`1 + 1`, `Math.max(a, 2)` once `a` exists): such a cell cannot use anything
  * the runtime would define, so it need not wait for the runtime to finish loading. Property
  * names (after `.` or `?.`) are not free names; numbers are not names.
  * @example usesOnlyDefined("1 + 1", globalThis) // true
  */
 export function usesOnlyDefined(code: string, scope: object): boolean {
-  if (simpleExpression(code) === null) return false;
+  // The character checks only, no V8 compile: this runs on every execute_request, cached cell or
+  // not. A cell that passes them but does not compile just fails sooner, in the conversion.
+  if (plainExpression(code) === null) return false;
   for (const m of code.matchAll(/\d[\w.]*|[A-Za-z_$][\w$]*/g)) {
     const word = m[0];
     if (/^\d/.test(word) || NOT_NAMES.has(word)) continue;
