@@ -67,6 +67,9 @@ async function kernel(args: string[]): Promise<void> {
   // The converter thread loads TypeScript on the other core while this thread loads the kernel
   // and binds its sockets: a first cell sent right after kernel_info finds it ready. It starts
   // before anything else is imported.
+  // SIGINT's watchdog thread first (exec/sigint-watch.ts): a few milliseconds on the other core.
+  const { startSigintWatch } = await import("./exec/sigint-watch.js");
+  const sigintWatch = startSigintWatch();
   const { startConverterThread } = await import("./convert/start.js");
   const converterThread = startConverterThread();
   // The language service's process too: it needs about a second to load, at the lowest priority.
@@ -81,7 +84,7 @@ async function kernel(args: string[]): Promise<void> {
   }
   const { Kernel } = (await import(entryPoint("kernel.js", "kernel.bundle.js").href)) as typeof import("./kernel.js");
   try {
-    await new Kernel(conn, { converter: converterThread, languageServer }).start();
+    await new Kernel(conn, { converter: converterThread, languageServer, sigintWatch }).start();
   } catch (e) {
     fail(`tsdl kernel: cannot start: ${(e as Error).message}`, 1);
   }

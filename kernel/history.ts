@@ -23,7 +23,8 @@ export class History {
   }
 
   setOutput(line: number, output: string): void {
-    const e = this.entries.find((x) => x.line === line);
+    // From the end: the line set is almost always the last one added (a long session has thousands).
+    const e = this.entries.findLast((x) => x.line === line);
     if (e) e.output = output;
   }
 

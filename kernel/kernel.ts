@@ -18,6 +18,7 @@ import { reportEscapedErrors } from "./exec/escaped.js";
 import { ConverterThread } from "./convert/thread.js";
 import type { StartedConverter } from "./convert/start.js";
 import type { StartedServer } from "./language/start.js";
+import type { SigintWatch } from "./exec/sigint-watch.js";
 import { Importer } from "./exec/imports.js";
 import { History } from "./history.js";
 import { CommManager } from "./comm.js";
@@ -60,10 +61,14 @@ export class Kernel {
   private pendingInput: { resolve: (v: string) => void; reject: (e: Error) => void } | null = null;
 
   /**
-   * `converter`, `languageServer`: the converter thread and the language service's process, if
-   * the caller started them already (cli.ts does, first thing).
+   * `converter`, `languageServer`, `sigintWatch`: the converter thread, the language service's
+   * process and SIGINT's watchdog thread, if the caller started them already (cli.ts does, first
+   * thing). Without `sigintWatch` the kernel listens for SIGINT itself.
    */
-  constructor(readonly conn: ConnectionInfo, private readonly options: { converter?: StartedConverter; languageServer?: StartedServer } = {}) {
+  constructor(
+    readonly conn: ConnectionInfo,
+    private readonly options: { converter?: StartedConverter; languageServer?: StartedServer; sigintWatch?: SigintWatch } = {},
+  ) {
     this.converter = new ConverterThread(options.converter);
     this.executor = new Executor(this.interrupts, this.converter.convert);
     this.sockets = new KernelSockets(conn, new Signer(conn.key), this.session);
@@ -79,7 +84,7 @@ export class Kernel {
   async start(): Promise<void> {
     reportEscapedErrors(this);
     this.streams.install();
-    this.interrupts.install();
+    this.interrupts.install(this.options.sigintWatch);
     this.installGlobals();
     // The language service's client, for the process cli.ts started, before the sockets can
     // bring a request that would start one of its own.

@@ -108,6 +108,59 @@ describe("an interrupt with nothing running", () => {
   });
 });
 
+// SIGINT is taken by Node's watchdog, kept running by a thread of the kernel's own
+// (kernel/exec/sigint-watch.ts): between cells that thread takes it, during a cell's script the
+// script is broken. Neither may let a signal through to Node's default action (the kernel's end).
+describe("SIGINT between cells and in a row", () => {
+  test("signals with nothing running change nothing, and a loop after them is still stopped", async () => {
+    for (let i = 0; i < 5; i++) {
+      k.signalInterrupt();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await k.execute("kept")).results[0]["text/plain"]).toBe("'still here'");
+    const id = await k.sendExecute("while (true) {}");
+    await running(id);
+    k.signalInterrupt();
+    expect((await k.collect(id, 10_000)).errors[0].ename).toBe("KeyboardInterrupt");
+  });
+
+  test("ten loops in a row, each stopped by its own signal", async () => {
+    for (let i = 0; i < 10; i++) {
+      const id = await k.sendExecute(`loops++; while (true) {}`);
+      await k.waitFor(() => k.iopubFor(id).find((m) => m.header.msg_type === "execute_input"), "execute_input");
+      await new Promise((r) => setTimeout(r, 30));
+      k.signalInterrupt();
+      expect((await k.collect(id, 10_000)).errors[0].ename).toBe("KeyboardInterrupt");
+    }
+    expect((await k.execute("kept")).results[0]["text/plain"]).toBe("'still here'");
+  });
+
+  test("a cell that listens for SIGINT itself: later Stops still end awaited work, and the kernel lives", async () => {
+    const other = await startKernel();
+    try {
+      await other.execute(`let heard = 0; process.on("SIGINT", () => { heard++ })`);
+      for (let i = 0; i < 3; i++) {
+        const id = await other.sendExecute("await new Promise((r) => setTimeout(r, 60_000))");
+        await other.waitFor(() => other.iopubFor(id).find((m) => m.header.msg_type === "execute_input"), "execute_input");
+        await new Promise((r) => setTimeout(r, 200));
+        other.signalInterrupt();
+        expect((await other.collect(id, 10_000)).errors[0].ename).toBe("KeyboardInterrupt");
+      }
+      // A signal inside a synchronous loop: no longer breaks it (the log says why), but is heard
+      // once it ends, and the kernel lives.
+      const id = await other.sendExecute("const until = Date.now() + 1500; while (Date.now() < until) {}");
+      await other.waitFor(() => other.iopubFor(id).find((m) => m.header.msg_type === "execute_input"), "execute_input");
+      await new Promise((r) => setTimeout(r, 300));
+      other.signalInterrupt();
+      await other.collect(id, 10_000);
+      expect((await other.execute("heard")).results[0]["text/plain"]).toBe("4");
+      expect(other.log).toContain("a cell listens for SIGINT");
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
 // The main thread's side of a Stop, without sockets or timing: which request a Stop belongs to.
 describe("Interrupts: a Stop belongs to the request it came in", () => {
   test("a Stop before the cell starts stops it as it starts; the next request's cell runs", () => {

@@ -43,9 +43,10 @@ export class Executor {
     try {
       if (guard.signal.aborted) throw new KeyboardInterrupt(); // stopped before it started
       let promise: Promise<unknown>;
+      const breakOnSigint = this.interrupts.scriptsBreakable();
       try {
         promise = this.interrupts.inScript(
-          () => script.runInThisContext({ breakOnSigint: true, displayErrors: false }) as Promise<unknown>,
+          () => script.runInThisContext({ breakOnSigint, displayErrors: false }) as Promise<unknown>,
         );
       } catch (e) {
         throw isSigintBreak(e) ? new KeyboardInterrupt() : e;

@@ -7,15 +7,19 @@
  *
  * An interrupt_request arrives on the control thread, which first asks this thread by message
  * (`fromControl`) and raises SIGINT only when this thread has not answered within
- * SIGNAL_AFTER_MS while it runs a cell's script. SIGINT is not raised at once because around
- * each script Node swaps SIGINT handling (listeners removed, a watchdog, listeners restored), and
- * a signal that lands in those gaps is lost — a Stop while `await input()` waited, sent the
- * moment the prompt arrived, was sometimes never seen. The state both threads read is `shared`;
+ * SIGNAL_AFTER_MS while it runs a cell's script. SIGINT is not raised at once because, unless
+ * SIGINT's watchdog thread runs (sigint-watch.ts), Node swaps SIGINT handling around each script
+ * (listeners removed, a watchdog, listeners restored), and a signal that lands in those gaps is
+ * lost — a Stop while `await input()` waited, sent the moment the prompt arrived, was sometimes
+ * never seen; and a message needs no signal at all. The state both threads read is `shared`;
  * the control thread writes the Stop's request number into it before it posts, so a cell whose
  * thread was busy (type check, transpile) when the Stop came sees it as it starts.
  *
  * @example const guard = interrupts.begin(); await Promise.race([cellPromise, guard.interrupted]);
  */
+
+import type { SigintWatch } from "./sigint-watch.js";
+import { log } from "../log.js";
 
 /** Raised in a cell that was interrupted; named like Python's, which people recognise. */
 export class KeyboardInterrupt extends Error {
@@ -64,9 +68,46 @@ export class Interrupts {
     return this.current?.controller.signal;
   }
 
-  /** Listens for SIGINT for the life of the kernel (without a listener, SIGINT would kill it). */
-  install(): void {
-    process.on("SIGINT", () => this.interrupt());
+  /** This thread's SIGINT listener, once added. */
+  private listener: (() => void) | null = null;
+  /** The watchdog thread that takes SIGINT between cells (sigint-watch.ts), while it runs. */
+  private watch: SigintWatch | null = null;
+
+  /**
+   * Takes SIGINT for the life of the kernel (unhandled, it would kill the process): through
+   * `watch` when there is one, else, or once it is lost, through a listener on this thread.
+   */
+  install(watch?: SigintWatch): void {
+    if (!watch) return this.listen();
+    this.watch = watch;
+    watch.onSigint = () => this.interrupt();
+    watch.onLost = () => {
+      this.watch = null;
+      this.listen();
+    };
+  }
+
+  private listen(): void {
+    if (this.listener) return;
+    this.listener = () => this.interrupt();
+    process.on("SIGINT", this.listener);
+  }
+
+  /**
+   * Whether the next cell's script may run with `breakOnSigint`. Always, except in one case: with
+   * the watchdog thread running, a SIGINT listener that cell code added has put libuv's handler
+   * in place of the watchdog's, and Node would remove that listener around the script, leaving
+   * SIGINT unhandled (it would kill the kernel). Then scripts run unbreakable — a Stop still ends
+   * awaited work and fit, not a synchronous loop — and this thread listens too, so a SIGINT
+   * still stops the cell. The kernel log says so, once.
+   */
+  scriptsBreakable(): boolean {
+    if (!this.watch || process.listenerCount("SIGINT") === 0) return true;
+    if (!this.listener) {
+      log("a cell listens for SIGINT: from now on Stop cannot break a synchronous loop (see kernel/exec/sigint-watch.ts)");
+      this.listen();
+    }
+    return false;
   }
 
   interrupt(): void {
