@@ -64,17 +64,6 @@ function install(args: string[]): void {
 async function kernel(args: string[]): Promise<void> {
   const [file] = args;
   if (!file || args.length > 1) fail(`tsdl kernel: expected exactly one CONNECTION_FILE\n${USAGE}`);
-  // The converter thread loads TypeScript on the other core while this thread loads the kernel
-  // and binds its sockets: a first cell sent right after kernel_info finds it ready. It starts
-  // before anything else is imported.
-  // SIGINT's watchdog thread first (exec/sigint-watch.ts): a few milliseconds on the other core.
-  const { startSigintWatch } = await import("./exec/sigint-watch.js");
-  const sigintWatch = startSigintWatch();
-  const { startConverterThread } = await import("./convert/start.js");
-  const converterThread = startConverterThread();
-  // The language service's process too: it needs about a second to load, at the lowest priority.
-  const { LANGUAGE_OFF, startLanguageServer } = await import("./language/start.js");
-  const languageServer = LANGUAGE_OFF ? undefined : startLanguageServer(process.cwd());
   const { readConnectionFile } = await import("./wire/connection.js");
   let conn;
   try {
@@ -82,10 +71,33 @@ async function kernel(args: string[]): Promise<void> {
   } catch (e) {
     fail((e as Error).message, 1);
   }
+  // Shell and IOPub first (loading zeromq, ~15 ms, then binding): a client connects the moment
+  // it has started the kernel, and one refused waits for ZeroMQ's next attempt (see
+  // wire/main-sockets.ts). What it sends waits in ZeroMQ until the kernel reads it.
+  const { bindMainSockets } = await import("./wire/main-sockets.js");
+  let mainSockets;
+  try {
+    mainSockets = await bindMainSockets(conn);
+  } catch (e) {
+    fail(`tsdl kernel: cannot start: ${(e as Error).message}`, 1);
+  }
+  if (process.env.TSDL_TRACE === "1") process.stderr.write(`[tsdl] start-up: shell and IOPub are bound at ${performance.now().toFixed(0)} ms\n`);
+  // Then SIGINT's watchdog thread (exec/sigint-watch.ts) and the converter thread, which loads
+  // TypeScript on the other core while this thread loads the kernel: a first cell sent right
+  // after kernel_info finds it ready. Both start before the kernel's code is imported.
+  const { startSigintWatch } = await import("./exec/sigint-watch.js");
+  const sigintWatch = startSigintWatch();
+  const { startConverterThread } = await import("./convert/start.js");
+  const converterThread = startConverterThread();
+  // The language service's process too: it needs about a second to load, at the lowest priority.
+  const { LANGUAGE_OFF, startLanguageServer } = await import("./language/start.js");
+  const languageServer = LANGUAGE_OFF ? undefined : startLanguageServer(process.cwd());
   const { Kernel } = (await import(entryPoint("kernel.js", "kernel.bundle.js").href)) as typeof import("./kernel.js");
   try {
-    await new Kernel(conn, { converter: converterThread, languageServer, sigintWatch }).start();
+    await new Kernel(conn, { converter: converterThread, languageServer, sigintWatch, mainSockets }).start();
   } catch (e) {
+    // Open sockets at exit can make zeromq's addon abort instead of exiting (sockets.ts, closeBeforeExit).
+    for (const socket of [mainSockets!.shell, mainSockets!.iopub]) if (!socket.closed) socket.close();
     fail(`tsdl kernel: cannot start: ${(e as Error).message}`, 1);
   }
 }

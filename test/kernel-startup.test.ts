@@ -33,13 +33,16 @@ function childrenOf(pid: number, pattern: RegExp): number[] {
 
 /** The nice value of every thread of process `pid` (field 19 of /proc/PID/task/TID/stat). */
 function threadNiceness(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
-  });
+  return readdirSync(`/proc/${pid}/task`).map((tid) => threadNicenessOf(pid, Number(tid)));
 }
 
-test("the language service runs in its own process with every thread at the lowest priority, and the kernel's at normal priority", async () => {
+/** The niceness of thread `tid` of process `pid`. */
+function threadNicenessOf(pid: number, tid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+}
+
+test("the language service runs in its own process with every thread at the lowest priority; in the kernel only the converter thread is below normal", async () => {
   k = await startKernel();
   const kernel = k;
   // A completion waits for the service to load: by then all its threads are running.
@@ -52,8 +55,14 @@ test("the language service runs in its own process with every thread at the lowe
   const nice = threadNiceness(server);
   expect(nice.length).toBeGreaterThan(3);
   expect(new Set(nice)).toEqual(new Set([19]));
-  // The kernel's own threads keep the priority they were started with (the suite's own).
-  expect(new Set(threadNiceness(kernel.proc.pid!))).toEqual(new Set([getPriority()]));
+  // The kernel's threads keep the priority they were started with (the suite's own), the main
+  // thread first, except the converter thread, which lowers itself to 10: its start-up work must
+  // not take a core from a client's first requests.
+  const normal = getPriority();
+  const kernelNice = threadNiceness(kernel.proc.pid!);
+  expect(threadNicenessOf(kernel.proc.pid!, kernel.proc.pid!)).toBe(normal);
+  expect(kernelNice.filter((n) => n !== normal)).toEqual([10]);
+  expect(kernelNice.filter((n) => n === normal).length).toBeGreaterThan(5);
 });
 
 /** The state letter of process `pid` (R, S, T for stopped, …), or null once it is gone. */
@@ -109,6 +118,32 @@ test("a type error in the first cell of a fresh session reaches that cell, howev
     kernel.iopubFor(id).filter((m) => m.header.msg_type === "stream" && m.content.name === "stderr").map((m) => m.content.text as string).join("");
   const stderr = await kernel.waitFor(() => (/ - error TS\d+/.test(stderrOf()) ? stderrOf() : undefined), "the first cell's type error");
   expect(stderr).toContain("cell:1:7 - error TS2322: Type 'string' is not assignable to type 'number'.");
+});
+
+test("the execute path's rehearsal leaves no trace: nothing published, the first cell is In[1], history holds only the person's cells", async () => {
+  k = await startKernel({ env: { TSDL_TRACE: "1" } });
+  await k.request("shell", "kernel_info_request", {});
+  // After a moment without requests the kernel rehearses, then loads the runtime.
+  await k.waitForLog(/the execute path was rehearsed/, 30_000);
+  await k.waitForLog(/the runtime is loaded/, 30_000);
+  const r = await k.execute("21 * 2");
+  expect(r.reply.content.execution_count).toBe(1);
+  expect(r.results[0]["text/plain"]).toBe("42");
+  // A cell that throws still shows its own name: the rehearsal's scripts are never In[n].
+  const e = await k.execute("null.x");
+  expect(e.errors[0].traceback.join("\n")).toMatch(/In\[2\]/);
+  expect(e.errors[0].traceback.join("\n")).not.toMatch(/rehearsal/);
+  const h = await k.request("shell", "history_request", { hist_access_type: "tail", n: 10, output: false, raw: true });
+  expect(h.content.history.map((row: unknown[]) => row[2])).toEqual(["21 * 2", "null.x"]);
+  // Every IOPub message answers a request a client sent (the rehearsal's own is made up: its
+  // messages would name it), or is the kernel's "starting".
+  const mine = new Set([r.reply, e.reply].map((m) => m.parent_header.msg_id));
+  const strays = k.iopubMessages.filter((m) =>
+    m.parent_header.msg_type === "execute_request" ? !mine.has(m.parent_header.msg_id as string)
+    : m.parent_header.msg_type === undefined ? m.header.msg_type !== "iopub_welcome" && m.content.execution_state !== "starting"
+    : !String(m.parent_header.msg_type).endsWith("_request"),
+  );
+  expect(strays.map((m) => [m.header.msg_type, m.content, m.parent_header])).toEqual([]);
 });
 
 test("the warm-up leaves no trace: layer and model names, and a seeded random stream, are those of a fresh process", async () => {

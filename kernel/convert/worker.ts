@@ -6,6 +6,7 @@
  *
  * @example startConverterThread() // convert/start.ts; thread.ts talks to it
  */
+import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 import { convertToData, loadEsbuild, typescript } from "./index.js";
 import { CellSyntaxError } from "./rewrite.js";
@@ -15,6 +16,17 @@ import { log } from "../log.js";
 import type { ConverterReply, ConverterRequest } from "./thread.js";
 
 const port = parentPort!;
+
+// Below the kernel's own thread (Linux gives each thread its own priority; 0 is this thread):
+// loading TypeScript, starting esbuild (its process inherits this) and the warm-up conversions
+// take ~0.3 s of processor as the kernel starts, when a client's first requests arrive and the
+// kernel's thread must answer them at once. A cell waiting for its conversion leaves a core
+// free, so conversions themselves lose nothing; the language service, at 19, stays below.
+try {
+  setPriority(0, 10);
+} catch {
+  // Not allowed here: conversions run at normal priority.
+}
 
 async function answer(r: ConverterRequest): Promise<ConverterReply> {
   try {

@@ -24,7 +24,10 @@
  */
 import { Worker } from "node:worker_threads";
 
-/** The thread's program (CommonJS, eval'd): nothing but node:vm. */
+/**
+ * The thread's program (CommonJS, eval'd): nothing but node:vm. It stays at normal priority: Node's
+ * watchdog thread, which it starts, inherits its priority and must run at once when SIGINT comes.
+ */
 const PROGRAM = `
 const vm = require("node:vm");
 const { parentPort, workerData } = require("node:worker_threads");

@@ -28,7 +28,6 @@ export const kernel_info_request: Handler = async (kernel, msg, channel) => {
     ],
   });
   if (TRACE) log(`start-up: kernel_info answered at ${performance.now().toFixed(0)} ms`);
-  void kernel.loadInBackground();
 };
 
 const TRACE = process.env.TSDL_TRACE === "1";

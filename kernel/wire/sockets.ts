@@ -1,7 +1,8 @@
 /**
  * The five sockets of a kernel, bound to the connection file's ip and ports only.
  * Shell is a ROUTER and IOPub an XPUB (so it sees subscriptions and can greet each new
- * subscriber with `iopub_welcome`, JEP 65) on this thread; heartbeat, control and stdin run on a
+ * subscriber with `iopub_welcome`, JEP 65) on this thread (made in main-sockets.ts, and bound
+ * there too when the kernel starts from cli.ts); heartbeat, control and stdin run on a
  * worker thread (control-worker.ts), stdin so that a synchronous `prompt()` can block this
  * thread while the answer arrives (`waitForStdin`).
  * Whatever arrives is checked by `deserialize` (size, framing, signature, replay, JSON) and a
@@ -10,10 +11,11 @@
  * @example const s = await bindSockets(conn, signer, session); s.onShell(handle);
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import { Router, XPublisher } from "zeromq";
+import type { Router, XPublisher } from "zeromq";
 import { endpoint, type ConnectionInfo } from "./connection.js";
 import type { Signer } from "./signer.js";
-import { deserialize, makeHeader, serialize, MAX_FRAME_BYTES, MAX_SMALL_FRAME_BYTES, quote, WireError, type Message } from "./message.js";
+import { deserialize, makeHeader, serialize, quote, WireError, type Message } from "./message.js";
+import { makeMainSockets, type MainSockets } from "./main-sockets.js";
 import { ReplayGuard } from "./replay.js";
 import { SendQueue } from "./send-queue.js";
 import { receiveLoop } from "./receive-loop.js";
@@ -30,12 +32,14 @@ export type Channel = "shell" | "control" | "stdin";
 const CLOSE_WAIT_MS = 2000;
 
 export class KernelSockets {
-  readonly shell = new Router({ linger: 0, maxMessageSize: MAX_FRAME_BYTES });
-  readonly iopub = new XPublisher({ linger: 0, maxMessageSize: MAX_SMALL_FRAME_BYTES });
+  readonly shell: Router;
+  readonly iopub: XPublisher;
+  /** True when shell and IOPub came bound (cli.ts binds them first thing: main-sockets.ts). */
+  private readonly bound: boolean;
   /** Signatures seen on every channel: control's too, which reach this thread from the worker. */
   private readonly replay = new ReplayGuard();
-  private readonly shellOut = new SendQueue(this.shell);
-  private readonly iopubOut = new SendQueue(this.iopub);
+  private readonly shellOut: SendQueue;
+  private readonly iopubOut: SendQueue;
   /** This thread's end of the stdin messages' port (the control thread receives them). */
   private stdinPort!: MessagePort;
   /** Bumped by the control thread after each stdin message and each Stop; waitForStdin waits on it. */
@@ -44,13 +48,17 @@ export class KernelSockets {
   /** 1 once the control thread has closed its sockets (or ended): see closeBeforeExit. */
   private readonly workerClosed = new Int32Array(new SharedArrayBuffer(4));
 
+  /** `early`: shell and IOPub already bound to the connection file's ports (bindMainSockets). */
   constructor(
     private readonly conn: ConnectionInfo,
     readonly signer: Signer,
     readonly session: string,
+    early?: MainSockets,
   ) {
-    // Every subscribe, even a repeated one, must reach us so each new client gets its welcome.
-    this.iopub.verbosity = "allSubs";
+    ({ shell: this.shell, iopub: this.iopub } = early ?? makeMainSockets());
+    this.bound = early !== undefined;
+    this.shellOut = new SendQueue(this.shell);
+    this.iopubOut = new SendQueue(this.iopub);
   }
 
   /** Binds all sockets and starts the heartbeat/control thread. */
@@ -68,8 +76,10 @@ export class KernelSockets {
           `${c.ip} on ports ${c.shell_port}, ${c.control_port} and ${c.stdin_port} can run code as this user`,
       );
     }
-    await this.shell.bind(endpoint(c, c.shell_port));
-    await this.iopub.bind(endpoint(c, c.iopub_port));
+    if (!this.bound) {
+      await this.shell.bind(endpoint(c, c.shell_port));
+      await this.iopub.bind(endpoint(c, c.iopub_port));
+    }
     const stdinChannel = new MessageChannel();
     this.stdinPort = stdinChannel.port1;
     this.stdinPort.on("message", (frames: Uint8Array[]) => this.receive("stdin", frames.map(asBuffer), handlers.onMessage));
