@@ -96,46 +96,51 @@ const execute: Handler = async (kernel, msg, channel) => {
   }
 
   if (storeHistory) kernel.history.add(count, c.code);
+  // A language service still loading is stopped from the cell's start until the request has been
+  // answered, its idle status included (client.ts, pauseLoading): resumed right after the script,
+  // it took a core back while the outputs and the reply were still being sent (a stopped process
+  // wakes with the scheduler's credit, even at the lowest priority). Not before this point: with
+  // `%strict on`, beforeExecute waits for the service's check.
+  let resume: (() => void) | null | undefined;
   try {
-    // execute_input (and anything before it) leaves before the cell can block this thread.
-    await kernel.sockets.drainIopub();
-    if (TRACE) marks.push(["drain", performance.now()]);
-    // A language service still loading waits while the cell's code runs (client.ts, pauseLoading).
-    const resume = lang.pauseLoading?.();
-    let r;
     try {
-      r = await kernel.executor.run(code, label);
+      // execute_input (and anything before it) leaves before the cell can block this thread.
+      await kernel.sockets.drainIopub();
+      if (TRACE) marks.push(["drain", performance.now()]);
+      resume = lang.pauseLoading?.();
+      const r = await kernel.executor.run(code, label);
+      if (TRACE) {
+        const { convert, compile } = kernel.executor.lastTimings;
+        marks.push(["run", performance.now()]);
+        log(`${label}: run = convert ${convert.toFixed(2)} + compile ${compile.toFixed(2)} + evaluate`);
+      }
+      await sendDiagnostics(kernel, lateDiagnostics, lang.ready?.() ?? false);
+      if (TRACE) marks.push(["diagnostics", performance.now()]);
+      kernel.streams.flush();
+      const isHandle = (r.value as Record<symbol, unknown> | null)?.[HANDLE] === true;
+      if (r.hasValue && r.value !== undefined && !isHandle && !silent) {
+        const data = bundleOf(r.value);
+        kernel.publish("execute_result", { execution_count: count, data, metadata: {} });
+        if (storeHistory && typeof data["text/plain"] === "string") kernel.history.setOutput(count, data["text/plain"]);
+      }
+    } catch (e) {
+      await sendDiagnostics(kernel, lateDiagnostics, lang.ready?.() ?? false);
+      await fail(kernel, msg, channel, count, kernel.executor.cells.describe(e), c.stop_on_error ?? true);
+      return;
     } finally {
-      resume?.();
+      kernel.allowStdin = false;
     }
-    if (TRACE) {
-      const { convert, compile } = kernel.executor.lastTimings;
-      marks.push(["run", performance.now()]);
-      log(`${label}: run = convert ${convert.toFixed(2)} + compile ${compile.toFixed(2)} + evaluate`);
-    }
-    await sendDiagnostics(kernel, lateDiagnostics, lang.ready?.() ?? false);
-    if (TRACE) marks.push(["diagnostics", performance.now()]);
-    kernel.streams.flush();
-    const isHandle = (r.value as Record<symbol, unknown> | null)?.[HANDLE] === true;
-    if (r.hasValue && r.value !== undefined && !isHandle && !silent) {
-      const data = bundleOf(r.value);
-      kernel.publish("execute_result", { execution_count: count, data, metadata: {} });
-      if (storeHistory && typeof data["text/plain"] === "string") kernel.history.setOutput(count, data["text/plain"]);
-    }
-  } catch (e) {
-    await sendDiagnostics(kernel, lateDiagnostics, lang.ready?.() ?? false);
-    await fail(kernel, msg, channel, count, kernel.executor.cells.describe(e), c.stop_on_error ?? true);
-    return;
+    const user_expressions = await evaluateUserExpressions(kernel, c.user_expressions ?? {});
+    await kernel.reply(channel, msg, "execute_reply", {
+      status: "ok",
+      execution_count: count,
+      user_expressions,
+      payload: [],
+    }, { status: "ok" });
   } finally {
-    kernel.allowStdin = false;
+    // After the kernel's idle status, which handle() publishes when this returns.
+    if (resume) setImmediate(resume);
   }
-  const user_expressions = await evaluateUserExpressions(kernel, c.user_expressions ?? {});
-  await kernel.reply(channel, msg, "execute_reply", {
-    status: "ok",
-    execution_count: count,
-    user_expressions,
-    payload: [],
-  }, { status: "ok" });
   if (TRACE) trace(label, [...marks, ["reply", performance.now()]]);
 };
 
