@@ -144,6 +144,12 @@ test("the execute path's rehearsal leaves no trace: nothing published, the first
     : !String(m.parent_header.msg_type).endsWith("_request"),
   );
   expect(strays.map((m) => [m.header.msg_type, m.content, m.parent_header])).toEqual([]);
+  // The language service took the rehearsal's message and added nothing to the session.
+  const c = await k.request("shell", "complete_request", { code: "rehearsa", cursor_pos: 8 });
+  expect(c.content.status).toBe("ok");
+  expect(c.content.matches).not.toContain("rehearsal");
+  const d = await k.request("shell", "complete_request", { code: "Math.ma", cursor_pos: 7 });
+  expect(d.content.matches).toContain("max");
 });
 
 test("the warm-up leaves no trace: layer and model names, and a seeded random stream, are those of a fresh process", async () => {

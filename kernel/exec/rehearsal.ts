@@ -5,8 +5,8 @@
  * script, the value's display, the error's traceback, the messages out — ~4 ms of its ~6 in the
  * kernel (TSDL_TRACE=1), against ~1 ms for the same cell later. The rehearsal calls the same
  * functions with a cell of its own, one that returns a value and one that throws, and sends
- * nothing: no message, no history, no execution count, no language service (its process
- * warms itself as it loads).
+ * nothing to the client: no message, no history, no execution count. The language service gets
+ * one message it ignores (client.ts, rehearse), and adds no cell to the session.
  *
  * The kernel runs it once no request has come for a moment (kernel.ts, startWhenQuiet: a client
  * sends kernel_info and often a cell right after it, which must not wait), before it loads the
@@ -19,6 +19,7 @@ import { deserialize, makeHeader, serialize } from "../wire/message.js";
 import { usesOnlyDefined } from "../convert/simple.js";
 import { helpRequest } from "./help.js";
 import { bundleOf } from "../display/bundle.js";
+import { languageService } from "../language-seam.js";
 
 /** Cells as people write them, not `1 + 1`: a value to display and an error to describe. */
 const VALUE_CELL = "Math.max(0.5, 2) * [3].length";
@@ -28,6 +29,7 @@ const LABEL = "<rehearsal>";
 
 export async function rehearseExecute(kernel: Kernel): Promise<void> {
   const { signer } = kernel.sockets;
+  (await languageService()).rehearse?.();
   for (const code of [VALUE_CELL, ERROR_CELL]) {
     // The request as it arrives: framed, signed, verified and parsed.
     const request = deserialize(

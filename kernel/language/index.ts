@@ -43,6 +43,11 @@ export function ready(): boolean {
   return instance?.isReady ?? false;
 }
 
+/** The kernel's rehearsal of the execute path (exec/rehearsal.ts): beforeExecute's work without a cell. */
+export function rehearse(): void {
+  instance?.rehearse();
+}
+
 /** complete_request → complete_reply content. @example await complete("network.fi", 10) */
 export async function complete(code: string, cursorPos: number): Promise<CompleteReply> {
   const service = start();

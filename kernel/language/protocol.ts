@@ -6,7 +6,9 @@
  */
 export type ServiceRequest =
   | { id: number; op: "complete" | "inspect"; code: string; cursorPos: number }
-  | { id: number; op: "check" | "addCell"; code: string };
+  | { id: number; op: "check" | "addCell"; code: string }
+  /** Nothing to do: the kernel's rehearsal (exec/rehearsal.ts) warming its side of the channel. */
+  | { id: 0; op: "rehearse" };
 
 export type ServiceReply =
   | { id: number; result: unknown }

@@ -48,6 +48,7 @@ saveCodeCaches();
 send({ id: 0, ready: true });
 
 handle = (r) => {
+  if (r.op === "rehearse") return;
   try {
     const result =
       r.op === "complete" ? service.complete(r.code, r.cursorPos)
