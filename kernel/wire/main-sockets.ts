@@ -27,10 +27,15 @@ export function makeMainSockets(): MainSockets {
   return { shell, iopub };
 }
 
-/** Makes both and binds them to the connection file's ip and ports. */
-export async function bindMainSockets(conn: ConnectionInfo): Promise<MainSockets> {
-  const sockets = makeMainSockets();
+/** Binds both to the connection file's ip and ports. */
+export async function bindMain(sockets: MainSockets, conn: ConnectionInfo): Promise<void> {
   await sockets.shell.bind(endpoint(conn, conn.shell_port));
   await sockets.iopub.bind(endpoint(conn, conn.iopub_port));
+}
+
+/** Makes both and binds them (cli.ts, first thing). */
+export async function bindMainSockets(conn: ConnectionInfo): Promise<MainSockets> {
+  const sockets = makeMainSockets();
+  await bindMain(sockets, conn);
   return sockets;
 }

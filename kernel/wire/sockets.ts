@@ -15,7 +15,7 @@ import type { Router, XPublisher } from "zeromq";
 import { endpoint, type ConnectionInfo } from "./connection.js";
 import type { Signer } from "./signer.js";
 import { deserialize, makeHeader, serialize, quote, WireError, type Message } from "./message.js";
-import { makeMainSockets, type MainSockets } from "./main-sockets.js";
+import { bindMain, makeMainSockets, type MainSockets } from "./main-sockets.js";
 import { ReplayGuard } from "./replay.js";
 import { SendQueue } from "./send-queue.js";
 import { receiveLoop } from "./receive-loop.js";
@@ -76,10 +76,7 @@ export class KernelSockets {
           `${c.ip} on ports ${c.shell_port}, ${c.control_port} and ${c.stdin_port} can run code as this user`,
       );
     }
-    if (!this.bound) {
-      await this.shell.bind(endpoint(c, c.shell_port));
-      await this.iopub.bind(endpoint(c, c.iopub_port));
-    }
+    if (!this.bound) await bindMain(this, c);
     const stdinChannel = new MessageChannel();
     this.stdinPort = stdinChannel.port1;
     this.stdinPort.on("message", (frames: Uint8Array[]) => this.receive("stdin", frames.map(asBuffer), handlers.onMessage));
