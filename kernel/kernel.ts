@@ -113,12 +113,8 @@ export class Kernel {
   }
 
   private background: Promise<RuntimeHost | null> | null = null;
-  private onRuntimeLoaded!: (host: RuntimeHost | null) => void;
-  /** Resolves when the runtime has loaded (or failed to), without starting its load. */
-  private readonly runtimeLoaded = new Promise<RuntimeHost | null>((resolve) => (this.onRuntimeLoaded = resolve));
   /** The execute path's rehearsal while it runs (exec/rehearsal.ts); shell requests wait for it. */
   private rehearsal: Promise<void> | null = null;
-  private rehearsed = false;
   private quietTimer: NodeJS.Timeout | null = null;
 
   /**
@@ -142,10 +138,11 @@ export class Kernel {
     this.quietTimer.unref();
   }
 
-  /** Rehearses the execute path, once, before the runtime loads (startWhenQuiet). */
+  /**
+   * Rehearses the execute path before the runtime loads. Once: startWhenQuiet calls it only while
+   * the runtime's load has not started, and starts that load right after.
+   */
   private rehearse(): void {
-    if (this.rehearsed) return;
-    this.rehearsed = true;
     const started = performance.now();
     this.rehearsal = rehearseExecute(this)
       .then(() => {
@@ -158,10 +155,7 @@ export class Kernel {
   /** Loads the runtime (once); resolves with it, or null when it failed to load. Cells await it. */
   loadInBackground(): Promise<RuntimeHost | null> {
     if (this.quietTimer) clearTimeout(this.quietTimer);
-    return (this.background ??= this.loadRuntime().then((host) => {
-      this.onRuntimeLoaded(host);
-      return host;
-    }));
+    return (this.background ??= this.loadRuntime());
   }
 
   /** Requests being handled now (shell and control); the warm-up runs only while it is 0. */
@@ -198,7 +192,9 @@ export class Kernel {
     const quiet = new Promise<void>((resolve) => setTimeout(resolve, WARM_UP_AFTER_MS).unref());
     const language = languageService().then((lang) => lang.whenLoaded?.());
     const loadedOrLate = Promise.race([language, new Promise<void>((resolve) => setTimeout(resolve, WARM_UP_LATEST_MS).unref())]);
-    const [host] = await Promise.all([this.runtimeLoaded, this.converter.ready, Promise.race([this.firstCellDone, quiet]), loadedOrLate]);
+    // By then the runtime is loaded or loading (startWhenQuiet, or a cell that needed it).
+    await Promise.all([this.converter.ready, Promise.race([this.firstCellDone, quiet]), loadedOrLate]);
+    const host = await this.loadInBackground();
     if (!host?.warmUp) return;
     const started = performance.now();
     try {

@@ -17,8 +17,8 @@
  * SIGINT itself: a listener would put libuv's handler in place of the watchdog's (Interrupts
  * checks for one before each cell; see interrupt.ts).
  *
- * Started first thing by cli.ts, as the converter thread is. When it cannot start, the kernel
- * listens for SIGINT as before (`ready` resolves false).
+ * Started first thing by cli.ts, as the converter thread is. When it cannot start, or ends, the
+ * kernel listens for SIGINT as before (`onLost`).
  *
  * @example const watch = startSigintWatch(); watch.onSigint = () => interrupts.interrupt();
  */
@@ -33,7 +33,6 @@ const vm = require("node:vm");
 const { parentPort, workerData } = require("node:worker_threads");
 globalThis.__forever = workerData;
 const wait = new vm.Script("Atomics.wait(globalThis.__forever, 0, 0)", { filename: "tsdl-sigint-watch" });
-parentPort.postMessage("armed");
 for (;;) {
   try {
     wait.runInThisContext({ breakOnSigint: true, displayErrors: false });
@@ -45,8 +44,6 @@ for (;;) {
 `;
 
 export interface SigintWatch {
-  /** True once the watchdog runs; false when the thread could not start (listen for SIGINT then). */
-  readonly ready: Promise<boolean>;
   /** Called for each SIGINT that came while no cell's script ran. */
   onSigint: () => void;
   /** Called once if the thread fails to start or ends: the kernel must listen for SIGINT itself. */
@@ -58,19 +55,12 @@ export function startSigintWatch(): SigintWatch {
   const forever = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(PROGRAM, { eval: true, workerData: forever, name: "tsdl-sigint-watch", resourceLimits: { maxOldGenerationSizeMb: 16 } });
   worker.unref();
-  let armed!: (ok: boolean) => void;
-  const watch: SigintWatch = {
-    ready: new Promise<boolean>((resolve) => (armed = resolve)),
-    onSigint: () => {},
-    onLost: () => {},
-  };
+  const watch: SigintWatch = { onSigint: () => {}, onLost: () => {} };
   worker.on("message", (m) => {
-    if (m === "armed") armed(true);
-    else if (m === "sigint") watch.onSigint();
+    if (m === "sigint") watch.onSigint();
   });
   let lost = false;
   const lose = () => {
-    armed(false);
     if (!lost) {
       lost = true;
       watch.onLost();
