@@ -75,14 +75,27 @@ def iopub_joined(kc):
 
 out = {n: {"ready_s": [], "first_reply_ms": [], "first_idle_ms": [], "nb_first_reply_ms": [], "nb_first_idle_ms": [], "reply_ms": [], "idle_ms": [], "idle_lost": 0} for n in names}
 kept = []
+
+def started(name):
+    km = KernelManager(kernel_name=name)
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    return km, kc
+
+def first_cell(km, kc, r, key):
+    """Times the session's first cell into r[key + "_reply_ms"] and r[key + "_idle_ms"], then ends the session."""
+    a, b = run(kc, "1 + 1")
+    r[key + "_reply_ms"].append(a)
+    if b is not None: r[key + "_idle_ms"].append(b)
+    kc.stop_channels()
+    km.shutdown_kernel(now=False)
+
 for i in range(starts):
     for name in names:
         r = out[name]
-        km = KernelManager(kernel_name=name)
         t0 = time.perf_counter()
-        km.start_kernel()
-        kc = km.client()
-        kc.start_channels()
+        km, kc = started(name)
         mid = kc.kernel_info()
         while True:
             m = kc.get_shell_msg(timeout=120)
@@ -90,34 +103,20 @@ for i in range(starts):
         r["ready_s"].append(time.perf_counter() - t0)
         # The reply came on shell; IOPub (a PUB socket) may still be joining, and a status
         # message published before it joined is lost: wait until IOPub delivers, then send the
-        # session's first cell at once, as nbconvert does.
+        # session's first cell at once (the harshest case: the kernel has had no idle moment).
         iopub_joined(kc)
-        a, b = run(kc, "1 + 1")
-        r["first_reply_ms"].append(a)
-        if b is not None: r["first_idle_ms"].append(b)
-        kc.stop_channels()
-        km.shutdown_kernel(now=False)
+        first_cell(km, kc, r, "first")
         # As nbconvert sends it: another fresh session, the first cell after jupyter_client's
         # wait_for_ready (kernel_info until IOPub works, then IOPub drained until 0.2 s of quiet).
-        km = KernelManager(kernel_name=name)
-        km.start_kernel()
-        kc = km.client()
-        kc.start_channels()
+        km, kc = started(name)
         kc.wait_for_ready(timeout=120)
-        a, b = run(kc, "1 + 1")
-        r["nb_first_reply_ms"].append(a)
-        if b is not None: r["nb_first_idle_ms"].append(b)
-        kc.stop_channels()
-        km.shutdown_kernel(now=False)
+        first_cell(km, kc, r, "nb_first")
 # The round trips: one more session of every kernel, started after all the timed starts (a
 # kernel left running would warm up while the next one's start is timed), then cells taken in
 # turns (one to each kernel, round after round), so that the machine's changing speed touches
 # them all alike.
 for name in names:
-    km = KernelManager(kernel_name=name)
-    km.start_kernel()
-    kc = km.client()
-    kc.start_channels()
+    km, kc = started(name)
     kc.wait_for_ready(timeout=120)
     iopub_joined(kc)
     kept.append((name, km, kc))
