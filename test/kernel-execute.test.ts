@@ -190,6 +190,24 @@ check({ n: 5 })`);
     expect(r.errors[0].traceback.join("\n")).toContain("3 | const after = 2");
   });
 
+  test("a re-run cell's error names the run that failed, also when its script is reused", async () => {
+    // `nothing.here.x` is a plain expression: its second run reuses the first run's script
+    // (executor.ts); the one with `=>` makes a function, so each run compiles its own.
+    await value("var nothing = { here: undefined as any }; 0");
+    for (const code of ["nothing.here.x", "nothing.here.x", "[1].map((i) => nothing.here.x)", "[1].map((i) => nothing.here.x)"]) {
+      const r = await k.execute(code);
+      const n = r.reply.content.execution_count;
+      const tb = r.errors[0].traceback.join("\n");
+      expect(r.errors[0].ename, code).toBe("TypeError");
+      expect(tb, code).toContain(`In[${n}], line 1:`);
+      expect(tb.match(/In\[\d+\]:\d+:\d+/g), tb).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^In\\[${n}\\]:1:`))]));
+      expect(tb.match(/In\[\d+\]/g)!.every((m) => m === `In[${n}]`), tb).toBe(true);
+    }
+    // A reused script sees the session as it is now.
+    await value("nothing.here = { x: 42 }");
+    expect(await value("nothing.here.x")).toBe("42");
+  });
+
   test("throwing a non-Error value is reported too", async () => {
     const r = await k.execute("throw { code: 7 }");
     expect(r.errors[0]).toMatchObject({ ename: "Uncaught", evalue: "{ code: 7 }" });

@@ -22,6 +22,8 @@ export interface ConvertedCell {
   js: string;
   hasValue: boolean;
   names: string[];
+  /** The script runs no code of its own once it has ended (see ConvertedData.reusable). */
+  reusable: boolean;
   /** The cell's 1-based line/column for a 1-based line/column in `js` (null if unmapped). */
   originalPosition(line: number, column: number): { line: number; column: number } | null;
 }
@@ -40,6 +42,12 @@ export interface ConvertedData {
   map: string | null;
   /** The rewrite's mapping from the rewritten cell to the cell as typed. */
   chunks: readonly Chunk[];
+  /**
+   * True when the script defines no function, so nothing of it can run after the run that made
+   * it (simple.ts: a plain expression without `=>`): a re-run of the same text may run the
+   * script compiled for an earlier run (executor.ts). Absent: false.
+   */
+  reusable?: boolean;
 }
 
 /** Parses, rewrites and transpiles `code`; throws CellSyntaxError when it does not parse. */
@@ -72,6 +80,7 @@ export function fromData(code: string, data: ConvertedData): ConvertedCell {
     js: data.js,
     hasValue: data.hasValue,
     names: data.names,
+    reusable: data.reusable ?? false,
     originalPosition(line, column) {
       maps ??= { map: data.map === null ? null : new SourceMap(JSON.parse(data.map)), source: RewrittenSource.fromChunks(data.chunks, code) };
       if (line === 1) column -= data.prefixLength;

@@ -64,7 +64,10 @@ export function simpleExpression(code: string): ConvertedData | null {
   } catch {
     return null;
   }
-  return { js: source.text, hasValue: true, names: [], prefixLength: 0, map: null, chunks: source.chunks };
+  // Without `=>` the expression makes no function (the characters allow no other kind), so its
+  // script leaves no code behind that could run after it: a re-run may reuse it (executor.ts).
+  const reusable = !code.slice(start, end).includes("=>");
+  return { js: source.text, hasValue: true, names: [], prefixLength: 0, map: null, chunks: source.chunks, reusable };
 }
 
 /** Words of an expression that name no variable. */

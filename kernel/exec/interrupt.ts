@@ -35,6 +35,9 @@ export const INTERRUPT_SIGNAL = Symbol.for("tsdl.interrupt");
 export interface CellGuard {
   /** Rejects with KeyboardInterrupt when an interrupt arrives while the cell runs. */
   readonly interrupted: Promise<never>;
+  /** True once a Stop came for the cell (its signal, when made, is aborted). */
+  readonly stopped: boolean;
+  /** The cell's AbortSignal, made on first use. */
   readonly signal: AbortSignal;
   end(): void;
 }
@@ -55,7 +58,7 @@ export const SHARED = {
 export const SIGNAL_AFTER_MS = 100;
 
 export class Interrupts {
-  private current: { reject: (e: Error) => void; controller: AbortController } | null = null;
+  private current: RunningCell | null = null;
   /** State shared with the control thread (slots in SHARED). */
   readonly shared = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   /** Called on every interrupt (the runtime's requestInterrupt, when it exists). */
@@ -65,7 +68,7 @@ export class Interrupts {
 
   /** The running cell's AbortSignal (aborted by a Stop), or undefined between cells. */
   get signal(): AbortSignal | undefined {
-    return this.current?.controller.signal;
+    return this.current?.signal;
   }
 
   /** This thread's SIGINT listener, once added. */
@@ -124,8 +127,7 @@ export class Interrupts {
     } catch {
       // The runtime's hook failing must not stop the interrupt itself.
     }
-    c.controller.abort(new KeyboardInterrupt());
-    c.reject(new KeyboardInterrupt());
+    c.stop();
   }
 
   /**
@@ -153,7 +155,7 @@ export class Interrupts {
    * when it wakes. @example if (interrupts.stopRequested()) throw new KeyboardInterrupt();
    */
   stopRequested(): boolean {
-    return Atomics.load(this.shared, SHARED.stop) === Atomics.load(this.shared, SHARED.cell) || (this.signal?.aborted ?? false);
+    return Atomics.load(this.shared, SHARED.stop) === Atomics.load(this.shared, SHARED.cell) || (this.current?.stopped ?? false);
   }
 
   /** Runs `script` (a cell's synchronous part) marked as breakable by SIGINT. */
@@ -172,28 +174,80 @@ export class Interrupts {
     } catch {
       // as for onInterrupt
     }
-    const controller = new AbortController();
     let reject!: (e: Error) => void;
     const interrupted = new Promise<never>((_, rej) => (reject = rej));
     interrupted.catch(() => {});
-    this.current = { reject, controller };
-    if (Atomics.load(this.shared, SHARED.stop) === Atomics.load(this.shared, SHARED.cell)) {
-      controller.abort(new KeyboardInterrupt());
-      reject(new KeyboardInterrupt());
-    }
-    (globalThis as Record<symbol, unknown>)[INTERRUPT_SIGNAL] = controller.signal;
+    const cell = new RunningCell(reject);
+    this.current = cell;
+    if (Atomics.load(this.shared, SHARED.stop) === Atomics.load(this.shared, SHARED.cell)) cell.stop();
+    publishSignal(this);
     return {
       interrupted,
-      signal: controller.signal,
+      get stopped() {
+        return cell.stopped;
+      },
+      get signal() {
+        return cell.signal;
+      },
       end: () => {
         this.current = null;
         // Between cells no signal is published: work started later (the idle warm-up's fit)
         // must not take an ended cell's, which a Stop may have aborted.
-        const g = globalThis as Record<symbol, unknown>;
-        if (g[INTERRUPT_SIGNAL] === controller.signal) g[INTERRUPT_SIGNAL] = undefined;
+        if (published === this) published = null;
       },
     };
   }
+}
+
+/**
+ * A cell from its script's start to its end. Its AbortSignal is made when first asked for (by
+ * the runtime's fit, or a cell that reads it): an AbortController costs ~10-60 µs, and most
+ * cells never look at it.
+ */
+class RunningCell {
+  stopped = false;
+  private controller: AbortController | null = null;
+
+  constructor(private readonly reject: (e: Error) => void) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.stopped) this.controller.abort(new KeyboardInterrupt());
+    }
+    return this.controller.signal;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.controller?.abort(new KeyboardInterrupt());
+    this.reject(new KeyboardInterrupt());
+  }
+}
+
+/** The Interrupts whose running cell's signal `globalThis[INTERRUPT_SIGNAL]` gives (null: none). */
+let published: Interrupts | null = null;
+/** Whether `globalThis[INTERRUPT_SIGNAL]` is publishSignal's getter (code that assigns it replaces it). */
+let getterInstalled = false;
+
+/**
+ * Makes `globalThis[INTERRUPT_SIGNAL]` the running cell's signal, looked up when it is read (a
+ * getter, defined once): the signal is made only for a reader. Assigning the global (a test
+ * standing in for the kernel) turns it back into a plain value until the next cell starts.
+ */
+function publishSignal(interrupts: Interrupts): void {
+  published = interrupts;
+  if (getterInstalled) return;
+  getterInstalled = true;
+  Object.defineProperty(globalThis, INTERRUPT_SIGNAL, {
+    get: () => published?.signal,
+    set: (value: unknown) => {
+      getterInstalled = false;
+      Object.defineProperty(globalThis, INTERRUPT_SIGNAL, { value, writable: true, configurable: true, enumerable: false });
+    },
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 /** True for the error Node throws when SIGINT breaks a script run with breakOnSigint. */
