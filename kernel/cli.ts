@@ -89,12 +89,9 @@ async function kernel(args: string[]): Promise<void> {
   const sigintWatch = startSigintWatch();
   const { startConverterThread } = await import("./convert/start.js");
   const converterThread = startConverterThread();
-  // The language service's process too: it needs about a second to load, at the lowest priority.
-  const { LANGUAGE_OFF, startLanguageServer } = await import("./language/start.js");
-  const languageServer = LANGUAGE_OFF ? undefined : startLanguageServer(process.cwd());
   const { Kernel } = (await import(entryPoint("kernel.js", "kernel.bundle.js").href)) as typeof import("./kernel.js");
   try {
-    await new Kernel(conn, { converter: converterThread, languageServer, sigintWatch, mainSockets }).start();
+    await new Kernel(conn, { converter: converterThread, sigintWatch, mainSockets }).start();
   } catch (e) {
     // Open sockets at exit can make zeromq's addon abort instead of exiting (sockets.ts, closeBeforeExit).
     for (const socket of [mainSockets!.shell, mainSockets!.iopub]) if (!socket.closed) socket.close();

@@ -18,7 +18,6 @@ import { reportEscapedErrors } from "./exec/escaped.js";
 import { rehearseExecute } from "./exec/rehearsal.js";
 import { ConverterThread } from "./convert/thread.js";
 import type { StartedConverter } from "./convert/start.js";
-import type { StartedServer } from "./language/start.js";
 import type { SigintWatch } from "./exec/sigint-watch.js";
 import type { MainSockets } from "./wire/main-sockets.js";
 import { Importer } from "./exec/imports.js";
@@ -32,7 +31,12 @@ import { log } from "./log.js";
 import { languageService } from "./language-seam.js";
 
 
-/** The quiet (no request) after which the kernel rehearses the execute path and loads the runtime. */
+/**
+ * The quiet (no request) after which the kernel rehearses the execute path, starts the language
+ * service and loads the runtime. (Rehearsing 1 ms after kernel_info's answer instead made a
+ * first cell sent at once no faster, and IOPub slower to join: the rehearsal takes 6-25 ms
+ * while the converter thread loads.)
+ */
 const QUIET_MS = 25;
 /** How long a kernel that receives no cell waits before it warms the runtime up anyway. */
 const WARM_UP_AFTER_MS = 1000;
@@ -65,16 +69,14 @@ export class Kernel {
   private pendingInput: { resolve: (v: string) => void; reject: (e: Error) => void } | null = null;
 
   /**
-   * `converter`, `languageServer`, `sigintWatch`, `mainSockets`: the converter thread, the
-   * language service's process, SIGINT's watchdog thread and shell and IOPub bound, if the
-   * caller made them already (cli.ts does, first thing). Without `sigintWatch` the kernel listens
-   * for SIGINT itself.
+   * `converter`, `sigintWatch`, `mainSockets`: the converter thread, SIGINT's watchdog thread and
+   * shell and IOPub bound, if the caller made them already (cli.ts does, first thing). Without
+   * `sigintWatch` the kernel listens for SIGINT itself.
    */
   constructor(
     readonly conn: ConnectionInfo,
     private readonly options: {
       converter?: StartedConverter;
-      languageServer?: StartedServer;
       sigintWatch?: SigintWatch;
       mainSockets?: MainSockets;
     } = {},
@@ -96,9 +98,9 @@ export class Kernel {
     this.streams.install();
     this.interrupts.install(this.options.sigintWatch);
     this.installGlobals();
-    // The language service's client, for the process cli.ts started, before the sockets can
-    // bring a request that would start one of its own.
-    void languageService().then((lang) => lang.start?.({ cwd: process.cwd(), started: this.options.languageServer }));
+    // The language service's client; its process starts once the first requests are answered
+    // (launchLanguageService), and what cells send it meanwhile waits.
+    void languageService().then((lang) => lang.start?.({ cwd: process.cwd(), launchLater: true }));
     await this.sockets.bind({
       onMessage: (channel, msg) => this.onMessage(channel, msg),
       onInterrupt: (cell) => this.interrupts.fromControl(cell),
@@ -118,39 +120,67 @@ export class Kernel {
   private quietTimer: NodeJS.Timeout | null = null;
 
   /**
-   * Once no request has come for QUIET_MS: rehearses the execute path, then loads the runtime.
-   * Both take this thread (~5 and ~20 ms), and a client sends its first requests in a burst —
-   * kernel_info, then at once a cell (nbconvert, a benchmark) or comm_info and history
-   * (JupyterLab) — which must not queue behind them: a `1 + 1` sent right after kernel_info used
-   * to wait ~20 ms for the runtime's compile it does not need. A cell that needs the runtime
-   * starts its load itself (execute.ts), at once. Called at start and whenever the kernel
-   * becomes idle, until the load has started.
+   * Once no request has come for QUIET_MS: rehearses the execute path, starts the language
+   * service's process, then loads the runtime, one step per turn of the event loop while no
+   * request comes (quietSteps). Each takes this thread (~5-10, ~10-20 and ~20 ms), and a client
+   * sends its first requests in a burst — kernel_info, then at once a cell (nbconvert, a
+   * benchmark) or comm_info and history (JupyterLab) — which must not queue behind them: a `1 + 1`
+   * sent right after kernel_info used to wait ~20 ms for the runtime's compile it does not need.
+   * A cell that needs the runtime starts its load itself (execute.ts), at once. Called at start
+   * and whenever the kernel becomes idle, until the load has started.
    */
   private startWhenQuiet(): void {
     if (this.background) return;
     if (this.quietTimer) clearTimeout(this.quietTimer);
     this.quietTimer = setTimeout(() => {
       this.quietTimer = null;
-      if (this.background || this.inFlight > 0 || this.queue.length > 0) return; // settle() calls again
-      this.rehearse();
-      void this.loadInBackground();
+      void this.quietSteps();
     }, QUIET_MS);
     this.quietTimer.unref();
   }
 
+  /** How many of quietSteps' steps are done. */
+  private stepsDone = 0;
+
   /**
-   * Rehearses the execute path before the runtime loads. Once: startWhenQuiet calls it only while
-   * the runtime's load has not started, and starts that load right after.
+   * The steps of startWhenQuiet, each in its own turn of the event loop: a request that arrives
+   * during one is read before the next, which then waits for the next quiet moment (settle()
+   * calls startWhenQuiet again), so it waits for one step at most.
    */
-  private rehearse(): void {
+  private async quietSteps(): Promise<void> {
+    const steps = [() => this.rehearse(), () => this.launchLanguageService(), () => void this.loadInBackground()];
+    while (this.stepsDone < steps.length && !this.background && this.inFlight === 0 && this.queue.length === 0) {
+      await steps[this.stepsDone++]();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Rehearses the execute path (startWhenQuiet's first step; shell requests wait for it to end). */
+  private rehearse(): Promise<void> {
     const started = performance.now();
-    this.rehearsal = rehearseExecute(this)
+    return (this.rehearsal = rehearseExecute(this)
       .then(() => {
         if (process.env.TSDL_TRACE === "1") log(`start-up: the execute path was rehearsed in ${(performance.now() - started).toFixed(1)} ms`);
       })
       .catch((e: Error) => log(`the execute path's rehearsal failed (the first cell is only slower): ${e.stack ?? e}`))
-      .finally(() => (this.rehearsal = null));
+      .finally(() => (this.rehearsal = null)));
   }
+
+  /**
+   * Starts the language service's process (once; a completion or inspection starts it too). Not
+   * with the kernel: spawning it takes this thread ~20 ms, and its loading, even at the lowest
+   * priority, slowed the kernel's own start — kernel_info was answered ~85 ms later than with
+   * the service off (through jupyter_client). At the first quiet moment, or once the session's
+   * first cell is answered if requests never pause: a cell's type check waits for it meanwhile
+   * (execute.ts reports a late one to the cell).
+   */
+  private launchLanguageService(): void {
+    if (this.languageLaunched) return;
+    this.languageLaunched = true;
+    void languageService().then((lang) => lang.launch?.());
+  }
+
+  private languageLaunched = false;
 
   /** Loads the runtime (once); resolves with it, or null when it failed to load. Cells await it. */
   loadInBackground(): Promise<RuntimeHost | null> {
@@ -340,7 +370,10 @@ export class Kernel {
       this.publish("status", { execution_state: "idle" }, msg);
       this.inFlight--;
       this.settle();
-      if (type === "execute_request") this.onFirstCellDone();
+      if (type === "execute_request") {
+        this.onFirstCellDone();
+        if (!this.languageLaunched) setImmediate(() => this.launchLanguageService());
+      }
     }
   }
 

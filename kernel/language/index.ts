@@ -4,7 +4,8 @@
  * process of its own at the lowest priority, so that it never delays kernel_info_reply or a cell).
  *
  * @example
- * start({ cwd: process.cwd() });                 // as the kernel starts: loading takes ~1 s in its process
+ * start({ cwd: process.cwd(), launchLater: true }); // as the kernel starts
+ * launch();                                      // once its first requests are answered: loading takes ~1 s
  * await complete("network.fi", 10);              // complete_reply content
  * await inspect("tensor", 6, 0);                 // inspect_reply content
  * const b = await beforeExecute(code, { deferDiagnostics: true }); // %strict and type errors
@@ -22,10 +23,22 @@ export { parseStrictMagic } from "./strict.js";
 let instance: LanguageService | null = null;
 
 
-/** The kernel's language service, started on first use (call early: loading takes ~1 s). */
+/** The kernel's language service, made on first use (its process starts now unless `launchLater`). */
 export function start(options: LanguageServiceOptions = {}): LanguageService | null {
   if (LANGUAGE_OFF) return null;
   return (instance ??= new LanguageService(options));
+}
+
+/** Starts the service's process if it has not started (LanguageServiceOptions.launchLater). */
+export function launch(): void {
+  start()?.launch();
+}
+
+/** The service, its process started: someone waits for its answer. */
+function launched(): LanguageService | null {
+  const service = start();
+  service?.launch();
+  return service;
 }
 
 /** Resolves once the service has loaded (at once when it is off). */
@@ -50,14 +63,14 @@ export function rehearse(): void {
 
 /** complete_request → complete_reply content. @example await complete("network.fi", 10) */
 export async function complete(code: string, cursorPos: number): Promise<CompleteReply> {
-  const service = start();
+  const service = launched();
   if (!service) return { status: "ok", matches: [], cursor_start: cursorPos, cursor_end: cursorPos, metadata: { _jupyter_types_experimental: [] } };
   return service.complete(code, cursorPos);
 }
 
 /** inspect_request → inspect_reply content. @example await inspect("tensor", 6, 0) */
 export async function inspect(code: string, cursorPos: number, detailLevel = 0): Promise<InspectReply> {
-  return start()?.inspect(code, cursorPos, detailLevel) ?? { status: "ok", found: false, data: {}, metadata: {} };
+  return launched()?.inspect(code, cursorPos, detailLevel) ?? { status: "ok", found: false, data: {}, metadata: {} };
 }
 
 /** Before a cell runs: `%strict` and type errors. @example await beforeExecute("%strict on") */
