@@ -13,6 +13,9 @@ let k: KernelClient;
 
 beforeAll(async () => {
   k = await startKernel();
+  // The tests below are of the language service's completions. Before it has loaded, the
+  // session's values answer (tested apart, below); an inspection waits for it.
+  await k.request("shell", "inspect_request", { code: "tensor", cursor_pos: 6, detail_level: 0 });
 });
 afterAll(async () => {
   await k?.stop();
@@ -243,18 +246,61 @@ describe("a TypeScript module next to the notebook", () => {
   });
 });
 
-describe("TSDL_LANGUAGE=off", () => {
-  test("turns the language service off: no matches, no type errors, cells still run", async () => {
-    const off = await startKernel({ env: { TSDL_LANGUAGE: "off" } });
-    try {
-      const c = await off.request("shell", "complete_request", { code: "Math.fl", cursor_pos: 7 });
-      expect(c.content).toMatchObject({ status: "ok", matches: [], cursor_start: 7, cursor_end: 7 });
-      const r = await off.execute('const n: number = "five";\nn');
-      expect(r.reply.content.status).toBe("ok");
-      expect(r.results[0]["text/plain"]).toBe("'five'");
-      expect(r.stderr).toBe("");
-    } finally {
-      await off.stop();
+describe("completion from the session's values (before the service has loaded, or with it off)", () => {
+  let off: KernelClient;
+  beforeAll(async () => {
+    // With the service off the values are all there is, so what they answer can be asserted.
+    off = await startKernel({ env: { TSDL_LANGUAGE: "off" } });
+  });
+  afterAll(async () => {
+    await off?.stop();
+  });
+  const completeOff = async (code: string) =>
+    (await off.request("shell", "complete_request", { code, cursor_pos: [...code].length })).content as unknown as Completion;
+  const kinds = (c: Completion) => Object.fromEntries(c.metadata._jupyter_types_experimental.map((t) => [t.text, t.type]));
+
+  test("globals, Node's objects' members and the runtime's namespaces complete, with their kinds", async () => {
+    const g = await completeOff("clearOu");
+    expect(g).toMatchObject({ status: "ok", matches: ["clearOutput"], cursor_start: 0, cursor_end: 7 });
+    expect(kinds(g)).toEqual({ clearOutput: "function" });
+    const m = await completeOff("x = Math.fl");
+    expect(m).toMatchObject({ matches: ["floor"], cursor_start: 9, cursor_end: 11 });
+    const d = await completeOff("layers.De");
+    expect(d.matches).toEqual(expect.arrayContaining(["Dense"]));
+    expect(kinds(d).Dense).toBe("class");
+    const t = await completeOff("tens");
+    expect(t.matches).toEqual(expect.arrayContaining(["tensor", "Tensor"]));
+    expect(kinds(t).Tensor).toBe("class");
+  });
+
+  test("names from earlier cells and their members, along a chain of names, in code points", async () => {
+    const r = await off.execute("const run = { history: { loss: [1], lossWeights: 2, acc: [0] }, label: 'a' };\nclass Model7 { units = 3; _secret = 1; predict() { return 1; } }\nconst model7 = new Model7();");
+    expect(r.reply.content.status).toBe("ok");
+    expect((await completeOff("ru")).matches).toContain("run");
+    expect((await completeOff("run.history.lo")).matches).toEqual(["loss", "lossWeights"]);
+    expect((await completeOff("run ?. history\n  .ac")).matches).toEqual(["acc"]);
+    const p = await completeOff("model7.");
+    expect(p.matches).toEqual(["predict", "units"]);
+    expect(kinds(p)).toEqual({ predict: "function", units: "property" });
+    expect((await completeOff("model7._")).matches).toEqual(["_secret"]);
+    const e = await completeOff("'😀'; run.la");
+    expect(e).toMatchObject({ matches: ["label"], cursor_start: 9, cursor_end: 11 });
+  });
+
+  test("nothing is run to complete: no getter, call or element is followed, no literal completed", async () => {
+    const r = await off.execute("let reads = 0;\nconst lazy = { get inner() { reads++; return { deep: 1 }; }, list: [{ first: 1 }], make() { reads++; return { made: 1 }; } };");
+    expect(r.reply.content.status).toBe("ok");
+    for (const code of ["lazy.inner.de", "lazy.make().ma", "lazy.list[0].fi", "1.5", "'text'.le"]) {
+      expect((await completeOff(code)).matches, code).toEqual([]);
     }
+    expect((await completeOff("lazy.")).matches).toEqual(["inner", "list", "make"]);
+    expect((await off.execute("reads")).results[0]["text/plain"]).toBe("0");
+  });
+
+  test("TSDL_LANGUAGE=off turns type checks off: a cell with a type error runs, with nothing on stderr", async () => {
+    const r = await off.execute('const n: number = "five";\nn');
+    expect(r.reply.content.status).toBe("ok");
+    expect(r.results[0]["text/plain"]).toBe("'five'");
+    expect(r.stderr).toBe("");
   });
 });

@@ -9,9 +9,9 @@ let k: KernelClient;
 
 beforeAll(async () => {
   k = await startKernel();
-  // Type errors are shown once the language service has loaded (it never delays a cell); a
-  // completion waits for it.
-  await k.request("shell", "complete_request", { code: "", cursor_pos: 0 });
+  // Type errors are shown once the language service has loaded (it never delays a cell); an
+  // inspection waits for it.
+  await k.request("shell", "inspect_request", { code: "tensor", cursor_pos: 6, detail_level: 0 });
 });
 afterAll(async () => {
   await k?.stop();

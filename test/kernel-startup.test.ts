@@ -45,9 +45,9 @@ function threadNicenessOf(pid: number, tid: number): number {
 test("the language service runs in its own process with every thread at the lowest priority; in the kernel only the converter thread is below normal", async () => {
   k = await startKernel();
   const kernel = k;
-  // A completion waits for the service to load: by then all its threads are running.
-  const r = await kernel.request("shell", "complete_request", { code: "layers.De", cursor_pos: 9 });
-  expect(r.content.matches).toContain("Dense");
+  // An inspection waits for the service to load: by then all its threads are running.
+  const r = await kernel.request("shell", "inspect_request", { code: "layers.Dense", cursor_pos: 12, detail_level: 0 });
+  expect(r.content.found).toBe(true);
   const [server] = await kernel.waitFor(() => {
     const found = childrenOf(kernel.proc.pid!, SERVICE);
     return found.length ? found : undefined;
@@ -89,8 +89,9 @@ test("a cell that computes while the service still loads has it stopped, and it 
   await kernel.waitFor(() => (processState(server) === "T" ? true : undefined), "the service to be stopped while the cell runs");
   expect((await kernel.collect(id)).results[0]["text/plain"]).toBe("'done'");
   expect(processState(server)).not.toBe("T");
-  const r = await kernel.request("shell", "complete_request", { code: "layers.De", cursor_pos: 9 });
-  expect(r.content.matches).toContain("Dense");
+  // The service then loads: an inspection (which waits for it) is answered.
+  const r = await kernel.request("shell", "inspect_request", { code: "layers.Dense", cursor_pos: 12, detail_level: 0 });
+  expect(r.content.found).toBe(true);
 });
 
 test("a kernel killed while its service is stopped takes the service with it", async () => {
@@ -144,7 +145,9 @@ test("the execute path's rehearsal leaves no trace: nothing published, the first
     : !String(m.parent_header.msg_type).endsWith("_request"),
   );
   expect(strays.map((m) => [m.header.msg_type, m.content, m.parent_header])).toEqual([]);
-  // The language service took the rehearsal's message and added nothing to the session.
+  // The language service took the rehearsal's message and added nothing to the session (an
+  // inspection waits for the service, so the completions below are its own, not the values').
+  await k.request("shell", "inspect_request", { code: "Math", cursor_pos: 4, detail_level: 0 });
   const c = await k.request("shell", "complete_request", { code: "rehearsa", cursor_pos: 8 });
   expect(c.content.status).toBe("ok");
   expect(c.content.matches).not.toContain("rehearsal");
