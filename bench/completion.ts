@@ -5,8 +5,9 @@
  *
  * Measured per kernel: start → kernel_info ready; the first completion right after ready (and
  * since start; tsdl answers it from the session's values while its language service loads),
- * then an inspection (which waits for the service: when it is there, since start); then, after 50 cells that declare values, functions and classes, 60 completions
- * and 60 inspections: p50 and p95 (inspection's first one separately).
+ * then an inspection (which waits for the service: when it is there, since start); then, after
+ * 50 cells that declare values, functions and classes, 60 completions and 60 inspections: p50
+ * and p95 (inspection's first one separately).
  *
  * tslab is installed into .bench/tslab on first use (bench/lib/tslab.ts; never a dependency);
  * `--no-tslab` measures tsdl alone.

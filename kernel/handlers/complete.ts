@@ -23,7 +23,7 @@ export const complete_request: Handler = async (kernel, msg, channel) => {
   }
   if (!result && lang.complete) {
     try {
-      result = { ...(await lang.complete(code, cursor)) };
+      result = await lang.complete(code, cursor);
     } catch (e) {
       result = { metadata: { error: (e as Error).message } };
     }

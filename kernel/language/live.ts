@@ -36,7 +36,8 @@ export function completeFromValues(
   { scope, readable }: ValueScope = { scope: globalThis, readable: new Set([globalThis]) },
 ): CompleteReply | null {
   const at = utf16Offset(code, cursorPos);
-  const before = code.slice(0, at);
+  // The last 1000 characters hold any chain a person types, and bound the search in a long cell.
+  const before = code.slice(Math.max(0, at - 1000), at);
   const m = CHAIN_AT_END.exec(before)!;
   const [whole, chain, typed] = m;
   const previous = before[before.length - whole.length - 1] ?? "";
